@@ -1,0 +1,31 @@
+from datetime import date
+
+from sqlalchemy import Boolean, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from talentbridge.db import Base, TimestampMixin
+from talentbridge.matching.models import EmbeddedMixin, OccupationMixin
+
+
+class Candidate(TimestampMixin, EmbeddedMixin, OccupationMixin, Base):
+    __tablename__ = "candidates"
+    __table_args__ = (UniqueConstraint("institute_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(100))
+    full_name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date]
+    state: Mapped[str] = mapped_column(String(64), index=True)
+    sector: Mapped[str] = mapped_column(String(16), index=True)
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    skills: Mapped[list[str]] = mapped_column(default=list)
+    experience_years: Mapped[float] = mapped_column(Float, default=0.0)
+    japanese_level: Mapped[str | None] = mapped_column(String(2))
+    jft_basic_passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    skill_test_passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    care_language_test_passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[str | None] = mapped_column(Text)
+    preferred_prefectures: Mapped[list[str]] = mapped_column(default=list)
+    available_from: Mapped[date | None]
+    consent_to_share: Mapped[bool] = mapped_column(Boolean, default=False)

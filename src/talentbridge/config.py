@@ -1,0 +1,49 @@
+"""Settings: the only place the environment is read."""
+
+from datetime import date
+from functools import cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+class MatchWeights(BaseSettings):
+    """Weights of the ranking components; they are normalised to sum to 1."""
+
+    model_config = SettingsConfigDict(env_prefix="TALENTBRIDGE_WEIGHT_")
+
+    semantic: float = Field(0.30, ge=0)
+    occupation: float = Field(0.30, ge=0)
+    skills: float = Field(0.12, ge=0)
+    experience: float = Field(0.07, ge=0)
+    japanese: float = Field(0.07, ge=0)
+    partnership: float = Field(0.08, ge=0)
+    preference: float = Field(0.06, ge=0)
+
+    def normalised(self) -> dict[str, float]:
+        raw = self.model_dump()
+        total = sum(raw.values()) or 1.0
+        return {name: value / total for name, value in raw.items()}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TALENTBRIDGE_")
+
+    database_url: str = "sqlite:///talentbridge.db"
+    admin_token: str | None = None
+    embedding_model: str = DEFAULT_MODEL
+    embedding_batch_size: int = Field(64, ge=1)
+    max_body_bytes: int = Field(5_000_000, ge=1024)
+    bulk_max_rows: int = Field(10_000, ge=1)
+    goal_target: int = Field(50_000, ge=1)
+    goal_start: date = date(2025, 8, 29)
+    goal_end: date = date(2030, 8, 29)
+    weights: MatchWeights = Field(default_factory=MatchWeights)
+
+
+@cache
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

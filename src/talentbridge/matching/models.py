@@ -1,0 +1,18 @@
+from sqlalchemy import LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class EmbeddedMixin:
+    """The stored vector of a record's text, with what produced it."""
+
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    embedding_model: Mapped[str | None] = mapped_column(String(200))
+    embedding_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class OccupationMixin:
+    """The ESCO occupation a record's job title was normalised to."""
+
+    occupation_uri: Mapped[str | None] = mapped_column(String(120))
+    occupation_label: Mapped[str | None] = mapped_column(String(200))
+    isco_group: Mapped[str | None] = mapped_column(String(4))

@@ -1,0 +1,13 @@
+"""Imports every model so Alembic and tests see the whole schema."""
+
+from talentbridge.audit.models import AuditEntry
+from talentbridge.candidates.models import Candidate
+from talentbridge.db import Base
+from talentbridge.organisations.models import ApiKey, Organisation
+from talentbridge.placements.models import Placement, PlacementEvent
+from talentbridge.vacancies.models import Vacancy
+
+__all__ = [
+    "ApiKey", "AuditEntry", "Base", "Candidate", "Organisation", "Placement",
+    "PlacementEvent", "Vacancy",
+]

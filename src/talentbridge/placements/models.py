@@ -1,0 +1,75 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from talentbridge.db import Base, TimestampMixin, utcnow
+
+
+class Stage(StrEnum):
+    shortlisted = "shortlisted"
+    interviewing = "interviewing"
+    offered = "offered"
+    visa_processing = "visa_processing"
+    placed = "placed"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+
+
+class Placement(TimestampMixin, Base):
+    """A candidate in a vacancy's pipeline.
+
+    Sector, state and prefecture are copied at creation so reports keep counting the row
+    after the candidate's record is erased (candidate_id becomes NULL).
+    """
+
+    __tablename__ = "placements"
+    __table_args__ = (
+        UniqueConstraint("vacancy_id", "candidate_id"),
+        # One person, one job: enforced by the database, so racing requests cannot both win.
+        Index(
+            "uq_placements_candidate_placed",
+            "candidate_id",
+            unique=True,
+            sqlite_where=text("status = 'placed'"),
+            postgresql_where=text("status = 'placed'"),
+        ),
+        Index("ix_placements_status_placed_on", "status", "placed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("candidates.id", ondelete="SET NULL"), index=True
+    )
+    employer_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=Stage.shortlisted)
+    sector: Mapped[str] = mapped_column(String(16), index=True)
+    state: Mapped[str] = mapped_column(String(64), index=True)
+    prefecture: Mapped[str] = mapped_column(String(32), index=True)
+    placed_on: Mapped[date | None]
+    candidate_erased: Mapped[bool] = mapped_column(default=False)
+
+    events: Mapped[list["PlacementEvent"]] = relationship(
+        back_populates="placement", order_by="PlacementEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class PlacementEvent(Base):
+    """One stage change: who moved it, when, and why."""
+
+    __tablename__ = "placement_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(
+        ForeignKey("placements.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    placement: Mapped[Placement] = relationship(back_populates="events")
