@@ -2,6 +2,7 @@
 
 from datetime import date
 from functools import cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,7 @@ class Settings(BaseSettings):
     goal_start: date = date(2025, 8, 29)
     goal_end: date = date(2030, 8, 29)
     weights: MatchWeights = Field(default_factory=MatchWeights)
+    cache_dir: Path = Path.home() / ".cache" / "talentbridge"
 
 
 @cache

@@ -16,3 +16,9 @@ class OccupationMixin:
     occupation_uri: Mapped[str | None] = mapped_column(String(120))
     occupation_label: Mapped[str | None] = mapped_column(String(200))
     isco_group: Mapped[str | None] = mapped_column(String(4))
+
+    @property
+    def occupation(self) -> dict[str, str | None] | None:
+        if self.occupation_uri is None:
+            return None
+        return {"uri": self.occupation_uri, "label": self.occupation_label, "isco_group": self.isco_group}

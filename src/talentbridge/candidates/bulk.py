@@ -1,0 +1,143 @@
+"""Bulk upload: every good row stored, every bad row reported by row number and field."""
+
+import csv
+import io
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from talentbridge.audit import service as audit
+from talentbridge.candidates.models import Candidate
+from talentbridge.candidates.schemas import BulkResult, CandidateCreate, RowError
+from talentbridge.candidates.service import _values, apply_update
+from talentbridge.errors import DomainError, Invalid
+from talentbridge.matching.prepare import prepare
+from talentbridge.matching.toolkit import Toolkit
+from talentbridge.organisations.models import Organisation
+
+LIST_FIELDS = {"skills", "preferred_prefectures"}
+BOOL_FIELDS = {
+    "jft_basic_passed", "skill_test_passed", "care_language_test_passed", "consent_to_share",
+}
+TRUE = {"true", "yes", "y", "1"}
+FALSE = {"false", "no", "n", "0"}
+
+
+def _csv_value(name: str, raw: str) -> Any:
+    value = raw.strip()
+    if name in LIST_FIELDS:
+        return [item.strip() for item in value.split(";") if item.strip()]
+    if value == "":
+        return None
+    if name in BOOL_FIELDS:
+        lowered = value.casefold()
+        if lowered in TRUE:
+            return True
+        if lowered in FALSE:
+            return False
+    return value
+
+
+def parse_csv(data: bytes) -> list[dict[str, Any]]:
+    """Rows of a CSV file with a header row; list fields separated by ';'."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Invalid("the CSV file must be UTF-8 encoded", field="body") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames:
+        raise Invalid("the CSV file has no header row", field="body")
+    rows = []
+    for row in reader:
+        extra = row.pop(None, None)  # type: ignore[call-overload]
+        record = {k.strip(): _csv_value(k.strip(), v or "") for k, v in row.items() if k}
+        record = {k: v for k, v in record.items() if v is not None}
+        if extra:
+            record["__extra__"] = extra
+        rows.append(record)
+    return rows
+
+
+def parse_json(data: bytes) -> list[Any]:
+    try:
+        rows = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise Invalid(f"the body is not valid JSON: {exc}", field="body") from exc
+    if not isinstance(rows, list):
+        raise Invalid("expected a JSON array of candidates", field="body")
+    return rows
+
+
+def _validate(rows: list[Any]) -> tuple[list[tuple[int, CandidateCreate]], list[RowError]]:
+    valid: list[tuple[int, CandidateCreate]] = []
+    errors: list[RowError] = []
+    first_row: dict[str, int] = {}
+    for number, row in enumerate(rows, start=1):
+        if isinstance(row, dict) and "__extra__" in row:
+            errors.append(RowError(row=number, field=None, message="more values than header columns"))
+            continue
+        try:
+            candidate = CandidateCreate.model_validate(row)
+        except ValidationError as exc:
+            errors.extend(
+                RowError(row=number, field=".".join(str(p) for p in err["loc"]) or None,
+                         message=err["msg"])
+                for err in exc.errors()
+            )
+            continue
+        if candidate.external_id in first_row:
+            errors.append(RowError(
+                row=number, field="external_id",
+                message=f"duplicate of row {first_row[candidate.external_id]} in this upload",
+            ))
+            continue
+        first_row[candidate.external_id] = number
+        valid.append((number, candidate))
+    return valid, errors
+
+
+def upsert(
+    *, session: Session, institute: Organisation, rows: list[Any], tools: Toolkit | None,
+    max_rows: int,
+) -> BulkResult:
+    """Create or update candidates by external_id; the same file twice creates nothing new."""
+    if len(rows) > max_rows:
+        raise Invalid(f"at most {max_rows} rows per upload, got {len(rows)}", field="body")
+    valid, errors = _validate(rows)
+    existing = {
+        c.external_id: c
+        for c in session.scalars(select(Candidate).where(
+            Candidate.institute_id == institute.id,
+            Candidate.external_id.in_([c.external_id for _, c in valid]),
+        ))
+    }
+    created: list[Candidate] = []
+    changed: list[Candidate] = []
+    unchanged = 0
+    for number, candidate_in in valid:
+        try:
+            values = _values(candidate_in, institute)
+        except DomainError as exc:
+            errors.append(RowError(row=number, field=exc.field, message=exc.message))
+            continue
+        current = existing.get(candidate_in.external_id)
+        if current is None:
+            created.append(Candidate(institute_id=institute.id, **values))
+        elif apply_update(current, values):
+            changed.append(current)
+        else:
+            unchanged += 1
+    touched = created + changed
+    prepare(touched, **(tools.parts() if tools else {}))
+    session.add_all(created)
+    session.flush()
+    audit.record(session=session, organisation_id=institute.id, action="bulk_upsert",
+                 entity="candidate", entity_ids=[c.id for c in touched])
+    errors.sort(key=lambda e: e.row)
+    return BulkResult(
+        created=len(created), updated=len(changed), unchanged=unchanged,
+        failed=len({e.row for e in errors}), errors=errors,
+    )

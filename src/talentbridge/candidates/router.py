@@ -1,0 +1,124 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+
+from talentbridge.audit import service as audit
+from talentbridge.candidates import bulk, service
+from talentbridge.candidates.models import Candidate
+from talentbridge.candidates.schemas import (
+    BulkResult,
+    CandidateCreate,
+    CandidatePage,
+    CandidateRead,
+    CandidateUpdate,
+)
+from talentbridge.deps import Institute, InstituteOrOfficer, SessionDep, SettingsDep, ToolsDep
+from talentbridge.errors import Invalid
+from talentbridge.organisations.models import Organisation, OrgKind
+
+router = APIRouter(prefix="/candidates", tags=["candidates"])
+
+
+def _scope(organisation: Organisation) -> int | None:
+    return None if organisation.kind == OrgKind.officer else organisation.id
+
+
+def visible_candidate(
+    candidate_id: Annotated[int, Path(ge=1)], organisation: InstituteOrOfficer, session: SessionDep
+) -> Candidate:
+    """The candidate if the caller may see it: its institute, or any officer; else 404."""
+    return service.get(session=session, candidate_id=candidate_id,
+                       institute_id=_scope(organisation))
+
+
+def owned_candidate(
+    candidate_id: Annotated[int, Path(ge=1)], institute: Institute, session: SessionDep
+) -> Candidate:
+    """The candidate if the caller is its institute; else 404."""
+    return service.get(session=session, candidate_id=candidate_id, institute_id=institute.id)
+
+
+VisibleCandidate = Annotated[Candidate, Depends(visible_candidate)]
+OwnedCandidate = Annotated[Candidate, Depends(owned_candidate)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CandidateRead)
+def create_candidate(
+    body: CandidateCreate, institute: Institute, session: SessionDep, tools: ToolsDep
+) -> Candidate:
+    """Submit one candidate."""
+    return service.create(session=session, institute=institute, candidate_in=body, tools=tools)
+
+
+BULK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post("/bulk", response_model=BulkResult, openapi_extra=BULK_BODY)
+async def bulk_upload(
+    request: Request, institute: Institute, session: SessionDep, tools: ToolsDep,
+    settings: SettingsDep,
+) -> BulkResult:
+    """Create or update many candidates by external_id, from a JSON array or a CSV file.
+
+    CSV: a header row with the field names; list fields separated by ';'. Rows are numbered
+    from 1 (the first record after the header). Every good row is stored; every bad one is
+    reported with its row number and field.
+    """
+    data = await request.body()
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media in ("text/csv", "application/csv"):
+        rows = bulk.parse_csv(data)
+    elif media in ("application/json", ""):
+        rows = bulk.parse_json(data)
+    else:
+        raise Invalid("send application/json (an array) or text/csv", field="Content-Type")
+    return bulk.upsert(session=session, institute=institute, rows=rows, tools=tools,
+                       max_rows=settings.bulk_max_rows)
+
+
+@router.get("", response_model=CandidatePage)
+def list_candidates(
+    organisation: InstituteOrOfficer,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> CandidatePage:
+    """Your institute's candidates (officers: all), oldest first."""
+    items, total = service.page(session=session, institute_id=_scope(organisation),
+                                limit=limit, offset=offset)
+    audit.record(session=session, organisation_id=organisation.id, action="list",
+                 entity="candidate", entity_ids=[c.id for c in items])
+    return CandidatePage(items=[CandidateRead.model_validate(c) for c in items], total=total,
+                         limit=limit, offset=offset)
+
+
+@router.get("/{candidate_id}", response_model=CandidateRead)
+def read_candidate(
+    candidate: VisibleCandidate, organisation: InstituteOrOfficer, session: SessionDep
+) -> Candidate:
+    audit.record(session=session, organisation_id=organisation.id, action="read",
+                 entity="candidate", entity_ids=[candidate.id])
+    return candidate
+
+
+@router.patch("/{candidate_id}", response_model=CandidateRead)
+def update_candidate(
+    body: CandidateUpdate, candidate: OwnedCandidate, session: SessionDep, tools: ToolsDep
+) -> Candidate:
+    """Change the fields sent; the rest stay as they are."""
+    return service.update_one(session=session, candidate=candidate, candidate_in=body, tools=tools)
+
+
+@router.delete("/{candidate_id}", status_code=status.HTTP_204_NO_CONTENT)
+def erase_candidate(candidate: OwnedCandidate, session: SessionDep) -> Response:
+    """Erase the person's record (privacy request); placement counts are kept anonymised."""
+    service.erase(session=session, candidate=candidate)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,128 @@
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from talentbridge.fields import (
+    JapaneseLevel,
+    PrefectureList,
+    Sector,
+    SkillList,
+    StateName,
+    Text200,
+)
+
+ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Years = Annotated[float, Field(ge=0, le=60)]
+EARLIEST_BIRTH = date(1940, 1, 1)
+
+
+def _plausible_birth(value: date | None) -> date | None:
+    if value is not None and not EARLIEST_BIRTH <= value <= date.today():
+        raise ValueError(f"must be between {EARLIEST_BIRTH} and today")
+    return value
+
+
+class CandidateFields(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    job_title: Text200 | None = None
+    skills: SkillList = []
+    experience_years: Years = 0
+    japanese_level: JapaneseLevel | None = None
+    jft_basic_passed: bool = False
+    skill_test_passed: bool = False
+    care_language_test_passed: bool = False
+    summary: Summary | None = None
+    preferred_prefectures: PrefectureList = []
+    available_from: date | None = None
+    consent_to_share: bool = False
+
+
+class CandidateCreate(CandidateFields):
+    external_id: ExternalId
+    full_name: Text200
+    date_of_birth: date
+    state: StateName | None = Field(None, description="Defaults to the institute's state")
+    sector: Sector
+
+    _birth = field_validator("date_of_birth")(_plausible_birth)
+
+
+class CandidateUpdate(BaseModel):
+    """Every field optional: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    external_id: ExternalId | None = None
+    full_name: Text200 | None = None
+    date_of_birth: date | None = None
+    state: StateName | None = None
+    sector: Sector | None = None
+    job_title: Text200 | None = None
+    skills: SkillList | None = None
+    experience_years: Years | None = None
+    japanese_level: JapaneseLevel | None = None
+    jft_basic_passed: bool | None = None
+    skill_test_passed: bool | None = None
+    care_language_test_passed: bool | None = None
+    summary: Summary | None = None
+    preferred_prefectures: PrefectureList | None = None
+    available_from: date | None = None
+    consent_to_share: bool | None = None
+
+    _birth = field_validator("date_of_birth")(_plausible_birth)
+
+
+class Occupation(BaseModel):
+    uri: str
+    label: str
+    isco_group: str | None
+
+
+class CandidateRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    institute_id: int
+    external_id: str
+    full_name: str
+    date_of_birth: date
+    state: str
+    sector: Sector
+    job_title: str | None
+    skills: list[str]
+    experience_years: float
+    japanese_level: JapaneseLevel | None
+    jft_basic_passed: bool
+    skill_test_passed: bool
+    care_language_test_passed: bool
+    summary: str | None
+    preferred_prefectures: list[str]
+    available_from: date | None
+    consent_to_share: bool
+    occupation: Occupation | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CandidatePage(BaseModel):
+    items: list[CandidateRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class RowError(BaseModel):
+    row: int = Field(description="1-based position of the record in the upload")
+    field: str | None
+    message: str
+
+
+class BulkResult(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+    errors: list[RowError]

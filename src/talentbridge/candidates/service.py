@@ -1,0 +1,113 @@
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from talentbridge.audit import service as audit
+from talentbridge.candidates.models import Candidate
+from talentbridge.candidates.schemas import CandidateCreate, CandidateUpdate
+from talentbridge.errors import Conflict, Invalid, NotFound
+from talentbridge.matching.prepare import prepare
+from talentbridge.matching.toolkit import Toolkit
+from talentbridge.organisations.models import Organisation
+from talentbridge.placements.models import Placement
+
+TITLE_FIELDS = {"job_title"}
+
+
+def _values(candidate_in: CandidateCreate, institute: Organisation) -> dict[str, Any]:
+    values = candidate_in.model_dump()
+    values["state"] = values["state"] or institute.state
+    if values["state"] is None:
+        raise Invalid("the candidate's Indian state is required", field="state")
+    return values
+
+
+def _external_id_taken(session: Session, institute_id: int, external_id: str) -> bool:
+    return session.scalar(
+        select(func.count()).where(
+            Candidate.institute_id == institute_id, Candidate.external_id == external_id
+        )
+    ) > 0
+
+
+def create(
+    *, session: Session, institute: Organisation, candidate_in: CandidateCreate, tools: Toolkit | None
+) -> Candidate:
+    if _external_id_taken(session, institute.id, candidate_in.external_id):
+        raise Conflict(
+            f"external_id {candidate_in.external_id!r} is already used by another of your candidates",
+            field="external_id",
+        )
+    candidate = Candidate(institute_id=institute.id, **_values(candidate_in, institute))
+    prepare([candidate], **(tools.parts() if tools else {}))
+    session.add(candidate)
+    session.flush()
+    audit.record(session=session, organisation_id=institute.id, action="create",
+                 entity="candidate", entity_ids=[candidate.id])
+    return candidate
+
+
+def get(*, session: Session, candidate_id: int, institute_id: int | None = None) -> Candidate:
+    """A candidate, restricted to one institute's when institute_id is given; else NotFound."""
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None or (institute_id is not None and candidate.institute_id != institute_id):
+        raise NotFound(f"candidate {candidate_id} not found")
+    return candidate
+
+
+def page(
+    *, session: Session, institute_id: int | None, limit: int, offset: int
+) -> tuple[Sequence[Candidate], int]:
+    query = select(Candidate)
+    if institute_id is not None:
+        query = query.where(Candidate.institute_id == institute_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(query.order_by(Candidate.id).limit(limit).offset(offset)).all()
+    return items, total
+
+
+def apply_update(candidate: Candidate, changes: dict[str, Any]) -> bool:
+    """Set changed fields; True when anything differed."""
+    changed = False
+    for name, value in changes.items():
+        if getattr(candidate, name) != value:
+            setattr(candidate, name, value)
+            changed = True
+    return changed
+
+
+def update_one(
+    *, session: Session, candidate: Candidate, candidate_in: CandidateUpdate, tools: Toolkit | None
+) -> Candidate:
+    changes = candidate_in.model_dump(exclude_unset=True)
+    for required in ("external_id", "full_name", "date_of_birth", "state", "sector"):
+        if required in changes and changes[required] is None:
+            raise Invalid(f"{required} cannot be null", field=required)
+    new_id = changes.get("external_id")
+    if new_id and new_id != candidate.external_id and _external_id_taken(
+        session, candidate.institute_id, new_id
+    ):
+        raise Conflict(f"external_id {new_id!r} is already used by another of your candidates",
+                       field="external_id")
+    if apply_update(candidate, changes):
+        prepare([candidate], **(tools.parts() if tools else {}),
+                titles_changed=bool(TITLE_FIELDS & changes.keys()))
+        session.flush()
+        audit.record(session=session, organisation_id=candidate.institute_id, action="update",
+                     entity="candidate", entity_ids=[candidate.id], detail=",".join(sorted(changes)))
+    return candidate
+
+
+def erase(*, session: Session, candidate: Candidate) -> None:
+    """Erase a person's record on request; their placements stay as anonymised rows."""
+    session.execute(
+        update(Placement)
+        .where(Placement.candidate_id == candidate.id)
+        .values(candidate_id=None, candidate_erased=True)
+    )
+    audit.record(session=session, organisation_id=candidate.institute_id, action="erase",
+                 entity="candidate", entity_ids=[candidate.id])
+    session.delete(candidate)
+    session.flush()

@@ -1,0 +1,139 @@
+"""The talentbridge command."""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from talentbridge.config import get_settings
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    from talentbridge import migrate
+
+    migrate.upgrade(get_settings().database_url)
+    print("database is at the newest schema")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from talentbridge import migrate
+    from talentbridge.app import create_app
+    from talentbridge.db import get_engine
+
+    if not migrate.is_current(get_engine()):
+        print("the database schema is not current: run `talentbridge migrate` first",
+              file=sys.stderr)
+        return 2
+    uvicorn.run(create_app(), host=args.host, port=args.port, workers=1)
+    return 0
+
+
+def _org_create(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from talentbridge.db import session_scope
+    from talentbridge.organisations import service
+    from talentbridge.organisations.schemas import OrganisationCreate
+
+    try:
+        body = OrganisationCreate(kind=args.kind, name=args.name, state=args.state,
+                                  prefecture=args.prefecture)
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"{'.'.join(map(str, error['loc'])) or 'input'}: {error['msg']}", file=sys.stderr)
+        return 2
+    with session_scope() as session:
+        organisation, key = service.create(session=session, organisation_in=body)
+        print(f"created {organisation.kind} {organisation.id}: {organisation.name}")
+    print(f"API key (shown once, keep it safe): {key}")
+    return 0
+
+
+def _embed(args: argparse.Namespace) -> int:
+    from talentbridge.matching.bulk import embed_all
+
+    settings = get_settings()
+    counts = embed_all(settings, batch_size=args.batch_size)
+    print(f"embedded {counts['candidates']} candidates and {counts['vacancies']} vacancies "
+          f"with {settings.embedding_model}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from talentbridge.demo import run_demo
+
+    run_demo(get_settings(), seed=args.seed, candidates=args.candidates,
+             vacancies=args.vacancies)
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from talentbridge.matching.evaluate import main
+
+    return main(args)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    if args.what == "reports":
+        from talentbridge.reports.bench import main as reports_bench
+
+        return reports_bench(args)
+    from talentbridge.matching.bench import main as matching_bench
+
+    return matching_bench(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="talentbridge", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="upgrade the database to the newest schema"
+                        ).set_defaults(run=_migrate)
+
+    serve = commands.add_parser("serve", help="run the API and dashboard")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    org = commands.add_parser("org", help="organisations").add_subparsers(dest="org_command",
+                                                                          required=True)
+    create = org.add_parser("create", help="create an organisation and print its API key once")
+    create.add_argument("--kind", required=True, choices=["institute", "employer", "officer"])
+    create.add_argument("--name", required=True)
+    create.add_argument("--state", help="Indian state (institutes)")
+    create.add_argument("--prefecture", help="Japanese prefecture (employers)")
+    create.set_defaults(run=_org_create)
+
+    embed = commands.add_parser("embed", help="embed every record whose text or model changed")
+    embed.add_argument("--batch-size", type=int, default=256)
+    embed.set_defaults(run=_embed)
+
+    demo = commands.add_parser("demo", help="fill the database with a believable programme")
+    demo.add_argument("--seed", type=int, default=2025)
+    demo.add_argument("--candidates", type=int, default=5000)
+    demo.add_argument("--vacancies", type=int, default=400)
+    demo.set_defaults(run=_demo)
+
+    evaluate = commands.add_parser("eval", help="matching quality on the development set")
+    evaluate.add_argument("--data", default=None, help="path to jobbert_titles_dev.csv")
+    evaluate.add_argument("--limit", type=int, default=None, help="evaluate at most N titles")
+    evaluate.set_defaults(run=_eval)
+
+    bench = commands.add_parser("bench", help="performance benchmarks")
+    bench.add_argument("what", nargs="?", default="matching", choices=["matching", "reports"])
+    bench.add_argument("--candidates", type=int, default=100_000)
+    bench.add_argument("--queries", type=int, default=200)
+    bench.add_argument("--placements", type=int, default=1_000_000)
+    bench.set_defaults(run=_bench)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

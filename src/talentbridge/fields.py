@@ -1,0 +1,42 @@
+"""Reusable validated field types shared by the request schemas."""
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from talentbridge import reference
+
+Sector = Literal["care", "construction", "manufacturing", "agriculture"]
+JapaneseLevel = Literal["N5", "N4", "N3", "N2", "N1"]
+
+
+def _state(value: str) -> str:
+    canonical = reference.normalise_state(value)
+    if canonical is None:
+        raise ValueError(f"{value!r} is not an Indian state or union territory")
+    return canonical
+
+
+def _prefecture(value: str) -> str:
+    canonical = reference.normalise_prefecture(value)
+    if canonical is None:
+        raise ValueError(f"{value!r} is not a Japanese prefecture")
+    return canonical
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(value.casefold(), value)
+    return list(seen.values())
+
+
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+StateName = Annotated[str, StringConstraints(max_length=100), AfterValidator(_state)]
+PrefectureName = Annotated[str, StringConstraints(max_length=100), AfterValidator(_prefecture)]
+SkillList = Annotated[
+    list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]],
+    Field(max_length=100),
+    AfterValidator(_unique),
+]
+PrefectureList = Annotated[list[PrefectureName], Field(max_length=47), AfterValidator(_unique)]

@@ -1,0 +1,216 @@
+"""Gate, score and explain: candidates for a vacancy, vacancies for a candidate.
+
+Knows nothing of HTTP, tenancy or the database: features in, ranked results out.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from talentbridge.matching.explain import component_reasons, gate_reasons
+from talentbridge.matching.features import (
+    CANDIDATE_COLUMNS,
+    CANDIDATE_OBJECTS,
+    CARE,
+    VACANCY_COLUMNS,
+    VACANCY_OBJECTS,
+    adult_cutoff,
+    partnership_table,
+)
+from talentbridge.matching.store import ColumnStore
+
+GATES = ("sector", "age", "skill_test", "japanese_level", "care_language_test", "consent",
+         "availability", "not_placed", "vacancy_open")
+COMPONENTS = ("semantic", "occupation", "skills", "experience", "japanese", "partnership",
+              "preference")
+
+
+@dataclass
+class Match:
+    record_id: int
+    rank: int
+    score: float
+    eligible: bool
+    components: dict[str, float]
+    reasons: list[str]
+    failed_gates: list[str] = field(default_factory=list)
+
+
+def gate_masks(c: Mapping[str, Any], v: Mapping[str, Any], today: date) -> dict[str, np.ndarray]:
+    """Each SSW gate as a boolean (array): True where the pair passes it."""
+    start = np.where(v["start"] > 0, v["start"], today.toordinal())
+    cutoff = np.where(v["cutoff"] > 0, v["cutoff"], adult_cutoff(today))
+    return {
+        "sector": c["sector"] == v["sector"],
+        "age": c["birth"] <= cutoff,
+        "skill_test": ~v["requires_test"] | c["skill_test"],
+        "japanese_level": c["level"] >= v["min_level"],
+        "care_language_test": (v["sector"] != CARE) | c["care_lang"],
+        "consent": np.asarray(c["consent"]),
+        "availability": c["available"] <= start,
+        "not_placed": ~np.asarray(c["placed"]),
+        "vacancy_open": np.asarray(v["open"]),
+    }
+
+
+def base_components(
+    c: Mapping[str, Any], v: Mapping[str, Any], similarity: np.ndarray, partners: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Every component but skills, vectorised over whichever side is an array."""
+    same_occ = (c["occ"] >= 0) & (c["occ"] == v["occ"])
+    same_group = (c["isco"] >= 0) & (c["isco"] == v["isco"])
+    same_minor = (c["isco"] >= 0) & (c["isco"] // 10 == v["isco"] // 10)
+    occupation = np.where(same_occ, 1.0, np.where(same_group, 0.6, np.where(same_minor, 0.3, 0.0)))
+    need = np.maximum(v["min_experience"], 0.0)
+    have = c["experience"]
+    experience = np.where(
+        have >= need,
+        0.7 + 0.3 * np.minimum(1.0, (have - need) / 3.0),
+        0.7 * have / np.maximum(need, 1e-9),
+    )
+    headroom = np.maximum(5 - v["min_level"], 1)
+    japanese = np.where(c["level"] >= v["min_level"],
+                        0.5 + 0.5 * (c["level"] - v["min_level"]) / headroom, 0.0)
+    prefecture_bit = np.left_shift(np.uint64(1), np.asarray(v["prefecture"]).astype(np.uint64))
+    prefers = (np.asarray(c["prefs"]) & prefecture_bit) != 0
+    preference = np.where(prefers, 1.0, np.where(np.asarray(c["prefs"]) == 0, 0.5, 0.0))
+    return {
+        "semantic": np.clip(similarity, 0.0, 1.0),
+        "occupation": occupation,
+        "experience": experience,
+        "japanese": japanese,
+        "partnership": partners[c["state"], v["prefecture"]],
+        "preference": preference,
+    }
+
+
+def skill_overlap(required: Sequence[str], have: frozenset[str]) -> tuple[float, list[int]]:
+    """Share of required skills the candidate lists (exact or one contains the other)."""
+    if not required:
+        return 0.5, []
+    hits = [i for i, need in enumerate(required)
+            if need in have or any(need in skill or skill in need for skill in have if len(skill) > 3)]
+    return len(hits) / len(required), hits
+
+
+class MatchingEngine:
+    """Two column stores (candidates, vacancies) and the ranking over them."""
+
+    def __init__(self, weights: Mapping[str, float], dimension: int,
+                 occupation_labels: Sequence[str] = (), isco_labels: Mapping[str, str] | None = None):
+        self.weights = {name: float(weights.get(name, 0.0)) for name in COMPONENTS}
+        self.candidates = ColumnStore(CANDIDATE_COLUMNS, dimension, CANDIDATE_OBJECTS)
+        self.vacancies = ColumnStore(VACANCY_COLUMNS, dimension, VACANCY_OBJECTS)
+        self.occupation_labels = occupation_labels
+        self.isco_labels = isco_labels or {}
+        self.partners = partnership_table()
+
+    # candidates for one vacancy -------------------------------------------------------
+    def rank_candidates(
+        self, vacancy: Mapping[str, Any], vector: np.ndarray | None, *, limit: int = 20,
+        include_ineligible: bool = False, today: date | None = None,
+    ) -> list[Match]:
+        store = self.candidates
+        if not len(store):
+            return []
+        c = {name: store.column(name) for name in CANDIDATE_COLUMNS}
+        v = {name: np.asarray(vacancy[name]) for name in VACANCY_COLUMNS}
+        return self._rank(store, c, v, vacancy, vector, limit, include_ineligible,
+                          today or date.today(),
+                          lambda row: (vacancy["skill_keys"], store.objects["skill_keys"][row]))
+
+    # vacancies for one candidate ------------------------------------------------------
+    def rank_vacancies(
+        self, candidate: Mapping[str, Any], vector: np.ndarray | None, *, limit: int = 20,
+        include_ineligible: bool = False, today: date | None = None,
+    ) -> list[Match]:
+        store = self.vacancies
+        if not len(store):
+            return []
+        c = {name: np.asarray(candidate[name]) for name in CANDIDATE_COLUMNS}
+        v = {name: store.column(name) for name in VACANCY_COLUMNS}
+        return self._rank(store, c, v, candidate, vector, limit, include_ineligible,
+                          today or date.today(),
+                          lambda row: (store.objects["skill_keys"][row], candidate["skill_keys"]))
+
+    def _rank(self, store, c, v, query, vector, limit, include_ineligible, today, skills_of):  # type: ignore[no-untyped-def]
+        masks = gate_masks(c, v, today)
+        eligible = np.ones(len(store), dtype=bool)
+        for mask in masks.values():
+            eligible &= np.broadcast_to(mask, eligible.shape)
+        pool = np.arange(len(store)) if include_ineligible else np.flatnonzero(eligible)
+        if not len(pool):
+            return []
+        vectors = store.live_vectors()
+        if vector is None:
+            similarity = np.zeros(len(pool), dtype=np.float32)
+        elif len(pool) == len(store):
+            similarity = vectors @ vector
+        else:
+            similarity = vectors[pool] @ vector
+        sub_c = _take(c, pool)
+        sub_v = _take(v, pool)
+        parts = base_components(sub_c, sub_v, similarity, self.partners)
+        w = self.weights
+        partial = sum(w[name] * np.broadcast_to(parts[name], pool.shape) for name in parts)
+        # Eligible first: ineligible rows are pushed below every eligible one.
+        order_key = partial + np.where(eligible[pool], 2.0, 0.0)
+        shortlist = _shortlist(order_key, limit, w["skills"])
+        scored = []
+        for i in shortlist:
+            row = int(pool[i])
+            required, have = skills_of(row)
+            overlap, _ = skill_overlap(required, have)
+            scored.append((float(order_key[i] + w["skills"] * overlap), i, overlap))
+        scored.sort(key=lambda item: (-item[0], int(store.ids[pool[item[1]]])))
+        results = []
+        for rank, (_, i, overlap) in enumerate(scored[:limit], start=1):
+            row = int(pool[i])
+            components = {name: round(float(np.broadcast_to(parts[name], pool.shape)[i]), 4)
+                          for name in parts}
+            components["skills"] = round(overlap, 4)
+            score = sum(w[name] * components[name] for name in COMPONENTS)
+            failed = [g for g, m in masks.items() if not bool(np.broadcast_to(m, eligible.shape)[row])]
+            pair = explain_pair(store, row, c, v, query)
+            reasons = (gate_reasons(*pair, failed, today)
+                       + component_reasons(*pair, components, self.occupation_labels,
+                                           self.isco_labels))
+            results.append(Match(
+                record_id=int(store.ids[row]), rank=rank, score=round(min(1.0, score), 4),
+                eligible=not failed, components=components, reasons=reasons, failed_gates=failed,
+            ))
+        return results
+
+
+
+def _row_values(store: ColumnStore, row: int, side: Mapping[str, Any]) -> dict[str, Any]:
+    values = {name: (column[row] if np.ndim(column) else column) for name, column in side.items()}
+    values.update({name: objects[row] for name, objects in store.objects.items()})
+    return values
+
+
+def explain_pair(store: ColumnStore, row: int, c: Mapping[str, Any], v: Mapping[str, Any],
+                 query: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The (candidate, vacancy) values of one result row, for the reasons."""
+    if set(store.dtypes) == set(CANDIDATE_COLUMNS):
+        return _row_values(store, row, c), dict(query)
+    return dict(query), _row_values(store, row, v)
+
+
+def _take(side: Mapping[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
+    return {name: (values[rows] if values.ndim else values) for name, values in side.items()}
+
+
+def _shortlist(partial: np.ndarray, limit: int, skills_weight: float) -> np.ndarray:
+    """Rows that could still make the top `limit` once skills (worth ≤ skills_weight) are added."""
+    if len(partial) <= limit:
+        return np.arange(len(partial))
+    kth = np.partition(partial, len(partial) - limit)[len(partial) - limit]
+    contenders = np.flatnonzero(partial + skills_weight >= kth)
+    cap = max(limit * 25, 500)
+    if len(contenders) > cap:
+        contenders = contenders[np.argpartition(partial[contenders], -cap)[-cap:]]
+    return contenders

@@ -1,0 +1,114 @@
+"""Job titles to ESCO occupations and ISCO-08 groups.
+
+Exact label lookup first; otherwise a blend of character n-gram TF-IDF (spelling
+variants, abbreviations) and sentence-embedding similarity (synonyms) against every
+preferred and alternative ESCO label of the four sectors.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from talentbridge import reference
+from talentbridge.matching.embedder import Embedder
+
+_SPACE = re.compile(r"[^\w]+")
+
+
+def _key(text: str) -> str:
+    return _SPACE.sub(" ", text.casefold()).strip()
+
+
+@dataclass(frozen=True)
+class OccupationMatch:
+    index: int
+    uri: str
+    label: str
+    isco_group: str
+    confidence: float
+
+
+class OccupationNormaliser:
+    """Maps free-text job titles to ESCO occupations; fit once, then `normalise` many."""
+
+    def __init__(
+        self, embedder: Embedder | None, *, cache_dir: Path | None = None, min_confidence: float = 0.45
+    ) -> None:
+        self.embedder = embedder
+        self.cache_dir = cache_dir
+        self.min_confidence = min_confidence
+        self.occupations = reference.esco_occupations()
+        self._fitted = False
+
+    def fit(self) -> "OccupationNormaliser":
+        labels: list[str] = []
+        owners: list[int] = []
+        self._exact: dict[str, int] = {}
+        for index, occupation in enumerate(self.occupations):
+            for label in (occupation.label, *occupation.alt_labels):
+                labels.append(label)
+                owners.append(index)
+                self._exact.setdefault(_key(label), index)
+        self._owners = np.asarray(owners)
+        self._tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+        self._label_tfidf = self._tfidf.fit_transform([_key(label) for label in labels])
+        self._label_vectors = self._embed_labels(labels) if self.embedder else None
+        self._fitted = True
+        return self
+
+    def _embed_labels(self, labels: list[str]) -> np.ndarray:
+        assert self.embedder is not None
+        digest = hashlib.sha256(("\n".join(labels) + self.embedder.model_name).encode()).hexdigest()
+        path = self.cache_dir / f"esco-labels-{digest[:16]}.npy" if self.cache_dir else None
+        if path is not None and path.exists():
+            return np.load(path)
+        vectors = self.embedder.encode(labels).astype(np.float16)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path, vectors)
+        return vectors
+
+    def index_of(self, uri: str | None) -> int:
+        """Position of an occupation in `occupations`, or -1."""
+        if not hasattr(self, "_by_uri"):
+            self._by_uri = {occupation.uri: i for i, occupation in enumerate(self.occupations)}
+        return self._by_uri.get(uri, -1) if uri else -1
+
+    def normalise(self, titles: list[str | None]) -> list[OccupationMatch | None]:
+        """The best occupation for each title, or None when nothing is close enough."""
+        if not self._fitted:
+            self.fit()
+        results: list[OccupationMatch | None] = [None] * len(titles)
+        pending = []
+        for position, title in enumerate(titles):
+            if not title or not title.strip():
+                continue
+            exact = self._exact.get(_key(title))
+            if exact is not None:
+                results[position] = self._match(exact, 1.0)
+            else:
+                pending.append(position)
+        if pending:
+            scores = self._label_scores([titles[p] or "" for p in pending])
+            for row, position in enumerate(pending):
+                best = int(np.argmax(scores[row]))
+                confidence = float(scores[row, best])
+                if confidence >= self.min_confidence:
+                    results[position] = self._match(int(self._owners[best]), confidence)
+        return results
+
+    def _label_scores(self, titles: list[str]) -> np.ndarray:
+        lexical = (self._tfidf.transform([_key(t) for t in titles]) @ self._label_tfidf.T).toarray()
+        if self._label_vectors is None or self.embedder is None:
+            return lexical
+        semantic = self.embedder.encode(titles) @ self._label_vectors.T.astype(np.float32)
+        return 0.4 * lexical + 0.6 * semantic
+
+    def _match(self, index: int, confidence: float) -> OccupationMatch:
+        occupation = self.occupations[index]
+        return OccupationMatch(index, occupation.uri, occupation.label, occupation.isco_group,
+                               round(confidence, 3))

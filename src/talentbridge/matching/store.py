@@ -1,0 +1,96 @@
+"""A columnar, growable store of records for vectorised gating and scoring."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+GROWTH = 1.25  # keeps spare capacity, and so memory, within 1.25x of the vectors' raw size
+
+
+class ColumnStore:
+    """Rows of fixed-type columns plus a unit-vector matrix, addressed by record id.
+
+    Removal swaps the last row into the hole, so the live rows are always [0, size).
+    """
+
+    def __init__(self, dtypes: Mapping[str, Any], dimension: int, objects: Iterable[str] = ()):
+        self.dtypes = dict(dtypes)
+        self.dimension = dimension
+        self.object_names = tuple(objects)
+        self.size = 0
+        self._capacity = 0
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.vectors = np.zeros((0, dimension), dtype=np.float32)
+        self.columns = {name: np.zeros(0, dtype=dtype) for name, dtype in self.dtypes.items()}
+        self.objects: dict[str, list[Any]] = {name: [] for name in self.object_names}
+        self._row: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __contains__(self, record_id: int) -> bool:
+        return record_id in self._row
+
+    def row_of(self, record_id: int) -> int | None:
+        return self._row.get(record_id)
+
+    def reserve(self, capacity: int) -> None:
+        if capacity <= self._capacity:
+            return
+        self.ids = _resize(self.ids, capacity)
+        self.vectors = _resize(self.vectors, capacity)
+        self.columns = {name: _resize(column, capacity) for name, column in self.columns.items()}
+        self._capacity = capacity
+
+    def upsert(self, record_id: int, vector: np.ndarray | None, values: Mapping[str, Any]) -> None:
+        """Insert or replace one record; a missing vector is stored as zeros (no similarity)."""
+        row = self._row.get(record_id)
+        if row is None:
+            if self.size == self._capacity:
+                self.reserve(max(1024, int(self._capacity * GROWTH)))
+            row = self.size
+            self.size += 1
+            self._row[record_id] = row
+            for name in self.object_names:
+                self.objects[name].append(None)
+        self.ids[row] = record_id
+        self.vectors[row] = 0.0 if vector is None else vector
+        for name in self.dtypes:
+            self.columns[name][row] = values[name]
+        for name in self.object_names:
+            self.objects[name][row] = values[name]
+
+    def remove(self, record_id: int) -> bool:
+        row = self._row.pop(record_id, None)
+        if row is None:
+            return False
+        last = self.size - 1
+        if row != last:
+            moved = int(self.ids[last])
+            self.ids[row] = self.ids[last]
+            self.vectors[row] = self.vectors[last]
+            for column in self.columns.values():
+                column[row] = column[last]
+            for values in self.objects.values():
+                values[row] = values[last]
+            self._row[moved] = row
+        for values in self.objects.values():
+            values.pop()
+        self.size = last
+        return True
+
+    def column(self, name: str) -> np.ndarray:
+        return self.columns[name][: self.size]
+
+    def live_vectors(self) -> np.ndarray:
+        return self.vectors[: self.size]
+
+    def nbytes(self) -> int:
+        return int(self.vectors.nbytes)
+
+
+def _resize(array: np.ndarray, capacity: int) -> np.ndarray:
+    grown = np.zeros((capacity, *array.shape[1:]), dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown

@@ -1,0 +1,59 @@
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+StageName = Literal[
+    "shortlisted", "interviewing", "offered", "visa_processing", "placed", "rejected", "withdrawn"
+]
+Id = Annotated[int, Field(ge=1, le=2**62)]
+
+
+class PlacementCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    vacancy_id: Id
+    candidate_id: Id
+
+
+class PlacementUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: StageName
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class PlacementEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    from_status: StageName | None
+    to_status: StageName
+    organisation_id: int | None
+    reason: str | None
+    at: datetime
+
+
+class PlacementRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    vacancy_id: int
+    candidate_id: int | None = Field(description="null once the person's record was erased")
+    employer_id: int
+    institute_id: int
+    status: StageName
+    sector: str
+    state: str
+    prefecture: str
+    placed_on: date | None
+    candidate_erased: bool
+    history: list[PlacementEventRead] = Field(validation_alias="events")
+    created_at: datetime
+    updated_at: datetime
+
+
+class PlacementPage(BaseModel):
+    items: list[PlacementRead]
+    total: int
+    limit: int
+    offset: int

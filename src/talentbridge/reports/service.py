@@ -1,0 +1,169 @@
+"""The progress report: SQL aggregates over indexed placement columns, never row loops."""
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from talentbridge import reference
+from talentbridge.config import Settings
+from talentbridge.organisations.models import Organisation, OrgKind
+from talentbridge.placements.models import Placement, Stage
+from talentbridge.placements.service import FORWARD
+from talentbridge.reports.schemas import (
+    Count,
+    Goal,
+    MonthCount,
+    Pace,
+    PartnershipCount,
+    ProgressReport,
+    StageCount,
+)
+
+DAYS_PER_MONTH = 365.25 / 12
+TRAILING_DAYS = 90
+STAGES = [*FORWARD, Stage.rejected, Stage.withdrawn]
+
+
+@dataclass(frozen=True)
+class Filters:
+    sector: str | None = None
+    state: str | None = None
+    prefecture: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _scoped(query: Select[Any], organisation: Organisation | None, filters: Filters) -> Select[Any]:
+    if organisation is not None and organisation.kind == OrgKind.institute:
+        query = query.where(Placement.institute_id == organisation.id)
+    elif organisation is not None and organisation.kind == OrgKind.employer:
+        query = query.where(Placement.employer_id == organisation.id)
+    for column, value in ((Placement.sector, filters.sector), (Placement.state, filters.state),
+                          (Placement.prefecture, filters.prefecture)):
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+def _placed_window(filters: Filters, end: date) -> Any:
+    condition = Placement.status == Stage.placed
+    if filters.date_from:
+        condition = and_(condition, Placement.placed_on >= filters.date_from)
+    return and_(condition, Placement.placed_on <= end)
+
+
+def _month(session: Session) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(Placement.placed_on, "YYYY-MM")
+    return func.strftime("%Y-%m", Placement.placed_on)
+
+
+def progress(*, session: Session, settings: Settings, organisation: Organisation | None,
+             filters: Filters, today: date | None = None) -> ProgressReport:
+    today = today or date.today()
+    as_of = min(filters.date_to or today, today)
+    # Only placements inside the goal's window count toward it.
+    filters = replace(filters, date_from=max(filters.date_from or settings.goal_start,
+                                             settings.goal_start))
+    placed_here = _placed_window(filters, as_of)
+    open_stage = Placement.status.in_([s.value for s in FORWARD[:-1]])
+    placed_n = func.sum(case((placed_here, 1), else_=0))
+    pipeline_n = func.sum(case((open_stage, 1), else_=0))
+
+    def breakdown(column: Any) -> list[tuple[Any, ...]]:
+        query = _scoped(select(column, placed_n, pipeline_n), organisation, filters)
+        return list(session.execute(query.group_by(column)).all())
+
+    by_sector = _counts(breakdown(Placement.sector), reference.SECTORS)
+    by_state = _counts(breakdown(Placement.state))
+    by_prefecture = _counts(breakdown(Placement.prefecture))
+    pairs = session.execute(_scoped(
+        select(Placement.state, Placement.prefecture, placed_n, pipeline_n), organisation, filters
+    ).group_by(Placement.state, Placement.prefecture)).all()
+    found = {(s, p): (int(n or 0), int(m or 0)) for s, p, n, m in pairs}
+    by_partnership = [PartnershipCount(state=s, prefecture=p, placed=found.get((s, p), (0, 0))[0],
+                                       in_pipeline=found.get((s, p), (0, 0))[1])
+                      for s, p in reference.partnerships()]
+    placed = sum(c.placed for c in by_sector)
+
+    month = _month(session)
+    monthly = dict(session.execute(_scoped(
+        select(month, func.count()).where(placed_here), organisation, filters
+    ).group_by(month)).all())
+    recent = session.scalar(_scoped(select(func.count()).where(
+        placed_here, Placement.placed_on > as_of - timedelta(days=TRAILING_DAYS)),
+        organisation, filters)) or 0
+    stages = dict(session.execute(_scoped(
+        select(Placement.status, func.count()), organisation, filters
+    ).group_by(Placement.status)).all())
+
+    goal = Goal(target=settings.goal_target, start=settings.goal_start, end=settings.goal_end)
+    return ProgressReport(
+        goal=goal, as_of=as_of, placed=placed,
+        percent_of_goal=round(100 * placed / goal.target, 2),
+        pace=_pace(goal, placed, recent, as_of),
+        by_sector=by_sector, by_state=by_state, by_prefecture=by_prefecture,
+        by_partnership=by_partnership,
+        by_month=_months(goal, monthly, filters.date_from or goal.start, as_of),
+        funnel=[StageCount(stage=s, count=int(stages.get(s, 0))) for s in STAGES],
+    )
+
+
+def _counts(rows: list[tuple[Any, ...]], always: tuple[str, ...] = ()) -> list[Count]:
+    found = {key: (int(n or 0), int(m or 0)) for key, n, m in rows}
+    keys = list(always) + sorted(k for k in found if k not in always)
+    counts = [Count(key=k, placed=found.get(k, (0, 0))[0], in_pipeline=found.get(k, (0, 0))[1])
+              for k in keys]
+    return sorted(counts, key=lambda c: (-c.placed, -c.in_pipeline, c.key))
+
+
+def _pace(goal: Goal, placed: int, recent: int, as_of: date) -> Pace:
+    remaining = max(goal.target - placed, 0)
+    months_left = max((goal.end - as_of).days, 1) / DAYS_PER_MONTH
+    actual = recent / (TRAILING_DAYS / DAYS_PER_MONTH)
+    if remaining == 0:
+        projected: date | None = as_of
+    elif actual > 0:
+        projected = as_of + timedelta(days=round(remaining / actual * DAYS_PER_MONTH))
+    else:
+        projected = None
+    return Pace(
+        required_per_month=round(remaining / months_left, 2),
+        actual_per_month=round(actual, 2),
+        projected_completion_date=projected,
+        on_track=projected is not None and projected <= goal.end,
+    )
+
+
+def _months(goal: Goal, monthly: dict[str, int], start: date, end: date) -> list[MonthCount]:
+    """Every month from start to end, with the cumulative count and the straight goal line."""
+    total_days = (goal.end - goal.start).days
+    out, cumulative = [], 0
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        key = f"{year:04d}-{month:02d}"
+        cumulative += int(monthly.get(key, 0))
+        month_end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        elapsed = min(max((month_end - goal.start).days, 0), total_days)
+        out.append(MonthCount(month=key, placed=int(monthly.get(key, 0)), cumulative=cumulative,
+                              goal_line=round(goal.target * elapsed / total_days, 1)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def to_csv_rows(report: ProgressReport) -> list[list[Any]]:
+    """The breakdowns as (breakdown, key, placed, in_pipeline, cumulative, goal_line) rows."""
+    rows: list[list[Any]] = [["breakdown", "key", "placed", "in_pipeline", "cumulative",
+                              "goal_line"]]
+    rows.append(["total", "placed", report.placed, "", "", report.goal.target])
+    for name, counts in (("sector", report.by_sector), ("state", report.by_state),
+                         ("prefecture", report.by_prefecture)):
+        rows += [[name, c.key, c.placed, c.in_pipeline, "", ""] for c in counts]
+    rows += [["partnership", f"{p.state}–{p.prefecture}", p.placed, p.in_pipeline, "", ""]
+             for p in report.by_partnership]
+    rows += [["month", m.month, m.placed, "", m.cumulative, m.goal_line] for m in report.by_month]
+    rows += [["funnel", s.stage, s.count, "", "", ""] for s in report.funnel]
+    return rows

@@ -1,0 +1,69 @@
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from talentbridge.candidates.service import apply_update
+from talentbridge.errors import Conflict, Invalid, NotFound
+from talentbridge.matching.prepare import prepare
+from talentbridge.matching.toolkit import Toolkit
+from talentbridge.organisations.models import Organisation
+from talentbridge.vacancies.models import Vacancy
+from talentbridge.vacancies.schemas import VacancyCreate, VacancyUpdate
+
+NOT_NULL = ("title", "sector", "prefecture", "openings", "min_japanese_level",
+            "requires_skill_test", "min_experience_years", "status")
+
+
+def create(
+    *, session: Session, employer: Organisation, vacancy_in: VacancyCreate, tools: Toolkit | None
+) -> Vacancy:
+    values = vacancy_in.model_dump()
+    values["prefecture"] = values["prefecture"] or employer.prefecture
+    if values["prefecture"] is None:
+        raise Invalid("the vacancy's prefecture is required", field="prefecture")
+    vacancy = Vacancy(employer_id=employer.id, **values)
+    prepare([vacancy], **(tools.parts() if tools else {}))
+    session.add(vacancy)
+    session.flush()
+    return vacancy
+
+
+def get(*, session: Session, vacancy_id: int, employer_id: int | None = None) -> Vacancy:
+    """A vacancy, restricted to one employer's when employer_id is given; else NotFound."""
+    vacancy = session.get(Vacancy, vacancy_id)
+    if vacancy is None or (employer_id is not None and vacancy.employer_id != employer_id):
+        raise NotFound(f"vacancy {vacancy_id} not found")
+    return vacancy
+
+
+def page(
+    *, session: Session, employer_id: int | None, limit: int, offset: int,
+    status: str | None = None,
+) -> tuple[Sequence[Vacancy], int]:
+    query = select(Vacancy)
+    if employer_id is not None:
+        query = query.where(Vacancy.employer_id == employer_id)
+    if status is not None:
+        query = query.where(Vacancy.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(query.order_by(Vacancy.id).limit(limit).offset(offset)).all()
+    return items, total
+
+
+def update_one(
+    *, session: Session, vacancy: Vacancy, vacancy_in: VacancyUpdate, tools: Toolkit | None
+) -> Vacancy:
+    changes = vacancy_in.model_dump(exclude_unset=True)
+    for name in NOT_NULL:
+        if name in changes and changes[name] is None:
+            raise Invalid(f"{name} cannot be null", field=name)
+    if changes.get("openings") is not None and changes["openings"] < vacancy.placed_count:
+        raise Conflict(
+            f"{vacancy.placed_count} people are already placed; openings cannot go below that",
+            field="openings",
+        )
+    if apply_update(vacancy, changes):
+        prepare([vacancy], **(tools.parts() if tools else {}), titles_changed="title" in changes)
+        session.flush()
+    return vacancy
