@@ -1,54 +1,138 @@
-"""Builds src/talentbridge/reference/data/esco_occupations.json.gz from ../shared/data/esco.
+"""Build src/talentbridge/reference/data/esco_occupations.json.gz from the shared ESCO export.
 
-Dev-time only (needs pandas and pyarrow): the product ships the output, not the inputs.
-Usage: python scripts/build_esco.py [path/to/shared/data/esco]
+Dev-time only (needs pandas and pyarrow); the product ships the output, not the inputs.
+Usage: python scripts/build_esco.py [--source ../shared/data/esco] [--out PATH]
 """
 
+import argparse
 import csv
 import gzip
 import json
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from talentbridge.reference.places import DATA, sector_for_isco
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from talentbridge.reference._data import DATA_DIR  # noqa: E402
+from talentbridge.reference.esco import ESCO_FILE  # noqa: E402
+from talentbridge.reference.programme import sector_for_isco  # noqa: E402
+
+DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "esco"
+DESCRIPTION_CHARS = 300
+SOURCE_NOTE = (
+    "ESCO v1.2.0, European Commission, via victoriano/future-of-work-data (commit e6aa2f1f); "
+    "reused with attribution, see ESCO-NOTICE.md"
+)
 
 
-def _labels(raw: str | None) -> list[str]:
-    return [s.strip() for s in (raw or "").splitlines() if s.strip()]
+def clean(text: str) -> str:
+    """Text with runs of whitespace collapsed to one space and the ends stripped."""
+    return " ".join(text.split())
 
 
-def main(source: Path) -> None:
-    occupations = {r["conceptUri"]: r for r in csv.DictReader(open(source / "occupations_en.csv",
-                                                                   encoding="utf-8"))}
-    isco_labels = {r["code"]: r["preferredLabel"]
-                   for r in csv.DictReader(open(source / "ISCOGroups_en.csv", encoding="utf-8"))}
-    profiles = pd.read_parquet(source / "esco_occupation_profiles.parquet")
-    skills = {row.occupation_uri: list(row.essential_skills) if row.essential_skills is not None
-              else [] for row in profiles.itertuples()}
+def unique(values: list[str], exclude: str = "") -> list[str]:
+    """Non-empty cleaned values, first spelling kept per casefolded form, without exclude."""
+    seen = {exclude.casefold()}
+    result = []
+    for value in map(clean, values):
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            result.append(value)
+    return result
+
+
+def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    """Text cut at the last word boundary within limit characters, with an ellipsis if cut."""
+    text = clean(text)
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def code_order(code: str) -> tuple[int, ...]:
+    """Sort key that puts ESCO code 7112.2 before 7112.10."""
+    return tuple(int(part) for part in code.split("."))
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """All rows of a UTF-8 CSV file as dicts."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def essential_skills(source: Path) -> dict[str, list[str]]:
+    """ESCO occupation URI → essential skill labels, from the profiles parquet."""
+    profiles = pd.read_parquet(
+        source / "esco_occupation_profiles.parquet", columns=["occupation_uri", "essential_skills"]
+    )
+    return {
+        uri: [] if skills is None else [str(s) for s in skills]
+        for uri, skills in zip(profiles.occupation_uri, profiles.essential_skills, strict=True)
+    }
+
+
+def build_records(source: Path) -> list[dict[str, Any]]:
+    """One record per ESCO occupation whose ISCO-08 group is in a TalentBridge sector."""
+    isco_labels = {
+        r["code"]: clean(r["preferredLabel"]) for r in read_csv(source / "ISCOGroups_en.csv")
+    }
+    skills = essential_skills(source)
     records = []
-    for uri, row in sorted(occupations.items(), key=lambda item: item[1]["code"]):
+    for row in read_csv(source / "occupations_en.csv"):
         group = row["iscoGroup"].strip()
         sector = sector_for_isco(group)
         if sector is None:
             continue
-        label = row["preferredLabel"].strip()
-        alts = [a for a in dict.fromkeys(_labels(row["altLabels"])) if a.casefold() != label.casefold()]
-        records.append({
-            "uri": uri, "code": row["code"], "isco_group": group,
-            "isco_label": isco_labels.get(group, ""), "sector": sector, "label": label,
-            "alt_labels": alts, "essential_skills": sorted({s.strip() for s in skills.get(uri, [])}),
-            "description": " ".join(row["description"].split())[:300],
-        })
-    out = DATA / "esco_occupations.json.gz"
-    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as handle:
-        json.dump(records, handle, ensure_ascii=False, separators=(",", ":"))
-    counts: dict[str, int] = {}
-    for r in records:
-        counts[r["sector"]] = counts.get(r["sector"], 0) + 1
-    print(f"{len(records)} occupations {counts}; {out.stat().st_size} bytes")
+        label = clean(row["preferredLabel"])
+        records.append(
+            {
+                "uri": row["conceptUri"].strip(),
+                "code": row["code"].strip(),
+                "isco_group": group,
+                "isco_label": isco_labels[group],
+                "sector": sector,
+                "label": label,
+                "alt_labels": unique(row["altLabels"].splitlines(), exclude=label),
+                "essential_skills": sorted(
+                    unique(skills.get(row["conceptUri"], [])), key=str.casefold
+                ),
+                "description": shorten(row["description"]),
+            }
+        )
+    return sorted(records, key=lambda r: code_order(r["code"]))
+
+
+def write(records: list[dict[str, Any]], out: Path) -> None:
+    """Write the records as compact, byte-reproducible gzipped JSON."""
+    payload = json.dumps(
+        {"source": SOURCE_NOTE, "occupations": records}, ensure_ascii=False, separators=(",", ":")
+    )
+    with (
+        out.open("wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0, filename="") as handle,
+    ):
+        handle.write(payload.encode("utf-8"))
+
+
+def main() -> None:
+    """Build the file and print the count per sector and its size."""
+    parser = argparse.ArgumentParser(description="Build the ESCO subset shipped in the package.")
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--out", type=Path, default=DATA_DIR / ESCO_FILE)
+    args = parser.parse_args()
+    records = build_records(args.source)
+    write(records, args.out)
+    counts = Counter(r["sector"] for r in records)
+    print(
+        f"{len(records)} occupations {dict(sorted(counts.items()))}; "
+        f"{args.out.stat().st_size:,} bytes -> {args.out}"
+    )
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/esco"))
+    main()

@@ -36,7 +36,7 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        return int(self.model.get_embedding_dimension())
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         """Unit-normalised float32 vectors, one row per text."""

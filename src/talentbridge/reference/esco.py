@@ -1,15 +1,18 @@
-"""The ESCO v1.2.0 occupations of the four sectors, shipped in data/ (see ESCO-NOTICE.md)."""
+"""ESCO v1.2.0 occupations of the four sectors, shipped in data/ (see data/ESCO-NOTICE.md)."""
 
-import gzip
-import json
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from talentbridge.reference.places import DATA
+from talentbridge.reference._data import load_json
+
+ESCO_FILE = "esco_occupations.json.gz"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Occupation:
+    """One ESCO occupation, with its ISCO-08 unit group and TalentBridge sector."""
+
     uri: str
     code: str
     isco_group: str
@@ -20,22 +23,30 @@ class Occupation:
     essential_skills: tuple[str, ...]
     description: str
 
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> "Occupation":
+        """An occupation from one record of the shipped JSON file."""
+        return cls(
+            **{
+                **record,
+                "alt_labels": tuple(record["alt_labels"]),
+                "essential_skills": tuple(record["essential_skills"]),
+            }
+        )
+
 
 @cache
 def esco_occupations() -> tuple[Occupation, ...]:
-    with gzip.open(DATA / "esco_occupations.json.gz", "rt", encoding="utf-8") as handle:
-        records = json.load(handle)
-    return tuple(
-        Occupation(**{**r, "alt_labels": tuple(r["alt_labels"]),
-                      "essential_skills": tuple(r["essential_skills"])})
-        for r in records
-    )
+    """Every shipped occupation, ordered by ESCO code."""
+    return tuple(Occupation.from_record(r) for r in load_json(ESCO_FILE)["occupations"])
 
 
 @cache
 def _by_uri() -> dict[str, Occupation]:
-    return {o.uri: o for o in esco_occupations()}
+    """ESCO URI → occupation."""
+    return {occupation.uri: occupation for occupation in esco_occupations()}
 
 
 def occupation_by_uri(uri: str) -> Occupation | None:
-    return _by_uri().get(uri)
+    """The shipped occupation with this ESCO URI, or None."""
+    return _by_uri().get(uri.strip())

@@ -1,107 +1,130 @@
-"""Sectors, Japanese levels, prefectures, Indian states and partnerships, from data files."""
+"""Japan's 47 prefectures and India's states and union territories, with spelling tolerance."""
 
-import json
-import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).parent / "data"
+from talentbridge.reference._data import load_json
+
+# Stripped one at a time, in this order, from a name key that matches no known name.
+_PREFECTURE_AFFIXES = (
+    ("japan", ""),
+    ("prefecture", ""),
+    ("metropolis", ""),
+    ("pref", ""),
+    ("ken", ""),
+    ("fu", ""),
+    ("to", ""),
+    ("do", ""),
+    ("県", ""),
+    ("府", ""),
+    ("都", ""),
+    ("", "prefectureof"),
+)
+# Codes such as "UP" or "TN" match only as given, never as what is left after stripping.
+_MIN_STEM = 3
+_STATE_AFFIXES = (
+    ("india", ""),
+    ("unionterritory", ""),
+    ("state", ""),
+    ("ut", ""),
+    ("", "stateof"),
+    ("", "governmentof"),
+    ("", "govtof"),
+    ("", "unionterritoryof"),
+)
+
+
+def name_key(text: str) -> str:
+    """Casefolded letters and digits only: no accents or macrons, '&' read as 'and'."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("&", " and "))
+    return "".join(
+        ch for ch in decomposed.casefold() if ch.isalnum() and not unicodedata.combining(ch)
+    )
+
+
+def _index(entries: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """Key of every name and alias → canonical name; a key claimed twice is a data error."""
+    index: dict[str, str] = {}
+    for entry in entries:
+        for spelling in (entry["name"], *entry["aliases"]):
+            key = name_key(spelling)
+            if index.setdefault(key, entry["name"]) != entry["name"]:
+                raise ValueError(f"{spelling!r} names both {index[key]} and {entry['name']}")
+    return index
+
+
+def _lookup(text: str, index: dict[str, str], affixes: tuple[tuple[str, str], ...]) -> str | None:
+    """The canonical name for text, stripping known suffixes and prefixes until one matches."""
+    key = name_key(text)
+    while key:
+        if key in index:
+            return index[key]
+        shorter = _strip_affix(key, affixes)
+        if shorter == key:
+            return None
+        key = shorter
+    return None
+
+
+def _strip_affix(key: str, affixes: tuple[tuple[str, str], ...]) -> str:
+    """Key without the first listed suffix or prefix it carries, if 3+ characters remain."""
+    for suffix, prefix in affixes:
+        if suffix and key.endswith(suffix) and len(key) - len(suffix) >= _MIN_STEM:
+            return key[: -len(suffix)]
+        if prefix and key.startswith(prefix) and len(key) - len(prefix) >= _MIN_STEM:
+            return key[len(prefix) :]
+    return key
+
+
+def _prefecture_entries() -> list[dict[str, Any]]:
+    """The raw prefecture entries of places.json, in JIS order."""
+    entries: list[dict[str, Any]] = load_json("places.json")["prefectures"]
+    return entries
+
+
+def _state_entries() -> list[dict[str, Any]]:
+    """The raw state and union territory entries of places.json."""
+    entries: list[dict[str, Any]] = load_json("places.json")["states"]
+    return entries
 
 
 @cache
-def _load(name: str) -> dict[str, Any]:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
-
-
-_PLACES = _load("places.json")
-SECTORS: tuple[str, ...] = tuple(s["name"] for s in _PLACES["sectors"])
-SECTOR_INFO: dict[str, dict[str, Any]] = {s["name"]: s for s in _PLACES["sectors"]}
-JAPANESE_LEVELS: tuple[str, ...] = tuple(_PLACES["japanese_levels"])
-PREFECTURES: tuple[str, ...] = tuple(p["name"] for p in _PLACES["prefectures"])
-STATES: tuple[str, ...] = tuple(s["name"] for s in _PLACES["states"])
-_SUFFIX = re.compile(r" (prefecture|ken|fu|to|metropolis)$")
-
-
-def level_rank(level: str | None) -> int:
-    """N5 → 1 … N1 → 5; no level → 0."""
-    return JAPANESE_LEVELS.index(level) + 1 if level in JAPANESE_LEVELS else 0
-
-
-def _key(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.strip().casefold())
-    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    plain = plain.replace("&", " and ")
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+def prefectures() -> tuple[str, ...]:
+    """The 47 canonical prefecture names in JIS code order."""
+    return tuple(entry["name"] for entry in _prefecture_entries())
 
 
 @cache
-def _prefecture_keys() -> dict[str, str]:
-    keys = {}
-    for entry in _PLACES["prefectures"]:
-        for name in (entry["name"], *entry["aliases"]):
-            keys[_key(name)] = entry["name"]
-            keys[name] = entry["name"]
-    return keys
+def states() -> tuple[str, ...]:
+    """The 36 canonical names: 28 states, then 8 union territories."""
+    return tuple(entry["name"] for entry in _state_entries())
 
 
 @cache
-def _state_keys() -> dict[str, str]:
-    keys = {}
-    for entry in _PLACES["states"]:
-        for name in (entry["name"], *entry["aliases"]):
-            keys[_key(name)] = entry["name"]
-    return keys
+def state_kinds() -> dict[str, str]:
+    """Canonical state name → "state" or "union_territory"."""
+    return {entry["name"]: entry["kind"] for entry in _state_entries()}
+
+
+@cache
+def _prefecture_index() -> dict[str, str]:
+    """Spelling key → canonical prefecture."""
+    return _index(_prefecture_entries())
+
+
+@cache
+def _state_index() -> dict[str, str]:
+    """Spelling key → canonical state or union territory."""
+    return _index(_state_entries())
 
 
 def normalise_prefecture(text: str) -> str | None:
-    """The canonical prefecture name for a common spelling, or None."""
-    keys = _prefecture_keys()
-    key = _key(text)
-    return keys.get(text.strip()) or keys.get(key) or keys.get(_SUFFIX.sub("", key))
+    """The canonical prefecture for a common spelling ("Osaka-fu", "Hyōgo", "東京都"), or None."""
+    return _lookup(text, _prefecture_index(), _PREFECTURE_AFFIXES)
 
 
 def normalise_state(text: str) -> str | None:
-    """The canonical state or union territory name for a common spelling, or None."""
-    key = _key(text)
-    keys = _state_keys()
-    return keys.get(key) or keys.get(key.removeprefix("state of ").removesuffix(" state"))
-
-
-def partnerships() -> list[tuple[str, str]]:
-    return [(p["state"], p["prefecture"]) for p in _load("partnerships.json")["partnerships"]]
-
-
-def partner_states(prefecture: str) -> frozenset[str]:
-    return frozenset(s for s, p in partnerships() if p == prefecture)
-
-
-def partner_prefectures(state: str) -> frozenset[str]:
-    return frozenset(p for s, p in partnerships() if s == state)
-
-
-def governors_network() -> frozenset[str]:
-    return frozenset(_load("partnerships.json")["governors_network"])
-
-
-def sector_for_isco(isco_group: str) -> str | None:
-    """The sector of a 4-digit ISCO-08 group (longest matching prefix), or None."""
-    best: tuple[int, str | None] = (0, None)
-    for sector, prefixes in _PLACES["sector_isco"].items():
-        for prefix in prefixes:
-            if isco_group.startswith(prefix) and len(prefix) > best[0]:
-                best = (len(prefix), sector)
-    return best[1]
-
-
-def meta() -> dict[str, Any]:
-    return {
-        "sectors": [{"name": s["name"], "label": s["label"], "skills_test": s["skills_test"]}
-                    for s in _PLACES["sectors"]],
-        "prefectures": list(PREFECTURES),
-        "states": [{"name": s["name"], "kind": s["kind"]} for s in _PLACES["states"]],
-        "japanese_levels": list(JAPANESE_LEVELS),
-        "partnerships": [{"state": s, "prefecture": p} for s, p in partnerships()],
-        "governors_network": sorted(governors_network()),
-    }
+    """The canonical state or union territory for a common spelling ("U.P.", "Orissa"), or None."""
+    return _lookup(text, _state_index(), _STATE_AFFIXES)

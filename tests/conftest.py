@@ -1,0 +1,197 @@
+"""Fixtures: a real SQLite and a real PostgreSQL, migrated once; a transaction per test."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from talentbridge import migrate
+from talentbridge.app import build_matcher, build_tools, create_app
+from talentbridge.config import Settings
+from talentbridge.db import make_engine
+from talentbridge.deps import get_session
+from talentbridge.matching.toolkit import Toolkit
+
+PG_SERVER = os.environ.get("TALENTBRIDGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+ADMIN = "test-admin-token"
+
+
+def _pg_required() -> bool:
+    return bool(os.environ.get("CI"))
+
+
+class Database:
+    """A throw-away database: a SQLite file or a PostgreSQL database made for this run."""
+
+    def __init__(self, backend: str, tmp: Path) -> None:
+        self.backend = backend
+        self.name = f"tb_test_{uuid.uuid4().hex[:10]}"
+        if backend == "sqlite":
+            self.url = f"sqlite:///{tmp / (self.name + '.db')}"
+        else:
+            admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+            admin.dispose()
+            self.url = f"{PG_SERVER}/{self.name}"
+        self.engine = make_engine(self.url)
+
+    def drop(self) -> None:
+        self.engine.dispose()
+        if self.backend == "postgresql":
+            admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def _postgres_available() -> bool:
+    try:
+        engine = create_engine(f"{PG_SERVER}/postgres")
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def make_database(backend: str, tmp: Path) -> Database:
+    if backend == "postgresql" and not _postgres_available():
+        if _pg_required():
+            pytest.fail("PostgreSQL is required in CI and is not reachable at " + PG_SERVER)
+        pytest.skip("PostgreSQL not reachable (outside CI)")
+    return Database(backend, tmp)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[Database]:
+    db = make_database(request.param, tmp_path_factory.mktemp("db"))
+    migrate.upgrade(db.url)
+    yield db
+    db.drop()
+
+
+@pytest.fixture(scope="session")
+def tools(tmp_path_factory: pytest.TempPathFactory) -> Toolkit:
+    """The real model and occupation normaliser, loaded once for the whole run."""
+    cache = Path(os.environ.get("TALENTBRIDGE_TEST_CACHE", tmp_path_factory.mktemp("cache")))
+    return build_tools(Settings(cache_dir=cache))
+
+
+@pytest.fixture
+def settings(database: Database) -> Settings:
+    return Settings(database_url=database.url, admin_token=ADMIN)
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    """A session inside a transaction rolled back after the test (SQLAlchemy 2.0 recipe)."""
+    connection = database.engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                      expire_on_commit=False)
+    yield session
+    session.close()
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database, session: Session, tools: Toolkit) -> Any:
+    app = create_app(settings, engine=database.engine, tools=tools)
+    app.state.matcher = build_matcher(tools, settings)
+
+    def shared_session() -> Iterator[Session]:
+        try:
+            yield session
+            session.flush()
+        except BaseException:
+            session.rollback()
+            raise
+
+    app.dependency_overrides[get_session] = shared_session
+    return app
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+_serial = count(1)
+
+
+class Api:
+    """Small factory helpers over the real HTTP API."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    def org(self, kind: str, **place: str) -> dict[str, str]:
+        defaults = {"institute": {"state": "Uttar Pradesh"}, "employer": {"prefecture": "Yamanashi"},
+                    "officer": {}}
+        body = {"kind": kind, "name": f"{kind} {next(_serial)}", **defaults[kind], **place}
+        response = self.client.post("/api/v1/organisations", json=body,
+                                    headers={"Authorization": f"Bearer {ADMIN}"})
+        assert response.status_code == 201, response.text
+        created = response.json()
+        return {"Authorization": f"Bearer {created['api_key']}", "id": str(created["id"])}
+
+    @staticmethod
+    def auth(org: dict[str, str]) -> dict[str, str]:
+        return {"Authorization": org["Authorization"]}
+
+    def candidate(self, institute: dict[str, str], **fields: Any) -> dict[str, Any]:
+        body = candidate_body(**fields)
+        response = self.client.post("/api/v1/candidates", json=body, headers=self.auth(institute))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def vacancy(self, employer: dict[str, str], **fields: Any) -> dict[str, Any]:
+        body = vacancy_body(**fields)
+        response = self.client.post("/api/v1/vacancies", json=body, headers=self.auth(employer))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+def candidate_body(**fields: Any) -> dict[str, Any]:
+    body = {
+        "external_id": f"C-{next(_serial)}", "full_name": "Asha Verma",
+        "date_of_birth": "1998-04-12", "sector": "care", "job_title": "care worker",
+        "skills": ["assist with personal hygiene", "feed patients"], "experience_years": 3,
+        "japanese_level": "N4", "skill_test_passed": True, "care_language_test_passed": True,
+        "summary": "Three years in an elderly care home in Lucknow.",
+        "preferred_prefectures": ["Yamanashi"], "available_from": "2026-01-01",
+        "consent_to_share": True,
+    }
+    body.update(fields)
+    return body
+
+
+def vacancy_body(**fields: Any) -> dict[str, Any]:
+    body = {
+        "title": "care worker", "description": "Care for elderly residents in a nursing home.",
+        "sector": "care", "openings": 2, "required_skills": ["assist with personal hygiene"],
+        "min_japanese_level": "N4", "requires_skill_test": True, "min_experience_years": 1,
+        "monthly_wage_jpy": 210000, "start_date": "2027-04-01",
+    }
+    body.update(fields)
+    return body
+
+
+@pytest.fixture
+def api(client: TestClient) -> Api:
+    return Api(client)
+
+
+__all__ = ["Api", "Database", "Engine", "candidate_body", "make_database", "vacancy_body"]
