@@ -81,10 +81,9 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.fixture(scope="session")
-def tools(tmp_path_factory: pytest.TempPathFactory) -> Toolkit:
+def tools() -> Toolkit:
     """The real model and occupation normaliser, loaded once for the whole run."""
-    cache = Path(os.environ.get("TALENTBRIDGE_TEST_CACHE", tmp_path_factory.mktemp("cache")))
-    return build_tools(Settings(cache_dir=cache))
+    return build_tools(Settings())
 
 
 @pytest.fixture
@@ -113,7 +112,7 @@ def app(settings: Settings, database: Database, session: Session, tools: Toolkit
     def shared_session() -> Iterator[Session]:
         try:
             yield session
-            session.flush()
+            session.commit()  # releases this request's savepoint; the test's transaction stays
         except BaseException:
             session.rollback()
             raise
