@@ -14,6 +14,8 @@ from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+import logging
+
 from talentbridge import __version__, reference
 from talentbridge.config import Settings, get_settings
 from talentbridge.db import make_engine
@@ -23,6 +25,9 @@ from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.occupations import OccupationNormaliser
 from talentbridge.matching.service import Matcher
 from talentbridge.matching.toolkit import Toolkit
+
+
+logger = logging.getLogger("talentbridge")
 
 
 class ErrorResponse(BaseModel):
@@ -60,6 +65,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error", exc_info=exc)
         return _error(500, "internal error; it has been logged")
 
 

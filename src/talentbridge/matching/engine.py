@@ -117,7 +117,7 @@ class MatchingEngine:
         if not len(store):
             return []
         c = {name: store.column(name) for name in CANDIDATE_COLUMNS}
-        v = {name: np.asarray(vacancy[name]) for name in VACANCY_COLUMNS}
+        v = {name: np.asarray(vacancy[name], dtype=dtype) for name, dtype in VACANCY_COLUMNS.items()}
         return self._rank(store, c, v, vacancy, vector, limit, include_ineligible,
                           today or date.today(),
                           lambda row: (vacancy["skill_keys"], store.objects["skill_keys"][row]))
@@ -130,7 +130,8 @@ class MatchingEngine:
         store = self.vacancies
         if not len(store):
             return []
-        c = {name: np.asarray(candidate[name]) for name in CANDIDATE_COLUMNS}
+        c = {name: np.asarray(candidate[name], dtype=dtype)
+             for name, dtype in CANDIDATE_COLUMNS.items()}
         v = {name: store.column(name) for name in VACANCY_COLUMNS}
         return self._rank(store, c, v, candidate, vector, limit, include_ineligible,
                           today or date.today(),
