@@ -72,8 +72,9 @@ def make_database(backend: str, tmp: Path) -> Database:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[Database]:
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
     db = make_database(request.param, tmp_path_factory.mktemp("db"))
     migrate.upgrade(db.url)
     yield db
@@ -96,8 +97,9 @@ def session(database: Database) -> Iterator[Session]:
     """A session inside a transaction rolled back after the test (SQLAlchemy 2.0 recipe)."""
     connection = database.engine.connect()
     transaction = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint",
-                      expire_on_commit=False)
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     yield session
     session.close()
     transaction.rollback()
@@ -137,11 +139,15 @@ class Api:
         self.client = client
 
     def org(self, kind: str, **place: str) -> dict[str, str]:
-        defaults = {"institute": {"state": "Uttar Pradesh"}, "employer": {"prefecture": "Yamanashi"},
-                    "officer": {}}
+        defaults = {
+            "institute": {"state": "Uttar Pradesh"},
+            "employer": {"prefecture": "Yamanashi"},
+            "officer": {},
+        }
         body = {"kind": kind, "name": f"{kind} {next(_serial)}", **defaults[kind], **place}
-        response = self.client.post("/api/v1/organisations", json=body,
-                                    headers={"Authorization": f"Bearer {ADMIN}"})
+        response = self.client.post(
+            "/api/v1/organisations", json=body, headers={"Authorization": f"Bearer {ADMIN}"}
+        )
         assert response.status_code == 201, response.text
         created = response.json()
         return {"Authorization": f"Bearer {created['api_key']}", "id": str(created["id"])}
@@ -165,12 +171,19 @@ class Api:
 
 def candidate_body(**fields: Any) -> dict[str, Any]:
     body = {
-        "external_id": f"C-{next(_serial)}", "full_name": "Asha Verma",
-        "date_of_birth": "1998-04-12", "sector": "care", "job_title": "care worker",
-        "skills": ["assist with personal hygiene", "feed patients"], "experience_years": 3,
-        "japanese_level": "N4", "skill_test_passed": True, "care_language_test_passed": True,
+        "external_id": f"C-{next(_serial)}",
+        "full_name": "Asha Verma",
+        "date_of_birth": "1998-04-12",
+        "sector": "care",
+        "job_title": "care worker",
+        "skills": ["assist with personal hygiene", "feed patients"],
+        "experience_years": 3,
+        "japanese_level": "N4",
+        "skill_test_passed": True,
+        "care_language_test_passed": True,
         "summary": "Three years in an elderly care home in Lucknow.",
-        "preferred_prefectures": ["Yamanashi"], "available_from": "2026-01-01",
+        "preferred_prefectures": ["Yamanashi"],
+        "available_from": "2026-01-01",
         "consent_to_share": True,
     }
     body.update(fields)
@@ -179,10 +192,16 @@ def candidate_body(**fields: Any) -> dict[str, Any]:
 
 def vacancy_body(**fields: Any) -> dict[str, Any]:
     body = {
-        "title": "care worker", "description": "Care for elderly residents in a nursing home.",
-        "sector": "care", "openings": 2, "required_skills": ["assist with personal hygiene"],
-        "min_japanese_level": "N4", "requires_skill_test": True, "min_experience_years": 1,
-        "monthly_wage_jpy": 210000, "start_date": "2027-04-01",
+        "title": "care worker",
+        "description": "Care for elderly residents in a nursing home.",
+        "sector": "care",
+        "openings": 2,
+        "required_skills": ["assist with personal hygiene"],
+        "min_japanese_level": "N4",
+        "requires_skill_test": True,
+        "min_experience_years": 1,
+        "monthly_wage_jpy": 210000,
+        "start_date": "2027-04-01",
     }
     body.update(fields)
     return body

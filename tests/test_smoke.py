@@ -9,5 +9,9 @@ def test_meta_lists_reference_data(client):
     assert len(meta["prefectures"]) == 47
     assert len(meta["states"]) == 36
     assert {"state": "Uttar Pradesh", "prefecture": "Yamanashi"} in meta["partnerships"]
-    assert [s["name"] for s in meta["sectors"]] == ["care", "construction", "manufacturing",
-                                                    "agriculture"]
+    assert [s["name"] for s in meta["sectors"]] == [
+        "care",
+        "construction",
+        "manufacturing",
+        "agriculture",
+    ]

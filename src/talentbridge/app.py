@@ -1,8 +1,8 @@
 """create_app(): routers, error handlers, the body-size limit and the lifespan."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -14,8 +14,6 @@ from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-import logging
-
 from talentbridge import __version__, reference
 from talentbridge.config import Settings, get_settings
 from talentbridge.db import make_engine
@@ -25,7 +23,6 @@ from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.occupations import OccupationNormaliser
 from talentbridge.matching.service import Matcher
 from talentbridge.matching.toolkit import Toolkit
-
 
 logger = logging.getLogger("talentbridge")
 
@@ -54,7 +51,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"loc": list(e["loc"]), "field": _field(tuple(e["loc"])), "msg": e["msg"], "type": e["type"]}
+            {
+                "loc": list(e["loc"]),
+                "field": _field(tuple(e["loc"])),
+                "msg": e["msg"],
+                "type": e["type"],
+            }
             for e in exc.errors()
         ]
         return _error(422, errors, errors[0]["field"] if errors else None)
@@ -117,8 +119,12 @@ def build_tools(settings: Settings) -> Toolkit:
 
 def build_matcher(tools: Toolkit, settings: Settings) -> Matcher:
     """A fresh per-process index over the database, filled on its first request."""
-    return Matcher(normaliser=tools.normaliser, model_name=tools.embedder.model_name,
-                   dimension=tools.embedder.dimension, weights=settings.weights.normalised())
+    return Matcher(
+        normaliser=tools.normaliser,
+        model_name=tools.embedder.model_name,
+        dimension=tools.embedder.dimension,
+        weights=settings.weights.normalised(),
+    )
 
 
 def create_app(
@@ -162,7 +168,8 @@ def _include_routers(app: FastAPI) -> None:
     from talentbridge.matching.router import router as matching
     from talentbridge.organisations.router import router as organisations
     from talentbridge.placements.router import router as placements
-    from talentbridge.reports.router import pages, router as reports
+    from talentbridge.reports.router import pages
+    from talentbridge.reports.router import router as reports
     from talentbridge.vacancies.router import router as vacancies
 
     api = APIRouter(prefix="/api/v1")
@@ -182,5 +189,3 @@ def _include_routers(app: FastAPI) -> None:
         """200 when the database answers."""
         session.execute(text("SELECT 1"))
         return {"status": "ok", "database": "ok", "version": __version__}
-
-

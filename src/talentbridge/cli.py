@@ -23,8 +23,9 @@ def _serve(args: argparse.Namespace) -> int:
     from talentbridge.db import get_engine
 
     if not migrate.is_current(get_engine()):
-        print("the database schema is not current: run `talentbridge migrate` first",
-              file=sys.stderr)
+        print(
+            "the database schema is not current: run `talentbridge migrate` first", file=sys.stderr
+        )
         return 2
     uvicorn.run(create_app(), host=args.host, port=args.port, workers=1)
     return 0
@@ -38,8 +39,9 @@ def _org_create(args: argparse.Namespace) -> int:
     from talentbridge.organisations.schemas import OrganisationCreate
 
     try:
-        body = OrganisationCreate(kind=args.kind, name=args.name, state=args.state,
-                                  prefecture=args.prefecture)
+        body = OrganisationCreate(
+            kind=args.kind, name=args.name, state=args.state, prefecture=args.prefecture
+        )
     except ValidationError as exc:
         for error in exc.errors():
             print(f"{'.'.join(map(str, error['loc'])) or 'input'}: {error['msg']}", file=sys.stderr)
@@ -56,16 +58,17 @@ def _embed(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     counts = embed_all(settings, batch_size=args.batch_size)
-    print(f"embedded {counts['candidates']} candidates and {counts['vacancies']} vacancies "
-          f"with {settings.embedding_model}")
+    print(
+        f"embedded {counts['candidates']} candidates and {counts['vacancies']} vacancies "
+        f"with {settings.embedding_model}"
+    )
     return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
     from talentbridge.demo import run_demo
 
-    run_demo(get_settings(), seed=args.seed, candidates=args.candidates,
-             vacancies=args.vacancies)
+    run_demo(get_settings(), seed=args.seed, candidates=args.candidates, vacancies=args.vacancies)
     return 0
 
 
@@ -89,16 +92,18 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="talentbridge", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("migrate", help="upgrade the database to the newest schema"
-                        ).set_defaults(run=_migrate)
+    commands.add_parser("migrate", help="upgrade the database to the newest schema").set_defaults(
+        run=_migrate
+    )
 
     serve = commands.add_parser("serve", help="run the API and dashboard")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_serve)
 
-    org = commands.add_parser("org", help="organisations").add_subparsers(dest="org_command",
-                                                                          required=True)
+    org = commands.add_parser("org", help="organisations").add_subparsers(
+        dest="org_command", required=True
+    )
     create = org.add_parser("create", help="create an organisation and print its API key once")
     create.add_argument("--kind", required=True, choices=["institute", "employer", "officer"])
     create.add_argument("--name", required=True)

@@ -31,6 +31,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
 def app_settings(request: Request) -> Settings:
     """The settings the app was built with."""
     return request.app.state.settings
@@ -42,7 +44,9 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 def current_org(session: SessionDep, credentials: Credentials) -> Organisation:
     if credentials is None:
-        raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'", field="Authorization")
+        raise Unauthorized(
+            "missing API key: send 'Authorization: Bearer <key>'", field="Authorization"
+        )
     organisation = organisation_service.by_key(session=session, key=credentials.credentials)
     if organisation is None:
         raise Unauthorized("unknown or revoked API key", field="Authorization")
@@ -68,15 +72,15 @@ Institute = Annotated[Organisation, Depends(require(OrgKind.institute))]
 Employer = Annotated[Organisation, Depends(require(OrgKind.employer))]
 InstituteOrOfficer = Annotated[Organisation, Depends(require(OrgKind.institute, OrgKind.officer))]
 EmployerOrOfficer = Annotated[Organisation, Depends(require(OrgKind.employer, OrgKind.officer))]
-InstituteOrEmployer = Annotated[
-    Organisation, Depends(require(OrgKind.institute, OrgKind.employer))
-]
+InstituteOrEmployer = Annotated[Organisation, Depends(require(OrgKind.institute, OrgKind.employer))]
 
 
 def require_admin(settings: SettingsDep, credentials: Credentials) -> None:
     token = settings.admin_token
     if not token:
-        raise Forbidden("organisations cannot be created over the API: TALENTBRIDGE_ADMIN_TOKEN is not set")
+        raise Forbidden(
+            "organisations cannot be created over the API: TALENTBRIDGE_ADMIN_TOKEN is not set"
+        )
     if credentials is None or not secrets.compare_digest(credentials.credentials, token):
         raise Unauthorized("admin token required", field="Authorization")
 

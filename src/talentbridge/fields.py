@@ -40,3 +40,5 @@ SkillList = Annotated[
     AfterValidator(_unique),
 ]
 PrefectureList = Annotated[list[PrefectureName], Field(max_length=47), AfterValidator(_unique)]
+
+MAX_ID = 2**31 - 1  # record ids are 32-bit INTEGER columns on PostgreSQL

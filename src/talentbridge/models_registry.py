@@ -8,6 +8,12 @@ from talentbridge.placements.models import Placement, PlacementEvent
 from talentbridge.vacancies.models import Vacancy
 
 __all__ = [
-    "ApiKey", "AuditEntry", "Base", "Candidate", "Organisation", "Placement",
-    "PlacementEvent", "Vacancy",
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "Candidate",
+    "Organisation",
+    "Placement",
+    "PlacementEvent",
+    "Vacancy",
 ]

@@ -1,10 +1,15 @@
-HEADER = ("external_id,full_name,date_of_birth,sector,job_title,skills,japanese_level,"
-          "skill_test_passed,care_language_test_passed,consent_to_share,preferred_prefectures\n")
+HEADER = (
+    "external_id,full_name,date_of_birth,sector,job_title,skills,japanese_level,"
+    "skill_test_passed,care_language_test_passed,consent_to_share,preferred_prefectures\n"
+)
 
 
 def _post_csv(api, institute, text):
-    return api.client.post("/api/v1/candidates/bulk", content=text.encode(),
-                           headers={**api.auth(institute), "Content-Type": "text/csv"})
+    return api.client.post(
+        "/api/v1/candidates/bulk",
+        content=text.encode(),
+        headers={**api.auth(institute), "Content-Type": "text/csv"},
+    )
 
 
 def test_csv_stores_good_rows_and_reports_bad_ones(api):
@@ -20,7 +25,10 @@ def test_csv_stores_good_rows_and_reports_bad_ones(api):
     result = _post_csv(api, institute, text).json()
     assert result["created"] == 2 and result["failed"] == 3
     assert {(e["row"], e["field"]) for e in result["errors"]} == {
-        (3, "sector"), (4, "date_of_birth"), (5, "external_id")}
+        (3, "sector"),
+        (4, "date_of_birth"),
+        (5, "external_id"),
+    }
     listed = api.client.get("/api/v1/candidates", headers=api.auth(institute)).json()["items"]
     ravi = next(c for c in listed if c["external_id"] == "A1")
     assert ravi["skills"] == ["erect scaffolding", "read plans"]
@@ -34,28 +42,62 @@ def test_csv_stores_good_rows_and_reports_bad_ones(api):
 
 def test_json_upserts_by_external_id(api):
     institute = api.org("institute")
-    rows = [{"external_id": "J1", "full_name": "Anil", "date_of_birth": "1990-01-01",
-             "sector": "agriculture", "job_title": "farm worker"},
-            {"external_id": "J2", "full_name": "", "date_of_birth": "1990-01-01",
-             "sector": "agriculture"}, "not an object"]
-    first = api.client.post("/api/v1/candidates/bulk", json=rows, headers=api.auth(institute)).json()
+    rows = [
+        {
+            "external_id": "J1",
+            "full_name": "Anil",
+            "date_of_birth": "1990-01-01",
+            "sector": "agriculture",
+            "job_title": "farm worker",
+        },
+        {
+            "external_id": "J2",
+            "full_name": "",
+            "date_of_birth": "1990-01-01",
+            "sector": "agriculture",
+        },
+        "not an object",
+    ]
+    first = api.client.post(
+        "/api/v1/candidates/bulk", json=rows, headers=api.auth(institute)
+    ).json()
     assert first["created"] == 1 and first["failed"] == 2
     assert {e["row"] for e in first["errors"]} == {2, 3}
     rows[0]["job_title"] = "crop farm worker"
-    second = api.client.post("/api/v1/candidates/bulk", json=rows[:1],
-                             headers=api.auth(institute)).json()
+    second = api.client.post(
+        "/api/v1/candidates/bulk", json=rows[:1], headers=api.auth(institute)
+    ).json()
     assert second["updated"] == 1 and second["created"] == 0
 
 
 def test_malformed_bodies_are_4xx(api):
     institute = api.org("institute")
     headers = api.auth(institute)
-    assert api.client.post("/api/v1/candidates/bulk", content=b"{not json",
-                           headers={**headers, "Content-Type": "application/json"}
-                           ).status_code == 422
-    assert api.client.post("/api/v1/candidates/bulk", json={"a": 1}, headers=headers
-                           ).status_code == 422
-    assert api.client.post("/api/v1/candidates/bulk", content=b"\xff\xfe", headers={
-        **headers, "Content-Type": "text/csv"}).status_code == 422
-    assert api.client.post("/api/v1/candidates/bulk", content=b"x", headers={
-        **headers, "Content-Type": "application/xml"}).status_code == 422
+    assert (
+        api.client.post(
+            "/api/v1/candidates/bulk",
+            content=b"{not json",
+            headers={**headers, "Content-Type": "application/json"},
+        ).status_code
+        == 422
+    )
+    assert (
+        api.client.post("/api/v1/candidates/bulk", json={"a": 1}, headers=headers).status_code
+        == 422
+    )
+    assert (
+        api.client.post(
+            "/api/v1/candidates/bulk",
+            content=b"\xff\xfe",
+            headers={**headers, "Content-Type": "text/csv"},
+        ).status_code
+        == 422
+    )
+    assert (
+        api.client.post(
+            "/api/v1/candidates/bulk",
+            content=b"x",
+            headers={**headers, "Content-Type": "application/xml"},
+        ).status_code
+        == 422
+    )

@@ -27,11 +27,17 @@ def test_state_defaults_to_the_institutes(api):
 def test_bad_fields_are_named(api):
     institute = api.org("institute")
     headers = api.auth(institute)
-    for field, value in [("sector", "fishing"), ("japanese_level", "N7"),
-                         ("date_of_birth", "2199-01-01"), ("experience_years", -1),
-                         ("preferred_prefectures", ["Narnia"]), ("state", "Bavaria")]:
-        response = api.client.post("/api/v1/candidates", json=candidate_body(**{field: value}),
-                                   headers=headers)
+    for field, value in [
+        ("sector", "fishing"),
+        ("japanese_level", "N7"),
+        ("date_of_birth", "2199-01-01"),
+        ("experience_years", -1),
+        ("preferred_prefectures", ["Narnia"]),
+        ("state", "Bavaria"),
+    ]:
+        response = api.client.post(
+            "/api/v1/candidates", json=candidate_body(**{field: value}), headers=headers
+        )
         assert response.status_code == 422, field
         assert response.json()["field"].split(".")[0] == field
 
@@ -39,8 +45,9 @@ def test_bad_fields_are_named(api):
 def test_duplicate_external_id_is_409(api):
     institute = api.org("institute")
     api.candidate(institute, external_id="X-1")
-    response = api.client.post("/api/v1/candidates", json=candidate_body(external_id="X-1"),
-                               headers=api.auth(institute))
+    response = api.client.post(
+        "/api/v1/candidates", json=candidate_body(external_id="X-1"), headers=api.auth(institute)
+    )
     assert response.status_code == 409
     assert response.json()["field"] == "external_id"
 

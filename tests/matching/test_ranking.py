@@ -2,26 +2,40 @@
 
 
 def _matches(api, org, vacancy_id, **params):
-    response = api.client.get(f"/api/v1/vacancies/{vacancy_id}/matches", params=params,
-                              headers=api.auth(org))
+    response = api.client.get(
+        f"/api/v1/vacancies/{vacancy_id}/matches", params=params, headers=api.auth(org)
+    )
     assert response.status_code == 200, response.text
     return response.json()["items"]
 
 
 def test_care_candidate_with_the_right_tests_comes_first(api):
     institute, employer = api.org("institute"), api.org("employer")
-    right = api.candidate(institute, job_title="care worker",
-                          skills=["assist with personal hygiene", "feed patients"])
+    right = api.candidate(
+        institute, job_title="care worker", skills=["assist with personal hygiene", "feed patients"]
+    )
     no_language_test = api.candidate(institute, care_language_test_passed=False)
-    builder = api.candidate(institute, sector="construction", job_title="bricklayer",
-                            skills=["lay bricks"], care_language_test_passed=False)
+    builder = api.candidate(
+        institute,
+        sector="construction",
+        job_title="bricklayer",
+        skills=["lay bricks"],
+        care_language_test_passed=False,
+    )
     vacancy = api.vacancy(employer, title="care worker for elderly residents")
     items = _matches(api, employer, vacancy["id"])
     assert [m["candidate_id"] for m in items] == [right["id"]]
     top = items[0]
     assert top["rank"] == 1 and top["eligible"] is True and 0 < top["score"] <= 1
-    assert set(top["components"]) == {"semantic", "occupation", "skills", "experience",
-                                      "japanese", "partnership", "preference"}
+    assert set(top["components"]) == {
+        "semantic",
+        "occupation",
+        "skills",
+        "experience",
+        "japanese",
+        "partnership",
+        "preference",
+    }
     everyone = _matches(api, employer, vacancy["id"], include_ineligible="true")
     assert everyone[0]["candidate_id"] == right["id"]
     failed = {m["candidate_id"]: m["failed_gates"] for m in everyone}
@@ -51,8 +65,7 @@ def test_jft_basic_counts_as_n4(api):
 
 def test_partner_state_candidate_ranks_ahead_of_an_otherwise_equal_one(api):
     employer = api.org("employer", prefecture="Yamanashi")
-    partner = api.candidate(api.org("institute", state="Uttar Pradesh"),
-                            preferred_prefectures=[])
+    partner = api.candidate(api.org("institute", state="Uttar Pradesh"), preferred_prefectures=[])
     other = api.candidate(api.org("institute", state="Kerala"), preferred_prefectures=[])
     vacancy = api.vacancy(employer)
     items = _matches(api, employer, vacancy["id"])
@@ -69,10 +82,16 @@ def test_gates_age_availability_skill_test_and_consent(api):
     untested = api.candidate(institute, skill_test_passed=False)
     private = api.candidate(institute, consent_to_share=False)
     vacancy = api.vacancy(employer, start_date="2027-04-01")
-    failed = {m["candidate_id"]: m["failed_gates"]
-              for m in _matches(api, employer, vacancy["id"], include_ineligible="true")}
-    assert failed == {minor["id"]: ["age"], late["id"]: ["availability"],
-                      untested["id"]: ["skill_test"], private["id"]: ["consent"]}
+    failed = {
+        m["candidate_id"]: m["failed_gates"]
+        for m in _matches(api, employer, vacancy["id"], include_ineligible="true")
+    }
+    assert failed == {
+        minor["id"]: ["age"],
+        late["id"]: ["availability"],
+        untested["id"]: ["skill_test"],
+        private["id"]: ["consent"],
+    }
 
 
 def test_closed_vacancy_matches_nobody(api):
@@ -80,8 +99,9 @@ def test_closed_vacancy_matches_nobody(api):
     api.candidate(institute)
     vacancy = api.vacancy(employer)
     assert len(_matches(api, employer, vacancy["id"])) == 1
-    api.client.patch(f"/api/v1/vacancies/{vacancy['id']}", json={"status": "closed"},
-                     headers=api.auth(employer))
+    api.client.patch(
+        f"/api/v1/vacancies/{vacancy['id']}", json={"status": "closed"}, headers=api.auth(employer)
+    )
     assert _matches(api, employer, vacancy["id"]) == []
 
 
@@ -93,8 +113,11 @@ def test_employers_see_names_only_once_shortlisted(api):
     assert before["candidate"]["full_name"] is None
     assert before["candidate"]["date_of_birth"] is None
     assert before["candidate"]["job_title"] == "care worker"
-    api.client.post("/api/v1/placements", json={"vacancy_id": vacancy["id"],
-                    "candidate_id": candidate["id"]}, headers=api.auth(employer))
+    api.client.post(
+        "/api/v1/placements",
+        json={"vacancy_id": vacancy["id"], "candidate_id": candidate["id"]},
+        headers=api.auth(employer),
+    )
     [after] = _matches(api, employer, vacancy["id"])
     assert after["candidate"]["full_name"] == "Priya Nair"
 
@@ -104,17 +127,23 @@ def test_vacancies_for_a_candidate(api):
     candidate = api.candidate(institute, preferred_prefectures=["Ehime"])
     ehime = api.vacancy(api.org("employer", prefecture="Ehime"))
     aichi = api.vacancy(api.org("employer", prefecture="Aichi"))
-    farm = api.vacancy(api.org("employer", prefecture="Ehime"), sector="agriculture",
-                       title="farm worker")
-    response = api.client.get(f"/api/v1/candidates/{candidate['id']}/matches",
-                              headers=api.auth(institute))
+    farm = api.vacancy(
+        api.org("employer", prefecture="Ehime"), sector="agriculture", title="farm worker"
+    )
+    response = api.client.get(
+        f"/api/v1/candidates/{candidate['id']}/matches", headers=api.auth(institute)
+    )
     items = response.json()["items"]
     assert [m["vacancy_id"] for m in items] == [ehime["id"], aichi["id"]]
     assert farm["id"] not in [m["vacancy_id"] for m in items]
     assert "prefers Ehime" in items[0]["reasons"]
     other = api.org("institute")
-    assert api.client.get(f"/api/v1/candidates/{candidate['id']}/matches",
-                          headers=api.auth(other)).status_code == 404
+    assert (
+        api.client.get(
+            f"/api/v1/candidates/{candidate['id']}/matches", headers=api.auth(other)
+        ).status_code
+        == 404
+    )
 
 
 def test_changes_show_in_the_next_request(api):
@@ -122,8 +151,11 @@ def test_changes_show_in_the_next_request(api):
     candidate = api.candidate(institute, japanese_level="N5")
     vacancy = api.vacancy(employer)
     assert _matches(api, employer, vacancy["id"]) == []
-    api.client.patch(f"/api/v1/candidates/{candidate['id']}", json={"japanese_level": "N3"},
-                     headers=api.auth(institute))
+    api.client.patch(
+        f"/api/v1/candidates/{candidate['id']}",
+        json={"japanese_level": "N3"},
+        headers=api.auth(institute),
+    )
     [item] = _matches(api, employer, vacancy["id"])
     assert any("JLPT N3 exceeds the required N4" in r for r in item["reasons"])
     api.client.delete(f"/api/v1/candidates/{candidate['id']}", headers=api.auth(institute))
@@ -134,6 +166,9 @@ def test_limit_is_validated(api):
     employer = api.org("employer")
     vacancy = api.vacancy(employer)
     for bad in (0, 201, "x"):
-        response = api.client.get(f"/api/v1/vacancies/{vacancy['id']}/matches",
-                                  params={"limit": bad}, headers=api.auth(employer))
+        response = api.client.get(
+            f"/api/v1/vacancies/{vacancy['id']}/matches",
+            params={"limit": bad},
+            headers=api.auth(employer),
+        )
         assert response.status_code == 422 and response.json()["field"] == "limit"

@@ -8,16 +8,19 @@ def test_creating_organisations_needs_the_admin_token(client):
     assert client.post("/api/v1/organisations", json=body).status_code == 401
     wrong = client.post("/api/v1/organisations", json=body, headers={"Authorization": "Bearer x"})
     assert wrong.status_code == 401
-    ok = client.post("/api/v1/organisations", json=body,
-                     headers={"Authorization": "Bearer test-admin-token"})
+    ok = client.post(
+        "/api/v1/organisations", json=body, headers={"Authorization": "Bearer test-admin-token"}
+    )
     assert ok.status_code == 201
     assert ok.json()["api_key"].startswith("tb_")
 
 
 def test_institute_needs_a_valid_state(client):
-    response = client.post("/api/v1/organisations",
-                           json={"kind": "institute", "name": "X", "state": "Atlantis"},
-                           headers={"Authorization": "Bearer test-admin-token"})
+    response = client.post(
+        "/api/v1/organisations",
+        json={"kind": "institute", "name": "X", "state": "Atlantis"},
+        headers={"Authorization": "Bearer test-admin-token"},
+    )
     assert response.status_code == 422
     assert response.json()["field"] == "state"
 
@@ -32,10 +35,14 @@ def test_missing_or_unknown_key_is_401(client):
 def test_wrong_kind_of_organisation_is_403(api):
     employer = api.org("employer")
     institute = api.org("institute")
-    assert api.client.post("/api/v1/candidates", json={}, headers=api.auth(employer)
-                           ).status_code == 403
-    assert api.client.post("/api/v1/vacancies", json={}, headers=api.auth(institute)
-                           ).status_code == 403
+    assert (
+        api.client.post("/api/v1/candidates", json={}, headers=api.auth(employer)).status_code
+        == 403
+    )
+    assert (
+        api.client.post("/api/v1/vacancies", json={}, headers=api.auth(institute)).status_code
+        == 403
+    )
 
 
 def test_another_institutes_candidate_is_404(api):
@@ -43,7 +50,9 @@ def test_another_institutes_candidate_is_404(api):
     candidate = api.candidate(theirs)
     path = f"/api/v1/candidates/{candidate['id']}"
     assert api.client.get(path, headers=api.auth(mine)).status_code == 404
-    assert api.client.patch(path, json={"full_name": "X"}, headers=api.auth(mine)).status_code == 404
+    assert (
+        api.client.patch(path, json={"full_name": "X"}, headers=api.auth(mine)).status_code == 404
+    )
     assert api.client.delete(path, headers=api.auth(mine)).status_code == 404
     assert api.client.get(path, headers=api.auth(theirs)).status_code == 200
     listed = api.client.get("/api/v1/candidates", headers=api.auth(mine)).json()
@@ -64,15 +73,20 @@ def test_officers_read_everything_and_change_nothing(api):
     candidate = api.candidate(institute)
     vacancy = api.vacancy(employer)
     headers = api.auth(officer)
-    assert api.client.get(f"/api/v1/candidates/{candidate['id']}", headers=headers).status_code == 200
+    assert (
+        api.client.get(f"/api/v1/candidates/{candidate['id']}", headers=headers).status_code == 200
+    )
     assert api.client.get(f"/api/v1/vacancies/{vacancy['id']}", headers=headers).status_code == 200
     assert api.client.get("/api/v1/candidates", headers=headers).json()["total"] >= 1
     assert api.client.get("/api/v1/vacancies", headers=headers).json()["total"] >= 1
-    for method, path in [("patch", f"/api/v1/candidates/{candidate['id']}"),
-                         ("delete", f"/api/v1/candidates/{candidate['id']}"),
-                         ("patch", f"/api/v1/vacancies/{vacancy['id']}"),
-                         ("post", "/api/v1/candidates"), ("post", "/api/v1/vacancies"),
-                         ("post", "/api/v1/placements")]:
+    for method, path in [
+        ("patch", f"/api/v1/candidates/{candidate['id']}"),
+        ("delete", f"/api/v1/candidates/{candidate['id']}"),
+        ("patch", f"/api/v1/vacancies/{vacancy['id']}"),
+        ("post", "/api/v1/candidates"),
+        ("post", "/api/v1/vacancies"),
+        ("post", "/api/v1/placements"),
+    ]:
         kwargs = {} if method == "delete" else {"json": {}}
         assert getattr(api.client, method)(path, headers=headers, **kwargs).status_code == 403
 
@@ -80,6 +94,9 @@ def test_officers_read_everything_and_change_nothing(api):
 @pytest.mark.parametrize("body", [b"x" * 6_000_000])
 def test_oversized_bodies_are_refused(api, body):
     institute = api.org("institute")
-    response = api.client.post("/api/v1/candidates/bulk", content=body,
-                               headers={**api.auth(institute), "Content-Type": "text/csv"})
+    response = api.client.post(
+        "/api/v1/candidates/bulk",
+        content=body,
+        headers={**api.auth(institute), "Content-Type": "text/csv"},
+    )
     assert response.status_code == 413

@@ -12,14 +12,19 @@ def parties(api):
 
 
 def _shortlist(api, employer, vacancy, candidate):
-    return api.client.post("/api/v1/placements",
-                           json={"vacancy_id": vacancy["id"], "candidate_id": candidate["id"]},
-                           headers=api.auth(employer))
+    return api.client.post(
+        "/api/v1/placements",
+        json={"vacancy_id": vacancy["id"], "candidate_id": candidate["id"]},
+        headers=api.auth(employer),
+    )
 
 
 def _move(api, org, placement_id, status, reason=None):
-    return api.client.patch(f"/api/v1/placements/{placement_id}",
-                            json={"status": status, "reason": reason}, headers=api.auth(org))
+    return api.client.patch(
+        f"/api/v1/placements/{placement_id}",
+        json={"status": status, "reason": reason},
+        headers=api.auth(org),
+    )
 
 
 def test_full_pipeline_with_history(api, parties):
@@ -96,8 +101,12 @@ def test_erasure_keeps_an_anonymised_placement(api, parties):
     placement_id = _shortlist(api, employer, vacancy, candidate).json()["id"]
     for stage in STAGES:
         _move(api, employer, placement_id, stage)
-    assert api.client.delete(f"/api/v1/candidates/{candidate['id']}",
-                             headers=api.auth(institute)).status_code == 204
+    assert (
+        api.client.delete(
+            f"/api/v1/candidates/{candidate['id']}", headers=api.auth(institute)
+        ).status_code
+        == 204
+    )
     row = api.client.get(f"/api/v1/placements/{placement_id}", headers=api.auth(employer)).json()
     assert row["candidate_id"] is None and row["candidate_erased"] is True
     assert row["status"] == "placed" and row["state"] == "Uttar Pradesh"

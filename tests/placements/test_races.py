@@ -31,18 +31,36 @@ def _seed(session: Session, *, openings: int, candidates: int, vacancies: int):
     employer = Organisation(kind="employer", name="E", prefecture="Shizuoka")
     session.add_all([institute, employer])
     session.flush()
-    people = [Candidate(institute_id=institute.id, external_id=f"R{i}", full_name=f"P{i}",
-                        date_of_birth=date(1995, 1, 1), state="Gujarat", sector="manufacturing",
-                        consent_to_share=True) for i in range(candidates)]
-    jobs = [Vacancy(employer_id=employer.id, title="welder", sector="manufacturing",
-                    prefecture="Shizuoka", openings=openings) for _ in range(vacancies)]
+    people = [
+        Candidate(
+            institute_id=institute.id,
+            external_id=f"R{i}",
+            full_name=f"P{i}",
+            date_of_birth=date(1995, 1, 1),
+            state="Gujarat",
+            sector="manufacturing",
+            consent_to_share=True,
+        )
+        for i in range(candidates)
+    ]
+    jobs = [
+        Vacancy(
+            employer_id=employer.id,
+            title="welder",
+            sector="manufacturing",
+            prefecture="Shizuoka",
+            openings=openings,
+        )
+        for _ in range(vacancies)
+    ]
     session.add_all(people + jobs)
     session.flush()
     placements = []
     for job in jobs:
         for person in people:
-            placement = service.create(session=session, employer=employer, vacancy_id=job.id,
-                                       candidate_id=person.id)
+            placement = service.create(
+                session=session, employer=employer, vacancy_id=job.id, candidate_id=person.id
+            )
             for stage in ("interviewing", "offered", "visa_processing"):
                 service.move(session=session, placement=placement, to=stage, organisation=employer)
             placements.append(placement.id)
@@ -59,8 +77,9 @@ def _race(engine, employer_id: int, placement_ids: list[int]) -> list[str]:
             with session_scope(engine) as session:
                 employer = session.get(Organisation, employer_id)
                 placement = session.get(Placement, placement_id)
-                service.move(session=session, placement=placement, to="placed",
-                             organisation=employer)
+                service.move(
+                    session=session, placement=placement, to="placed", organisation=employer
+                )
             outcomes.append("won")
         except Conflict as exc:
             outcomes.append(f"conflict: {exc.message}")

@@ -20,7 +20,10 @@ from talentbridge.organisations.models import Organisation
 
 LIST_FIELDS = {"skills", "preferred_prefectures"}
 BOOL_FIELDS = {
-    "jft_basic_passed", "skill_test_passed", "care_language_test_passed", "consent_to_share",
+    "jft_basic_passed",
+    "skill_test_passed",
+    "care_language_test_passed",
+    "consent_to_share",
 }
 TRUE = {"true", "yes", "y", "1"}
 FALSE = {"false", "no", "n", "0"}
@@ -77,22 +80,30 @@ def _validate(rows: list[Any]) -> tuple[list[tuple[int, CandidateCreate]], list[
     first_row: dict[str, int] = {}
     for number, row in enumerate(rows, start=1):
         if isinstance(row, dict) and "__extra__" in row:
-            errors.append(RowError(row=number, field=None, message="more values than header columns"))
+            errors.append(
+                RowError(row=number, field=None, message="more values than header columns")
+            )
             continue
         try:
             candidate = CandidateCreate.model_validate(row)
         except ValidationError as exc:
             errors.extend(
-                RowError(row=number, field=".".join(str(p) for p in err["loc"]) or None,
-                         message=err["msg"])
+                RowError(
+                    row=number,
+                    field=".".join(str(p) for p in err["loc"]) or None,
+                    message=err["msg"],
+                )
                 for err in exc.errors()
             )
             continue
         if candidate.external_id in first_row:
-            errors.append(RowError(
-                row=number, field="external_id",
-                message=f"duplicate of row {first_row[candidate.external_id]} in this upload",
-            ))
+            errors.append(
+                RowError(
+                    row=number,
+                    field="external_id",
+                    message=f"duplicate of row {first_row[candidate.external_id]} in this upload",
+                )
+            )
             continue
         first_row[candidate.external_id] = number
         valid.append((number, candidate))
@@ -100,7 +111,11 @@ def _validate(rows: list[Any]) -> tuple[list[tuple[int, CandidateCreate]], list[
 
 
 def upsert(
-    *, session: Session, institute: Organisation, rows: list[Any], tools: Toolkit | None,
+    *,
+    session: Session,
+    institute: Organisation,
+    rows: list[Any],
+    tools: Toolkit | None,
     max_rows: int,
 ) -> BulkResult:
     """Create or update candidates by external_id; the same file twice creates nothing new."""
@@ -109,10 +124,12 @@ def upsert(
     valid, errors = _validate(rows)
     existing = {
         c.external_id: c
-        for c in session.scalars(select(Candidate).where(
-            Candidate.institute_id == institute.id,
-            Candidate.external_id.in_([c.external_id for _, c in valid]),
-        ))
+        for c in session.scalars(
+            select(Candidate).where(
+                Candidate.institute_id == institute.id,
+                Candidate.external_id.in_([c.external_id for _, c in valid]),
+            )
+        )
     }
     created: list[Candidate] = []
     changed: list[Candidate] = []
@@ -134,10 +151,18 @@ def upsert(
     prepare(touched, **(tools.parts() if tools else {}))
     session.add_all(created)
     session.flush()
-    audit.record(session=session, organisation_id=institute.id, action="bulk_upsert",
-                 entity="candidate", entity_ids=[c.id for c in touched])
+    audit.record(
+        session=session,
+        organisation_id=institute.id,
+        action="bulk_upsert",
+        entity="candidate",
+        entity_ids=[c.id for c in touched],
+    )
     errors.sort(key=lambda e: e.row)
     return BulkResult(
-        created=len(created), updated=len(changed), unchanged=unchanged,
-        failed=len({e.row for e in errors}), errors=errors,
+        created=len(created),
+        updated=len(changed),
+        unchanged=unchanged,
+        failed=len({e.row for e in errors}),
+        errors=errors,
     )

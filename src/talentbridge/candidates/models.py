@@ -29,4 +29,3 @@ class Candidate(TimestampMixin, EmbeddedMixin, OccupationMixin, Base):
     preferred_prefectures: Mapped[list[str]] = mapped_column(default=list)
     available_from: Mapped[date | None]
     consent_to_share: Mapped[bool] = mapped_column(Boolean, default=False)
-

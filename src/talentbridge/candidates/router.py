@@ -14,6 +14,7 @@ from talentbridge.candidates.schemas import (
 )
 from talentbridge.deps import Institute, InstituteOrOfficer, SessionDep, SettingsDep, ToolsDep
 from talentbridge.errors import Invalid
+from talentbridge.fields import MAX_ID
 from talentbridge.organisations.models import Organisation, OrgKind
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
@@ -24,15 +25,18 @@ def _scope(organisation: Organisation) -> int | None:
 
 
 def visible_candidate(
-    candidate_id: Annotated[int, Path(ge=1)], organisation: InstituteOrOfficer, session: SessionDep
+    candidate_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    organisation: InstituteOrOfficer,
+    session: SessionDep,
 ) -> Candidate:
     """The candidate if the caller may see it: its institute, or any officer; else 404."""
-    return service.get(session=session, candidate_id=candidate_id,
-                       institute_id=_scope(organisation))
+    return service.get(
+        session=session, candidate_id=candidate_id, institute_id=_scope(organisation)
+    )
 
 
 def owned_candidate(
-    candidate_id: Annotated[int, Path(ge=1)], institute: Institute, session: SessionDep
+    candidate_id: Annotated[int, Path(ge=1, le=MAX_ID)], institute: Institute, session: SessionDep
 ) -> Candidate:
     """The candidate if the caller is its institute; else 404."""
     return service.get(session=session, candidate_id=candidate_id, institute_id=institute.id)
@@ -63,7 +67,10 @@ BULK_BODY = {
 
 @router.post("/bulk", response_model=BulkResult, openapi_extra=BULK_BODY)
 async def bulk_upload(
-    request: Request, institute: Institute, session: SessionDep, tools: ToolsDep,
+    request: Request,
+    institute: Institute,
+    session: SessionDep,
+    tools: ToolsDep,
     settings: SettingsDep,
 ) -> BulkResult:
     """Create or update many candidates by external_id, from a JSON array or a CSV file.
@@ -80,8 +87,13 @@ async def bulk_upload(
         rows = bulk.parse_json(data)
     else:
         raise Invalid("send application/json (an array) or text/csv", field="Content-Type")
-    return bulk.upsert(session=session, institute=institute, rows=rows, tools=tools,
-                       max_rows=settings.bulk_max_rows)
+    return bulk.upsert(
+        session=session,
+        institute=institute,
+        rows=rows,
+        tools=tools,
+        max_rows=settings.bulk_max_rows,
+    )
 
 
 @router.get("", response_model=CandidatePage)
@@ -92,20 +104,35 @@ def list_candidates(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> CandidatePage:
     """Your institute's candidates (officers: all), oldest first."""
-    items, total = service.page(session=session, institute_id=_scope(organisation),
-                                limit=limit, offset=offset)
-    audit.record(session=session, organisation_id=organisation.id, action="list",
-                 entity="candidate", entity_ids=[c.id for c in items])
-    return CandidatePage(items=[CandidateRead.model_validate(c) for c in items], total=total,
-                         limit=limit, offset=offset)
+    items, total = service.page(
+        session=session, institute_id=_scope(organisation), limit=limit, offset=offset
+    )
+    audit.record(
+        session=session,
+        organisation_id=organisation.id,
+        action="list",
+        entity="candidate",
+        entity_ids=[c.id for c in items],
+    )
+    return CandidatePage(
+        items=[CandidateRead.model_validate(c) for c in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/{candidate_id}", response_model=CandidateRead)
 def read_candidate(
     candidate: VisibleCandidate, organisation: InstituteOrOfficer, session: SessionDep
 ) -> Candidate:
-    audit.record(session=session, organisation_id=organisation.id, action="read",
-                 entity="candidate", entity_ids=[candidate.id])
+    audit.record(
+        session=session,
+        organisation_id=organisation.id,
+        action="read",
+        entity="candidate",
+        entity_ids=[candidate.id],
+    )
     return candidate
 
 

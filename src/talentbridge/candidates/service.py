@@ -25,15 +25,22 @@ def _values(candidate_in: CandidateCreate, institute: Organisation) -> dict[str,
 
 
 def _external_id_taken(session: Session, institute_id: int, external_id: str) -> bool:
-    return session.scalar(
-        select(func.count()).where(
-            Candidate.institute_id == institute_id, Candidate.external_id == external_id
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Candidate.institute_id == institute_id, Candidate.external_id == external_id
+            )
         )
-    ) > 0
+        > 0
+    )
 
 
 def create(
-    *, session: Session, institute: Organisation, candidate_in: CandidateCreate, tools: Toolkit | None
+    *,
+    session: Session,
+    institute: Organisation,
+    candidate_in: CandidateCreate,
+    tools: Toolkit | None,
 ) -> Candidate:
     if _external_id_taken(session, institute.id, candidate_in.external_id):
         raise Conflict(
@@ -44,8 +51,13 @@ def create(
     prepare([candidate], **(tools.parts() if tools else {}))
     session.add(candidate)
     session.flush()
-    audit.record(session=session, organisation_id=institute.id, action="create",
-                 entity="candidate", entity_ids=[candidate.id])
+    audit.record(
+        session=session,
+        organisation_id=institute.id,
+        action="create",
+        entity="candidate",
+        entity_ids=[candidate.id],
+    )
     return candidate
 
 
@@ -86,17 +98,30 @@ def update_one(
         if required in changes and changes[required] is None:
             raise Invalid(f"{required} cannot be null", field=required)
     new_id = changes.get("external_id")
-    if new_id and new_id != candidate.external_id and _external_id_taken(
-        session, candidate.institute_id, new_id
+    if (
+        new_id
+        and new_id != candidate.external_id
+        and _external_id_taken(session, candidate.institute_id, new_id)
     ):
-        raise Conflict(f"external_id {new_id!r} is already used by another of your candidates",
-                       field="external_id")
+        raise Conflict(
+            f"external_id {new_id!r} is already used by another of your candidates",
+            field="external_id",
+        )
     if apply_update(candidate, changes):
-        prepare([candidate], **(tools.parts() if tools else {}),
-                titles_changed=bool(TITLE_FIELDS & changes.keys()))
+        prepare(
+            [candidate],
+            **(tools.parts() if tools else {}),
+            titles_changed=bool(TITLE_FIELDS & changes.keys()),
+        )
         session.flush()
-        audit.record(session=session, organisation_id=candidate.institute_id, action="update",
-                     entity="candidate", entity_ids=[candidate.id], detail=",".join(sorted(changes)))
+        audit.record(
+            session=session,
+            organisation_id=candidate.institute_id,
+            action="update",
+            entity="candidate",
+            entity_ids=[candidate.id],
+            detail=",".join(sorted(changes)),
+        )
     return candidate
 
 
@@ -107,7 +132,12 @@ def erase(*, session: Session, candidate: Candidate) -> None:
         .where(Placement.candidate_id == candidate.id)
         .values(candidate_id=None, candidate_erased=True)
     )
-    audit.record(session=session, organisation_id=candidate.institute_id, action="erase",
-                 entity="candidate", entity_ids=[candidate.id])
+    audit.record(
+        session=session,
+        organisation_id=candidate.institute_id,
+        action="erase",
+        entity="candidate",
+        entity_ids=[candidate.id],
+    )
     session.delete(candidate)
     session.flush()

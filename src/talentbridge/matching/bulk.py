@@ -12,11 +12,13 @@ from talentbridge.matching.prepare import embed
 from talentbridge.vacancies.models import Vacancy
 
 
-def embed_all(settings: Settings, *, batch_size: int = 256,
-              embedder: Embedder | None = None) -> dict[str, int]:
+def embed_all(
+    settings: Settings, *, batch_size: int = 256, embedder: Embedder | None = None
+) -> dict[str, int]:
     """Embed records with no vector, or one from another model or older text."""
-    embedder = embedder or Embedder(settings.embedding_model,
-                                    batch_size=settings.embedding_batch_size)
+    embedder = embedder or Embedder(
+        settings.embedding_model, batch_size=settings.embedding_batch_size
+    )
     engine = make_engine(settings.database_url)
     counts = {}
     for name, model in (("candidates", Candidate), ("vacancies", Vacancy)):
@@ -25,14 +27,13 @@ def embed_all(settings: Settings, *, batch_size: int = 256,
             ids = session.scalars(select(model.id).order_by(model.id)).all()
         with tqdm(total=len(ids), desc=f"embedding {name}", unit="rec") as bar:
             for start in range(0, len(ids), batch_size):
-                chunk = ids[start:start + batch_size]
+                chunk = ids[start : start + batch_size]
                 with session_scope(engine) as session:
-                    records = session.scalars(select(model).where(model.id.in_(chunk)).options(
-                        undefer(model.embedding))).all()
+                    records = session.scalars(
+                        select(model).where(model.id.in_(chunk)).options(undefer(model.embedding))
+                    ).all()
                     done += embed(records, embedder)
                 bar.update(len(chunk))
         counts[name] = done
     engine.dispose()
     return counts
-
-

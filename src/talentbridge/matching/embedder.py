@@ -1,6 +1,7 @@
 """Text to vectors: the one place sentence-transformers is called."""
 
 import os
+
 import numpy as np
 
 from talentbridge.config import DEFAULT_MODEL

@@ -22,10 +22,26 @@ from talentbridge.matching.features import (
 )
 from talentbridge.matching.store import ColumnStore
 
-GATES = ("sector", "age", "skill_test", "japanese_level", "care_language_test", "consent",
-         "availability", "not_placed", "vacancy_open")
-COMPONENTS = ("semantic", "occupation", "skills", "experience", "japanese", "partnership",
-              "preference")
+GATES = (
+    "sector",
+    "age",
+    "skill_test",
+    "japanese_level",
+    "care_language_test",
+    "consent",
+    "availability",
+    "not_placed",
+    "vacancy_open",
+)
+COMPONENTS = (
+    "semantic",
+    "occupation",
+    "skills",
+    "experience",
+    "japanese",
+    "partnership",
+    "preference",
+)
 
 
 @dataclass
@@ -72,8 +88,9 @@ def base_components(
         0.7 * have / np.maximum(need, 1e-9),
     )
     headroom = np.maximum(5 - v["min_level"], 1)
-    japanese = np.where(c["level"] >= v["min_level"],
-                        0.5 + 0.5 * (c["level"] - v["min_level"]) / headroom, 0.0)
+    japanese = np.where(
+        c["level"] >= v["min_level"], 0.5 + 0.5 * (c["level"] - v["min_level"]) / headroom, 0.0
+    )
     prefecture_bit = np.left_shift(np.uint64(1), np.asarray(v["prefecture"]).astype(np.uint64))
     prefers = (np.asarray(c["prefs"]) & prefecture_bit) != 0
     preference = np.where(prefers, 1.0, np.where(np.asarray(c["prefs"]) == 0, 0.5, 0.0))
@@ -91,16 +108,24 @@ def skill_overlap(required: Sequence[str], have: frozenset[str]) -> tuple[float,
     """Share of required skills the candidate lists (exact or one contains the other)."""
     if not required:
         return 0.5, []
-    hits = [i for i, need in enumerate(required)
-            if need in have or any(need in skill or skill in need for skill in have if len(skill) > 3)]
+    hits = [
+        i
+        for i, need in enumerate(required)
+        if need in have or any(need in skill or skill in need for skill in have if len(skill) > 3)
+    ]
     return len(hits) / len(required), hits
 
 
 class MatchingEngine:
     """Two column stores (candidates, vacancies) and the ranking over them."""
 
-    def __init__(self, weights: Mapping[str, float], dimension: int,
-                 occupation_labels: Sequence[str] = (), isco_labels: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        weights: Mapping[str, float],
+        dimension: int,
+        occupation_labels: Sequence[str] = (),
+        isco_labels: Mapping[str, str] | None = None,
+    ):
         self.weights = {name: float(weights.get(name, 0.0)) for name in COMPONENTS}
         self.candidates = ColumnStore(CANDIDATE_COLUMNS, dimension, CANDIDATE_OBJECTS)
         self.vacancies = ColumnStore(VACANCY_COLUMNS, dimension, VACANCY_OBJECTS)
@@ -110,32 +135,62 @@ class MatchingEngine:
 
     # candidates for one vacancy -------------------------------------------------------
     def rank_candidates(
-        self, vacancy: Mapping[str, Any], vector: np.ndarray | None, *, limit: int = 20,
-        include_ineligible: bool = False, today: date | None = None,
+        self,
+        vacancy: Mapping[str, Any],
+        vector: np.ndarray | None,
+        *,
+        limit: int = 20,
+        include_ineligible: bool = False,
+        today: date | None = None,
     ) -> list[Match]:
         store = self.candidates
         if not len(store):
             return []
         c = {name: store.column(name) for name in CANDIDATE_COLUMNS}
-        v = {name: np.asarray(vacancy[name], dtype=dtype) for name, dtype in VACANCY_COLUMNS.items()}
-        return self._rank(store, c, v, vacancy, vector, limit, include_ineligible,
-                          today or date.today(),
-                          lambda row: (vacancy["skill_keys"], store.objects["skill_keys"][row]))
+        v = {
+            name: np.asarray(vacancy[name], dtype=dtype) for name, dtype in VACANCY_COLUMNS.items()
+        }
+        return self._rank(
+            store,
+            c,
+            v,
+            vacancy,
+            vector,
+            limit,
+            include_ineligible,
+            today or date.today(),
+            lambda row: (vacancy["skill_keys"], store.objects["skill_keys"][row]),
+        )
 
     # vacancies for one candidate ------------------------------------------------------
     def rank_vacancies(
-        self, candidate: Mapping[str, Any], vector: np.ndarray | None, *, limit: int = 20,
-        include_ineligible: bool = False, today: date | None = None,
+        self,
+        candidate: Mapping[str, Any],
+        vector: np.ndarray | None,
+        *,
+        limit: int = 20,
+        include_ineligible: bool = False,
+        today: date | None = None,
     ) -> list[Match]:
         store = self.vacancies
         if not len(store):
             return []
-        c = {name: np.asarray(candidate[name], dtype=dtype)
-             for name, dtype in CANDIDATE_COLUMNS.items()}
+        c = {
+            name: np.asarray(candidate[name], dtype=dtype)
+            for name, dtype in CANDIDATE_COLUMNS.items()
+        }
         v = {name: store.column(name) for name in VACANCY_COLUMNS}
-        return self._rank(store, c, v, candidate, vector, limit, include_ineligible,
-                          today or date.today(),
-                          lambda row: (store.objects["skill_keys"][row], candidate["skill_keys"]))
+        return self._rank(
+            store,
+            c,
+            v,
+            candidate,
+            vector,
+            limit,
+            include_ineligible,
+            today or date.today(),
+            lambda row: (store.objects["skill_keys"][row], candidate["skill_keys"]),
+        )
 
     def _rank(self, store, c, v, query, vector, limit, include_ineligible, today, skills_of):  # type: ignore[no-untyped-def]
         masks = gate_masks(c, v, today)
@@ -170,21 +225,30 @@ class MatchingEngine:
         results = []
         for rank, (_, i, overlap) in enumerate(scored[:limit], start=1):
             row = int(pool[i])
-            components = {name: round(float(np.broadcast_to(parts[name], pool.shape)[i]), 4)
-                          for name in parts}
+            components = {
+                name: round(float(np.broadcast_to(parts[name], pool.shape)[i]), 4) for name in parts
+            }
             components["skills"] = round(overlap, 4)
             score = sum(w[name] * components[name] for name in COMPONENTS)
-            failed = [g for g, m in masks.items() if not bool(np.broadcast_to(m, eligible.shape)[row])]
+            failed = [
+                g for g, m in masks.items() if not bool(np.broadcast_to(m, eligible.shape)[row])
+            ]
             pair = explain_pair(store, row, c, v, query)
-            reasons = (gate_reasons(*pair, failed, today)
-                       + component_reasons(*pair, components, self.occupation_labels,
-                                           self.isco_labels))
-            results.append(Match(
-                record_id=int(store.ids[row]), rank=rank, score=round(min(1.0, score), 4),
-                eligible=not failed, components=components, reasons=reasons, failed_gates=failed,
-            ))
+            reasons = gate_reasons(*pair, failed, today) + component_reasons(
+                *pair, components, self.occupation_labels, self.isco_labels
+            )
+            results.append(
+                Match(
+                    record_id=int(store.ids[row]),
+                    rank=rank,
+                    score=round(min(1.0, score), 4),
+                    eligible=not failed,
+                    components=components,
+                    reasons=reasons,
+                    failed_gates=failed,
+                )
+            )
         return results
-
 
 
 def _row_values(store: ColumnStore, row: int, side: Mapping[str, Any]) -> dict[str, Any]:
@@ -193,8 +257,13 @@ def _row_values(store: ColumnStore, row: int, side: Mapping[str, Any]) -> dict[s
     return values
 
 
-def explain_pair(store: ColumnStore, row: int, c: Mapping[str, Any], v: Mapping[str, Any],
-                 query: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def explain_pair(
+    store: ColumnStore,
+    row: int,
+    c: Mapping[str, Any],
+    v: Mapping[str, Any],
+    query: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The (candidate, vacancy) values of one result row, for the reasons."""
     if set(store.dtypes) == set(CANDIDATE_COLUMNS):
         return _row_values(store, row, c), dict(query)

@@ -27,23 +27,25 @@ def _japanese(c: Mapping[str, Any]) -> str:
     return "no Japanese test"
 
 
-def gate_reasons(c: Mapping[str, Any], v: Mapping[str, Any], failed: Sequence[str],
-                 today: date) -> list[str]:
+def gate_reasons(
+    c: Mapping[str, Any], v: Mapping[str, Any], failed: Sequence[str], today: date
+) -> list[str]:
     required = LEVEL_NAME.get(int(v["min_level"]), "N4")
     start = date.fromordinal(int(v["start"])) if v["start"] else today
     text = {
         "sector": f"works in {SECTOR_NAME.get(int(c['sector']))}, the vacancy is in "
-                  f"{SECTOR_NAME.get(int(v['sector']))}",
+        f"{SECTOR_NAME.get(int(v['sector']))}",
         "age": f"under 18 on {start.isoformat()}"
-               if c["birth"] > (v["cutoff"] or adult_cutoff(today)) else "age",
+        if c["birth"] > (v["cutoff"] or adult_cutoff(today))
+        else "age",
         "skill_test": f"has not passed the {SECTOR_NAME.get(int(v['sector']))} skills test the "
-                      "vacancy requires",
+        "vacancy requires",
         "japanese_level": f"{_japanese(c)} is below the required {required}",
         "care_language_test": "has not passed the Nursing Care Japanese Language Evaluation Test",
         "consent": "has not consented to share their profile with employers",
         "availability": "not available by the start date "
-                        f"({date.fromordinal(int(c['available'])).isoformat() if c['available'] else ''}"
-                        f" after {start.isoformat()})",
+        f"({date.fromordinal(int(c['available'])).isoformat() if c['available'] else ''}"
+        f" after {start.isoformat()})",
         "not_placed": "already placed in another vacancy",
         "vacancy_open": "the vacancy is closed or all its openings are placed",
     }
@@ -51,8 +53,11 @@ def gate_reasons(c: Mapping[str, Any], v: Mapping[str, Any], failed: Sequence[st
 
 
 def component_reasons(
-    c: Mapping[str, Any], v: Mapping[str, Any], components: Mapping[str, float],
-    occupation_labels: Sequence[str], isco_labels: Mapping[str, str],
+    c: Mapping[str, Any],
+    v: Mapping[str, Any],
+    components: Mapping[str, float],
+    occupation_labels: Sequence[str],
+    isco_labels: Mapping[str, str],
 ) -> list[str]:
     reasons = []
     occupation = components["occupation"]
@@ -89,8 +94,10 @@ def component_reasons(
     if components["partnership"] >= 1.0:
         reasons.append(f"from {state}, partner state of {prefecture}")
     elif components["partnership"] > 0:
-        reasons.append(f"from {state}, a partner state in the India–Japan Governors' Network, "
-                       f"of which {prefecture} is a member")
+        reasons.append(
+            f"from {state}, a partner state in the India–Japan Governors' Network, "
+            f"of which {prefecture} is a member"
+        )
     if components["preference"] >= 1.0:
         reasons.append(f"prefers {prefecture}")
     elif components["preference"] == 0:

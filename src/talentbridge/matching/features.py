@@ -14,16 +14,32 @@ JFT_LEVEL = reference.level_rank("N4")
 CARE = SECTOR_CODE["care"]
 
 CANDIDATE_COLUMNS = {
-    "sector": np.int8, "birth": np.int32, "level": np.int8, "skill_test": np.bool_,
-    "care_lang": np.bool_, "consent": np.bool_, "available": np.int32, "placed": np.bool_,
-    "state": np.int16, "prefs": np.uint64, "occ": np.int32, "isco": np.int32,
+    "sector": np.int8,
+    "birth": np.int32,
+    "level": np.int8,
+    "skill_test": np.bool_,
+    "care_lang": np.bool_,
+    "consent": np.bool_,
+    "available": np.int32,
+    "placed": np.bool_,
+    "state": np.int16,
+    "prefs": np.uint64,
+    "occ": np.int32,
+    "isco": np.int32,
     "experience": np.float32,
 }
 CANDIDATE_OBJECTS = ("skills", "skill_keys", "japanese_level", "jft", "preferred")
 VACANCY_COLUMNS = {
-    "sector": np.int8, "start": np.int32, "cutoff": np.int32, "min_level": np.int8,
-    "requires_test": np.bool_, "open": np.bool_, "prefecture": np.int16, "occ": np.int32,
-    "isco": np.int32, "min_experience": np.float32,
+    "sector": np.int8,
+    "start": np.int32,
+    "cutoff": np.int32,
+    "min_level": np.int8,
+    "requires_test": np.bool_,
+    "open": np.bool_,
+    "prefecture": np.int16,
+    "occ": np.int32,
+    "isco": np.int32,
+    "min_experience": np.float32,
 }
 VACANCY_OBJECTS = ("skills", "skill_keys")
 

@@ -21,4 +21,8 @@ class OccupationMixin:
     def occupation(self) -> dict[str, str | None] | None:
         if self.occupation_uri is None:
             return None
-        return {"uri": self.occupation_uri, "label": self.occupation_label, "isco_group": self.isco_group}
+        return {
+            "uri": self.occupation_uri,
+            "label": self.occupation_label,
+            "isco_group": self.isco_group,
+        }

@@ -36,7 +36,11 @@ class OccupationNormaliser:
     """Maps free-text job titles to ESCO occupations; fit once, then `normalise` many."""
 
     def __init__(
-        self, embedder: Embedder | None, *, cache_dir: Path | None = None, min_confidence: float = 0.45
+        self,
+        embedder: Embedder | None,
+        *,
+        cache_dir: Path | None = None,
+        min_confidence: float = 0.45,
     ) -> None:
         self.embedder = embedder
         self.cache_dir = cache_dir
@@ -110,5 +114,6 @@ class OccupationNormaliser:
 
     def _match(self, index: int, confidence: float) -> OccupationMatch:
         occupation = self.occupations[index]
-        return OccupationMatch(index, occupation.uri, occupation.label, occupation.isco_group,
-                               round(confidence, 3))
+        return OccupationMatch(
+            index, occupation.uri, occupation.label, occupation.isco_group, round(confidence, 3)
+        )

@@ -39,57 +39,90 @@ def _matcher(request: Request) -> Matcher:
 
 @router.get("/vacancies/{vacancy_id}/matches", response_model=CandidateMatches)
 def candidates_for_vacancy(
-    request: Request, vacancy: VisibleVacancy, organisation: CurrentOrg, session: SessionDep,
-    limit: Limit = 20, include_ineligible: bool = False,
+    request: Request,
+    vacancy: VisibleVacancy,
+    organisation: CurrentOrg,
+    session: SessionDep,
+    limit: Limit = 20,
+    include_ineligible: bool = False,
 ) -> CandidateMatches:
     """Eligible candidates for the vacancy, best first, each with its reasons."""
-    results = _matcher(request).candidates_for(session, vacancy, limit=limit,
-                                               include_ineligible=include_ineligible)
+    results = _matcher(request).candidates_for(
+        session, vacancy, limit=limit, include_ineligible=include_ineligible
+    )
     ids = [r.record_id for r in results]
     rows = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(ids)))}
-    named = (set(ids) if organisation.kind == OrgKind.officer
-             else placement_service.shortlisted_by(session, organisation.id, ids))
-    audit.record(session=session, organisation_id=organisation.id, action="match",
-                 entity="candidate", entity_ids=[i for i in ids if i in rows],
-                 detail=f"vacancy {vacancy.id}")
+    named = (
+        set(ids)
+        if organisation.kind == OrgKind.officer
+        else placement_service.shortlisted_by(session, organisation.id, ids)
+    )
+    audit.record(
+        session=session,
+        organisation_id=organisation.id,
+        action="match",
+        entity="candidate",
+        entity_ids=[i for i in ids if i in rows],
+        detail=f"vacancy {vacancy.id}",
+    )
     items = [
-        CandidateMatch(candidate_id=r.record_id, candidate=_summary(rows[r.record_id],
-                       r.record_id in named), **_fields(r))
-        for r in results if r.record_id in rows
+        CandidateMatch(
+            candidate_id=r.record_id,
+            candidate=_summary(rows[r.record_id], r.record_id in named),
+            **_fields(r),
+        )
+        for r in results
+        if r.record_id in rows
     ]
     return CandidateMatches(vacancy_id=vacancy.id, items=items)
 
 
 @router.get("/candidates/{candidate_id}/matches", response_model=VacancyMatches)
 def vacancies_for_candidate(
-    request: Request, candidate: VisibleCandidate, session: SessionDep,
-    limit: Limit = 20, include_ineligible: bool = False,
+    request: Request,
+    candidate: VisibleCandidate,
+    session: SessionDep,
+    limit: Limit = 20,
+    include_ineligible: bool = False,
 ) -> VacancyMatches:
     """Vacancies the candidate is eligible for, best first, each with its reasons."""
-    results = _matcher(request).vacancies_for(session, candidate, limit=limit,
-                                              include_ineligible=include_ineligible)
+    results = _matcher(request).vacancies_for(
+        session, candidate, limit=limit, include_ineligible=include_ineligible
+    )
     ids = [r.record_id for r in results]
     rows = {v.id: v for v in session.scalars(select(Vacancy).where(Vacancy.id.in_(ids)))}
     items = [
-        VacancyMatch(vacancy_id=r.record_id, vacancy=_vacancy_summary(rows[r.record_id]),
-                     **_fields(r))
-        for r in results if r.record_id in rows
+        VacancyMatch(
+            vacancy_id=r.record_id, vacancy=_vacancy_summary(rows[r.record_id]), **_fields(r)
+        )
+        for r in results
+        if r.record_id in rows
     ]
     return VacancyMatches(candidate_id=candidate.id, items=items)
 
 
 def _fields(result):  # type: ignore[no-untyped-def]
-    return {"rank": result.rank, "score": result.score, "eligible": result.eligible,
-            "components": result.components, "reasons": result.reasons,
-            "failed_gates": result.failed_gates}
+    return {
+        "rank": result.rank,
+        "score": result.score,
+        "eligible": result.eligible,
+        "components": result.components,
+        "reasons": result.reasons,
+        "failed_gates": result.failed_gates,
+    }
 
 
 def _summary(candidate: Candidate, named: bool) -> CandidateSummary:
     return CandidateSummary(
-        state=candidate.state, sector=candidate.sector, job_title=candidate.job_title,
-        occupation=candidate.occupation_label, skills=candidate.skills,
-        experience_years=candidate.experience_years, japanese_level=candidate.japanese_level,
-        jft_basic_passed=candidate.jft_basic_passed, available_from=candidate.available_from,
+        state=candidate.state,
+        sector=candidate.sector,
+        job_title=candidate.job_title,
+        occupation=candidate.occupation_label,
+        skills=candidate.skills,
+        experience_years=candidate.experience_years,
+        japanese_level=candidate.japanese_level,
+        jft_basic_passed=candidate.jft_basic_passed,
+        available_from=candidate.available_from,
         full_name=candidate.full_name if named else None,
         date_of_birth=candidate.date_of_birth if named else None,
     )
@@ -97,7 +130,11 @@ def _summary(candidate: Candidate, named: bool) -> CandidateSummary:
 
 def _vacancy_summary(vacancy: Vacancy) -> VacancySummary:
     return VacancySummary(
-        title=vacancy.title, sector=vacancy.sector, prefecture=vacancy.prefecture,
-        occupation=vacancy.occupation_label, openings=vacancy.openings - vacancy.placed_count,
-        monthly_wage_jpy=vacancy.monthly_wage_jpy, start_date=vacancy.start_date,
+        title=vacancy.title,
+        sector=vacancy.sector,
+        prefecture=vacancy.prefecture,
+        occupation=vacancy.occupation_label,
+        openings=vacancy.openings - vacancy.placed_count,
+        monthly_wage_jpy=vacancy.monthly_wage_jpy,
+        start_date=vacancy.start_date,
     )

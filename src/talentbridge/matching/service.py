@@ -42,14 +42,21 @@ class _Sync:
 class Matcher:
     """One per process: the engine plus what keeps it current."""
 
-    def __init__(self, *, normaliser: OccupationNormaliser, model_name: str, dimension: int,
-                 weights: dict[str, float]) -> None:
+    def __init__(
+        self,
+        *,
+        normaliser: OccupationNormaliser,
+        model_name: str,
+        dimension: int,
+        weights: dict[str, float],
+    ) -> None:
         self.normaliser = normaliser
         self.model_name = model_name
         self.dimension = dimension
         isco_labels = {o.isco_group: o.isco_label for o in normaliser.occupations}
-        self.engine = MatchingEngine(weights, dimension,
-                                     [o.label for o in normaliser.occupations], isco_labels)
+        self.engine = MatchingEngine(
+            weights, dimension, [o.label for o in normaliser.occupations], isco_labels
+        )
         self._lock = threading.Lock()
         self._syncs = {Candidate: _Sync(), Vacancy: _Sync()}
 
@@ -80,34 +87,65 @@ class Matcher:
     def _placed(self, session: Session, ids: Sequence[int]) -> set[int]:
         if not ids:
             return set()
-        return set(session.scalars(select(Placement.candidate_id).where(
-            Placement.candidate_id.in_(ids), Placement.status == "placed")))
+        return set(
+            session.scalars(
+                select(Placement.candidate_id).where(
+                    Placement.candidate_id.in_(ids), Placement.status == "placed"
+                )
+            )
+        )
 
     def _candidate_row(self, record: Candidate, placed: set[int]) -> tuple[Any, dict[str, Any]]:
         occ = self.normaliser.index_of(record.occupation_uri)
-        return (_vector(record, self.model_name, self.dimension),
-                candidate_features(record, occ=occ, placed=record.id in placed))
+        return (
+            _vector(record, self.model_name, self.dimension),
+            candidate_features(record, occ=occ, placed=record.id in placed),
+        )
 
     def _vacancy_row(self, record: Vacancy, _: set[int]) -> tuple[Any, dict[str, Any]]:
         occ = self.normaliser.index_of(record.occupation_uri)
         return _vector(record, self.model_name, self.dimension), vacancy_features(record, occ=occ)
 
     # asking -----------------------------------------------------------------------------
-    def candidates_for(self, session: Session, vacancy: Vacancy, *, limit: int,
-                       include_ineligible: bool, today: date | None = None) -> list[Match]:
+    def candidates_for(
+        self,
+        session: Session,
+        vacancy: Vacancy,
+        *,
+        limit: int,
+        include_ineligible: bool,
+        today: date | None = None,
+    ) -> list[Match]:
         self.refresh(session)
         _, features = self._vacancy_row(vacancy, set())
         vector = _vector(vacancy, self.model_name, self.dimension)
-        return self.engine.rank_candidates(features, vector, limit=limit,
-                                           include_ineligible=include_ineligible, today=today)
+        return self.engine.rank_candidates(
+            features, vector, limit=limit, include_ineligible=include_ineligible, today=today
+        )
 
-    def vacancies_for(self, session: Session, candidate: Candidate, *, limit: int,
-                      include_ineligible: bool, today: date | None = None) -> list[Match]:
+    def vacancies_for(
+        self,
+        session: Session,
+        candidate: Candidate,
+        *,
+        limit: int,
+        include_ineligible: bool,
+        today: date | None = None,
+    ) -> list[Match]:
         self.refresh(session)
-        placed = {candidate.id} if session.scalar(select(exists().where(
-            Placement.candidate_id == candidate.id, Placement.status == "placed"))) else set()
+        placed = (
+            {candidate.id}
+            if session.scalar(
+                select(
+                    exists().where(
+                        Placement.candidate_id == candidate.id, Placement.status == "placed"
+                    )
+                )
+            )
+            else set()
+        )
         _, features = self._candidate_row(candidate, placed)
         vector = _vector(candidate, self.model_name, self.dimension)
-        return self.engine.rank_vacancies(features, vector, limit=limit,
-                                          include_ineligible=include_ineligible, today=today)
-
+        return self.engine.rank_vacancies(
+            features, vector, limit=limit, include_ineligible=include_ineligible, today=today
+        )

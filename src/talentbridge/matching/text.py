@@ -25,15 +25,27 @@ def _join(parts: list[str | None]) -> str:
 def candidate_text(candidate: CandidateLike) -> str:
     """Job title, sector, skills and summary: what the person can do, no identifying data."""
     skills = ", ".join(candidate.skills or [])
-    return _join([candidate.job_title, f"{candidate.sector} sector", skills and f"Skills: {skills}",
-                  candidate.summary])
+    return _join(
+        [
+            candidate.job_title,
+            f"{candidate.sector} sector",
+            skills and f"Skills: {skills}",
+            candidate.summary,
+        ]
+    )
 
 
 def vacancy_text(vacancy: VacancyLike) -> str:
     """Title, sector, required skills and description."""
     skills = ", ".join(vacancy.required_skills or [])
-    return _join([vacancy.title, f"{vacancy.sector} sector", skills and f"Skills: {skills}",
-                  vacancy.description])
+    return _join(
+        [
+            vacancy.title,
+            f"{vacancy.sector} sector",
+            skills and f"Skills: {skills}",
+            vacancy.description,
+        ]
+    )
 
 
 def text_hash(text: str) -> str:

@@ -11,11 +11,17 @@ from talentbridge.organisations.schemas import (
 router = APIRouter(tags=["organisations"])
 
 
-@router.post("/organisations", status_code=status.HTTP_201_CREATED, response_model=OrganisationCreated)
-def create_organisation(body: OrganisationCreate, _: Admin, session: SessionDep) -> OrganisationCreated:
+@router.post(
+    "/organisations", status_code=status.HTTP_201_CREATED, response_model=OrganisationCreated
+)
+def create_organisation(
+    body: OrganisationCreate, _: Admin, session: SessionDep
+) -> OrganisationCreated:
     """Register an institute, employer or officer body (admin token); returns its API key once."""
     organisation, key = service.create(session=session, organisation_in=body)
-    return OrganisationCreated(**OrganisationRead.model_validate(organisation).model_dump(), api_key=key)
+    return OrganisationCreated(
+        **OrganisationRead.model_validate(organisation).model_dump(), api_key=key
+    )
 
 
 @router.get("/organisations/me", response_model=OrganisationRead)

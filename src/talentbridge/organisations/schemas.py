@@ -12,7 +12,9 @@ class OrganisationCreate(BaseModel):
 
     kind: Kind
     name: Text200
-    state: StateName | None = Field(None, description="Indian state or union territory (institutes)")
+    state: StateName | None = Field(
+        None, description="Indian state or union territory (institutes)"
+    )
     prefecture: PrefectureName | None = Field(None, description="Japanese prefecture (employers)")
 
     @model_validator(mode="after")

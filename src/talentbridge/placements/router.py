@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from talentbridge.deps import CurrentOrg, Employer, SessionDep
+from talentbridge.fields import MAX_ID
 from talentbridge.placements import service
 from talentbridge.placements.models import Placement
 from talentbridge.placements.schemas import (
@@ -19,25 +20,38 @@ router = APIRouter(prefix="/placements", tags=["placements"])
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PlacementRead)
 def shortlist(body: PlacementCreate, employer: Employer, session: SessionDep) -> Placement:
     """Shortlist a consenting candidate for one of your vacancies."""
-    return service.create(session=session, employer=employer, vacancy_id=body.vacancy_id,
-                          candidate_id=body.candidate_id)
+    return service.create(
+        session=session,
+        employer=employer,
+        vacancy_id=body.vacancy_id,
+        candidate_id=body.candidate_id,
+    )
 
 
 @router.patch("/{placement_id}", response_model=PlacementRead)
 def move(
-    placement_id: Annotated[int, Path(ge=1)], body: PlacementUpdate, organisation: CurrentOrg,
+    placement_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    body: PlacementUpdate,
+    organisation: CurrentOrg,
     session: SessionDep,
 ) -> Placement:
     """Employers move shortlisted → interviewing → offered → visa_processing → placed, or
     reject; the candidate's institute may withdraw. Any other move is a 409."""
     placement = service.get(session=session, placement_id=placement_id, organisation=organisation)
-    return service.move(session=session, placement=placement, to=body.status,
-                        organisation=organisation, reason=body.reason)
+    return service.move(
+        session=session,
+        placement=placement,
+        to=body.status,
+        organisation=organisation,
+        reason=body.reason,
+    )
 
 
 @router.get("/{placement_id}", response_model=PlacementRead)
 def read(
-    placement_id: Annotated[int, Path(ge=1)], organisation: CurrentOrg, session: SessionDep
+    placement_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    organisation: CurrentOrg,
+    session: SessionDep,
 ) -> Placement:
     return service.get(session=session, placement_id=placement_id, organisation=organisation)
 
@@ -48,13 +62,23 @@ def list_placements(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    vacancy_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-    candidate_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    vacancy_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    candidate_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: StageName | None = None,
 ) -> PlacementPage:
     """Placements you are party to (officers: all)."""
-    items, total = service.page(session=session, organisation=organisation, limit=limit,
-                                offset=offset, vacancy_id=vacancy_id, candidate_id=candidate_id,
-                                status=status)
-    return PlacementPage(items=[PlacementRead.model_validate(p) for p in items], total=total,
-                         limit=limit, offset=offset)
+    items, total = service.page(
+        session=session,
+        organisation=organisation,
+        limit=limit,
+        offset=offset,
+        vacancy_id=vacancy_id,
+        candidate_id=candidate_id,
+        status=status,
+    )
+    return PlacementPage(
+        items=[PlacementRead.model_validate(p) for p in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )

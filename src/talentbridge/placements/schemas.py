@@ -3,10 +3,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from talentbridge.fields import MAX_ID
+
 StageName = Literal[
     "shortlisted", "interviewing", "offered", "visa_processing", "placed", "rejected", "withdrawn"
 ]
-Id = Annotated[int, Field(ge=1, le=2**62)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class PlacementCreate(BaseModel):

@@ -15,8 +15,13 @@ from talentbridge.placements.models import Placement, PlacementEvent, Stage
 from talentbridge.vacancies import service as vacancy_service
 from talentbridge.vacancies.models import Vacancy
 
-FORWARD = [Stage.shortlisted, Stage.interviewing, Stage.offered, Stage.visa_processing,
-           Stage.placed]
+FORWARD = [
+    Stage.shortlisted,
+    Stage.interviewing,
+    Stage.offered,
+    Stage.visa_processing,
+    Stage.placed,
+]
 OPEN_STAGES = frozenset(FORWARD[:-1])
 FINAL = frozenset({Stage.placed, Stage.rejected, Stage.withdrawn})
 
@@ -33,20 +38,41 @@ def allowed_moves(status: str, kind: str) -> set[str]:
 
 
 def is_placed(session: Session, candidate_id: int) -> bool:
-    return bool(session.scalar(select(exists().where(
-        Placement.candidate_id == candidate_id, Placement.status == Stage.placed))))
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Placement.candidate_id == candidate_id, Placement.status == Stage.placed
+                )
+            )
+        )
+    )
 
 
-def _event(placement: Placement, to: str, organisation: Organisation, reason: str | None,
-           at: datetime | None) -> None:
-    placement.events.append(PlacementEvent(
-        from_status=None if not placement.events else placement.status, to_status=to,
-        organisation_id=organisation.id, reason=reason, at=at or utcnow(),
-    ))
+def _event(
+    placement: Placement,
+    to: str,
+    organisation: Organisation,
+    reason: str | None,
+    at: datetime | None,
+) -> None:
+    placement.events.append(
+        PlacementEvent(
+            from_status=None if not placement.events else placement.status,
+            to_status=to,
+            organisation_id=organisation.id,
+            reason=reason,
+            at=at or utcnow(),
+        )
+    )
 
 
 def create(
-    *, session: Session, employer: Organisation, vacancy_id: int, candidate_id: int,
+    *,
+    session: Session,
+    employer: Organisation,
+    vacancy_id: int,
+    candidate_id: int,
     at: datetime | None = None,
 ) -> Placement:
     """Shortlist a candidate for one of the employer's vacancies."""
@@ -55,27 +81,41 @@ def create(
     if candidate is None:
         raise NotFound(f"candidate {candidate_id} not found", field="candidate_id")
     if not candidate.consent_to_share:
-        raise Conflict("the candidate has not consented to share their profile with employers",
-                       field="candidate_id")
+        raise Conflict(
+            "the candidate has not consented to share their profile with employers",
+            field="candidate_id",
+        )
     if vacancy.status != "open" or vacancy.placed_count >= vacancy.openings:
         raise Conflict("the vacancy is closed or all its openings are placed", field="vacancy_id")
     if is_placed(session, candidate.id):
         raise Conflict("the candidate is already placed", field="candidate_id")
-    if session.scalar(select(exists().where(Placement.vacancy_id == vacancy.id,
-                                            Placement.candidate_id == candidate.id))):
+    if session.scalar(
+        select(
+            exists().where(
+                Placement.vacancy_id == vacancy.id, Placement.candidate_id == candidate.id
+            )
+        )
+    ):
         raise Conflict("the candidate is already in this vacancy's pipeline", field="candidate_id")
     placement = Placement(
-        vacancy_id=vacancy.id, candidate_id=candidate.id, employer_id=employer.id,
-        institute_id=candidate.institute_id, status=Stage.shortlisted, sector=vacancy.sector,
-        state=candidate.state, prefecture=vacancy.prefecture, created_at=at or utcnow(),
+        vacancy_id=vacancy.id,
+        candidate_id=candidate.id,
+        employer_id=employer.id,
+        institute_id=candidate.institute_id,
+        status=Stage.shortlisted,
+        sector=vacancy.sector,
+        state=candidate.state,
+        prefecture=vacancy.prefecture,
+        created_at=at or utcnow(),
     )
     _event(placement, Stage.shortlisted, employer, None, at)
     session.add(placement)
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict("the candidate is already in this vacancy's pipeline",
-                       field="candidate_id") from exc
+        raise Conflict(
+            "the candidate is already in this vacancy's pipeline", field="candidate_id"
+        ) from exc
     return placement
 
 
@@ -96,8 +136,13 @@ def _party_to(placement: Placement, organisation: Organisation) -> bool:
 
 
 def move(
-    *, session: Session, placement: Placement, to: str, organisation: Organisation,
-    reason: str | None = None, at: datetime | None = None,
+    *,
+    session: Session,
+    placement: Placement,
+    to: str,
+    organisation: Organisation,
+    reason: str | None = None,
+    at: datetime | None = None,
 ) -> Placement:
     """Move a placement to the next stage, or out of the pipeline."""
     if organisation.kind == OrgKind.officer:
@@ -112,8 +157,9 @@ def move(
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict("the candidate is already placed in another vacancy",
-                       field="candidate_id") from exc
+        raise Conflict(
+            "the candidate is already placed in another vacancy", field="candidate_id"
+        ) from exc
     return placement
 
 
@@ -137,30 +183,45 @@ def _take_opening(session: Session, placement: Placement) -> None:
         raise Conflict("all openings of this vacancy are already placed", field="status")
     if placement.candidate_id is not None:
         if is_placed(session, placement.candidate_id):
-            raise Conflict("the candidate is already placed in another vacancy",
-                           field="candidate_id")
+            raise Conflict(
+                "the candidate is already placed in another vacancy", field="candidate_id"
+            )
         # The matching index learns of the new placement through the candidate's timestamp.
-        session.execute(update(Candidate).where(Candidate.id == placement.candidate_id)
-                        .values(updated_at=utcnow()))
+        session.execute(
+            update(Candidate)
+            .where(Candidate.id == placement.candidate_id)
+            .values(updated_at=utcnow())
+        )
 
 
 def page(
-    *, session: Session, organisation: Organisation, limit: int, offset: int,
-    vacancy_id: int | None = None, candidate_id: int | None = None, status: str | None = None,
+    *,
+    session: Session,
+    organisation: Organisation,
+    limit: int,
+    offset: int,
+    vacancy_id: int | None = None,
+    candidate_id: int | None = None,
+    status: str | None = None,
 ) -> tuple[Sequence[Placement], int]:
     query = select(Placement)
     if organisation.kind == OrgKind.employer:
         query = query.where(Placement.employer_id == organisation.id)
     elif organisation.kind == OrgKind.institute:
         query = query.where(Placement.institute_id == organisation.id)
-    for column, value in ((Placement.vacancy_id, vacancy_id),
-                          (Placement.candidate_id, candidate_id), (Placement.status, status)):
+    for column, value in (
+        (Placement.vacancy_id, vacancy_id),
+        (Placement.candidate_id, candidate_id),
+        (Placement.status, status),
+    ):
         if value is not None:
             query = query.where(column == value)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = session.scalars(
-        query.options(selectinload(Placement.events)).order_by(Placement.id)
-        .limit(limit).offset(offset)
+        query.options(selectinload(Placement.events))
+        .order_by(Placement.id)
+        .limit(limit)
+        .offset(offset)
     ).all()
     return items, total
 
@@ -169,7 +230,10 @@ def shortlisted_by(session: Session, employer_id: int, candidate_ids: Sequence[i
     """Which of these candidates are in one of the employer's pipelines (names then visible)."""
     if not candidate_ids:
         return set()
-    return set(session.scalars(select(Placement.candidate_id).where(
-        Placement.employer_id == employer_id, Placement.candidate_id.in_(candidate_ids))))
-
-
+    return set(
+        session.scalars(
+            select(Placement.candidate_id).where(
+                Placement.employer_id == employer_id, Placement.candidate_id.in_(candidate_ids)
+            )
+        )
+    )

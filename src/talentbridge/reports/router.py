@@ -6,12 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
-from talentbridge.reports.static import STATIC
 from talentbridge.deps import CurrentOrg, SessionDep, SettingsDep
 from talentbridge.errors import Invalid
 from talentbridge.fields import PrefectureName, Sector, StateName
 from talentbridge.reports import service
 from talentbridge.reports.schemas import ProgressReport
+from talentbridge.reports.static import STATIC
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 pages = APIRouter(include_in_schema=False)
@@ -26,35 +26,44 @@ def filters(
 ) -> service.Filters:
     if date_from and date_to and date_from > date_to:
         raise Invalid("'from' must not be after 'to'", field="from")
-    return service.Filters(sector=sector, state=state, prefecture=prefecture,
-                           date_from=date_from, date_to=date_to)
+    return service.Filters(
+        sector=sector, state=state, prefecture=prefecture, date_from=date_from, date_to=date_to
+    )
 
 
 FiltersDep = Annotated[service.Filters, Depends(filters)]
 
 
 @router.get("/progress", response_model=ProgressReport)
-def progress(organisation: CurrentOrg, session: SessionDep, settings: SettingsDep,
-             chosen: FiltersDep) -> ProgressReport:
+def progress(
+    organisation: CurrentOrg, session: SessionDep, settings: SettingsDep, chosen: FiltersDep
+) -> ProgressReport:
     """Placements against the goal, with pace, projection and breakdowns.
 
     Officers see everything; an institute its own candidates, an employer its own vacancies.
     """
-    return service.progress(session=session, settings=settings, organisation=organisation,
-                            filters=chosen)
+    return service.progress(
+        session=session, settings=settings, organisation=organisation, filters=chosen
+    )
 
 
-@router.get("/progress.csv", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}})
-def progress_csv(organisation: CurrentOrg, session: SessionDep, settings: SettingsDep,
-                 chosen: FiltersDep) -> Response:
+@router.get(
+    "/progress.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
+)
+def progress_csv(
+    organisation: CurrentOrg, session: SessionDep, settings: SettingsDep, chosen: FiltersDep
+) -> Response:
     """The same report's breakdowns as CSV, for spreadsheets."""
-    report = service.progress(session=session, settings=settings, organisation=organisation,
-                              filters=chosen)
+    report = service.progress(
+        session=session, settings=settings, organisation=organisation, filters=chosen
+    )
     buffer = io.StringIO()
     csv.writer(buffer).writerows(service.to_csv_rows(report))
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="progress.csv"'})
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="progress.csv"'},
+    )
 
 
 @pages.get("/dashboard", response_class=HTMLResponse)
@@ -65,5 +74,7 @@ def dashboard() -> HTMLResponse:
 
 @pages.get("/", response_class=HTMLResponse)
 def home() -> HTMLResponse:
-    return HTMLResponse('<meta http-equiv="refresh" content="0; url=/dashboard">'
-                        '<a href="/dashboard">Dashboard</a> · <a href="/docs">API docs</a>')
+    return HTMLResponse(
+        '<meta http-equiv="refresh" content="0; url=/dashboard">'
+        '<a href="/dashboard">Dashboard</a> · <a href="/docs">API docs</a>'
+    )

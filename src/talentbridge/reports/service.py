@@ -41,8 +41,11 @@ def _scoped(query: Select[Any], organisation: Organisation | None, filters: Filt
         query = query.where(Placement.institute_id == organisation.id)
     elif organisation is not None and organisation.kind == OrgKind.employer:
         query = query.where(Placement.employer_id == organisation.id)
-    for column, value in ((Placement.sector, filters.sector), (Placement.state, filters.state),
-                          (Placement.prefecture, filters.prefecture)):
+    for column, value in (
+        (Placement.sector, filters.sector),
+        (Placement.state, filters.state),
+        (Placement.prefecture, filters.prefecture),
+    ):
         if value is not None:
             query = query.where(column == value)
     return query
@@ -61,13 +64,20 @@ def _month(session: Session) -> Any:
     return func.strftime("%Y-%m", Placement.placed_on)
 
 
-def progress(*, session: Session, settings: Settings, organisation: Organisation | None,
-             filters: Filters, today: date | None = None) -> ProgressReport:
+def progress(
+    *,
+    session: Session,
+    settings: Settings,
+    organisation: Organisation | None,
+    filters: Filters,
+    today: date | None = None,
+) -> ProgressReport:
     today = today or date.today()
     as_of = min(filters.date_to or today, today)
     # Only placements inside the goal's window count toward it.
-    filters = replace(filters, date_from=max(filters.date_from or settings.goal_start,
-                                             settings.goal_start))
+    filters = replace(
+        filters, date_from=max(filters.date_from or settings.goal_start, settings.goal_start)
+    )
     placed_here = _placed_window(filters, as_of)
     open_stage = Placement.status.in_([s.value for s in FORWARD[:-1]])
     placed_n = func.sum(case((placed_here, 1), else_=0))
@@ -80,32 +90,63 @@ def progress(*, session: Session, settings: Settings, organisation: Organisation
     by_sector = _counts(breakdown(Placement.sector), reference.SECTORS)
     by_state = _counts(breakdown(Placement.state))
     by_prefecture = _counts(breakdown(Placement.prefecture))
-    pairs = session.execute(_scoped(
-        select(Placement.state, Placement.prefecture, placed_n, pipeline_n), organisation, filters
-    ).group_by(Placement.state, Placement.prefecture)).all()
+    pairs = session.execute(
+        _scoped(
+            select(Placement.state, Placement.prefecture, placed_n, pipeline_n),
+            organisation,
+            filters,
+        ).group_by(Placement.state, Placement.prefecture)
+    ).all()
     found = {(s, p): (int(n or 0), int(m or 0)) for s, p, n, m in pairs}
-    by_partnership = [PartnershipCount(state=s, prefecture=p, placed=found.get((s, p), (0, 0))[0],
-                                       in_pipeline=found.get((s, p), (0, 0))[1])
-                      for s, p in reference.partnerships()]
+    by_partnership = [
+        PartnershipCount(
+            state=s,
+            prefecture=p,
+            placed=found.get((s, p), (0, 0))[0],
+            in_pipeline=found.get((s, p), (0, 0))[1],
+        )
+        for s, p in reference.partnerships()
+    ]
     placed = sum(c.placed for c in by_sector)
 
     month = _month(session)
-    monthly = dict(session.execute(_scoped(
-        select(month, func.count()).where(placed_here), organisation, filters
-    ).group_by(month)).all())
-    recent = session.scalar(_scoped(select(func.count()).where(
-        placed_here, Placement.placed_on > as_of - timedelta(days=TRAILING_DAYS)),
-        organisation, filters)) or 0
-    stages = dict(session.execute(_scoped(
-        select(Placement.status, func.count()), organisation, filters
-    ).group_by(Placement.status)).all())
+    monthly = dict(
+        session.execute(
+            _scoped(select(month, func.count()).where(placed_here), organisation, filters).group_by(
+                month
+            )
+        ).all()
+    )
+    recent = (
+        session.scalar(
+            _scoped(
+                select(func.count()).where(
+                    placed_here, Placement.placed_on > as_of - timedelta(days=TRAILING_DAYS)
+                ),
+                organisation,
+                filters,
+            )
+        )
+        or 0
+    )
+    stages = dict(
+        session.execute(
+            _scoped(select(Placement.status, func.count()), organisation, filters).group_by(
+                Placement.status
+            )
+        ).all()
+    )
 
     goal = Goal(target=settings.goal_target, start=settings.goal_start, end=settings.goal_end)
     return ProgressReport(
-        goal=goal, as_of=as_of, placed=placed,
+        goal=goal,
+        as_of=as_of,
+        placed=placed,
         percent_of_goal=round(100 * placed / goal.target, 2),
         pace=_pace(goal, placed, recent, as_of),
-        by_sector=by_sector, by_state=by_state, by_prefecture=by_prefecture,
+        by_sector=by_sector,
+        by_state=by_state,
+        by_prefecture=by_prefecture,
         by_partnership=by_partnership,
         by_month=_months(goal, monthly, filters.date_from or goal.start, as_of),
         funnel=[StageCount(stage=s, count=int(stages.get(s, 0))) for s in STAGES],
@@ -115,8 +156,10 @@ def progress(*, session: Session, settings: Settings, organisation: Organisation
 def _counts(rows: list[tuple[Any, ...]], always: tuple[str, ...] = ()) -> list[Count]:
     found = {key: (int(n or 0), int(m or 0)) for key, n, m in rows}
     keys = list(always) + sorted(k for k in found if k not in always)
-    counts = [Count(key=k, placed=found.get(k, (0, 0))[0], in_pipeline=found.get(k, (0, 0))[1])
-              for k in keys]
+    counts = [
+        Count(key=k, placed=found.get(k, (0, 0))[0], in_pipeline=found.get(k, (0, 0))[1])
+        for k in keys
+    ]
     return sorted(counts, key=lambda c: (-c.placed, -c.in_pipeline, c.key))
 
 
@@ -148,22 +191,34 @@ def _months(goal: Goal, monthly: dict[str, int], start: date, end: date) -> list
         cumulative += int(monthly.get(key, 0))
         month_end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
         elapsed = min(max((month_end - goal.start).days, 0), total_days)
-        out.append(MonthCount(month=key, placed=int(monthly.get(key, 0)), cumulative=cumulative,
-                              goal_line=round(goal.target * elapsed / total_days, 1)))
+        out.append(
+            MonthCount(
+                month=key,
+                placed=int(monthly.get(key, 0)),
+                cumulative=cumulative,
+                goal_line=round(goal.target * elapsed / total_days, 1),
+            )
+        )
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
 
 
 def to_csv_rows(report: ProgressReport) -> list[list[Any]]:
     """The breakdowns as (breakdown, key, placed, in_pipeline, cumulative, goal_line) rows."""
-    rows: list[list[Any]] = [["breakdown", "key", "placed", "in_pipeline", "cumulative",
-                              "goal_line"]]
+    rows: list[list[Any]] = [
+        ["breakdown", "key", "placed", "in_pipeline", "cumulative", "goal_line"]
+    ]
     rows.append(["total", "placed", report.placed, "", "", report.goal.target])
-    for name, counts in (("sector", report.by_sector), ("state", report.by_state),
-                         ("prefecture", report.by_prefecture)):
+    for name, counts in (
+        ("sector", report.by_sector),
+        ("state", report.by_state),
+        ("prefecture", report.by_prefecture),
+    ):
         rows += [[name, c.key, c.placed, c.in_pipeline, "", ""] for c in counts]
-    rows += [["partnership", f"{p.state}–{p.prefecture}", p.placed, p.in_pipeline, "", ""]
-             for p in report.by_partnership]
+    rows += [
+        ["partnership", f"{p.state}–{p.prefecture}", p.placed, p.in_pipeline, "", ""]
+        for p in report.by_partnership
+    ]
     rows += [["month", m.month, m.placed, "", m.cumulative, m.goal_line] for m in report.by_month]
     rows += [["funnel", s.stage, s.count, "", "", ""] for s in report.funnel]
     return rows

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, status
 
 from talentbridge.deps import Employer, EmployerOrOfficer, SessionDep, ToolsDep
+from talentbridge.fields import MAX_ID
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.vacancies import service
 from talentbridge.vacancies.models import Vacancy
@@ -16,14 +17,16 @@ def _scope(organisation: Organisation) -> int | None:
 
 
 def visible_vacancy(
-    vacancy_id: Annotated[int, Path(ge=1)], organisation: EmployerOrOfficer, session: SessionDep
+    vacancy_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    organisation: EmployerOrOfficer,
+    session: SessionDep,
 ) -> Vacancy:
     """The vacancy if the caller may see it: its employer, or any officer; else 404."""
     return service.get(session=session, vacancy_id=vacancy_id, employer_id=_scope(organisation))
 
 
 def owned_vacancy(
-    vacancy_id: Annotated[int, Path(ge=1)], employer: Employer, session: SessionDep
+    vacancy_id: Annotated[int, Path(ge=1, le=MAX_ID)], employer: Employer, session: SessionDep
 ) -> Vacancy:
     """The vacancy if the caller is its employer; else 404."""
     return service.get(session=session, vacancy_id=vacancy_id, employer_id=employer.id)
@@ -50,10 +53,15 @@ def list_vacancies(
     status: Literal["open", "closed"] | None = None,
 ) -> VacancyPage:
     """Your vacancies (officers: all)."""
-    items, total = service.page(session=session, employer_id=_scope(organisation),
-                                limit=limit, offset=offset, status=status)
-    return VacancyPage(items=[VacancyRead.model_validate(v) for v in items], total=total,
-                       limit=limit, offset=offset)
+    items, total = service.page(
+        session=session, employer_id=_scope(organisation), limit=limit, offset=offset, status=status
+    )
+    return VacancyPage(
+        items=[VacancyRead.model_validate(v) for v in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/{vacancy_id}", response_model=VacancyRead)

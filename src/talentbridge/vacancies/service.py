@@ -11,8 +11,16 @@ from talentbridge.organisations.models import Organisation
 from talentbridge.vacancies.models import Vacancy
 from talentbridge.vacancies.schemas import VacancyCreate, VacancyUpdate
 
-NOT_NULL = ("title", "sector", "prefecture", "openings", "min_japanese_level",
-            "requires_skill_test", "min_experience_years", "status")
+NOT_NULL = (
+    "title",
+    "sector",
+    "prefecture",
+    "openings",
+    "min_japanese_level",
+    "requires_skill_test",
+    "min_experience_years",
+    "status",
+)
 
 
 def create(
@@ -38,7 +46,11 @@ def get(*, session: Session, vacancy_id: int, employer_id: int | None = None) ->
 
 
 def page(
-    *, session: Session, employer_id: int | None, limit: int, offset: int,
+    *,
+    session: Session,
+    employer_id: int | None,
+    limit: int,
+    offset: int,
     status: str | None = None,
 ) -> tuple[Sequence[Vacancy], int]:
     query = select(Vacancy)

@@ -1,0 +1,466 @@
+"""The dashboard in a real headless Chromium against a real server: it shows what the API says."""
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy.orm import Session
+
+from talentbridge import migrate
+from talentbridge.app import create_app
+from talentbridge.candidates.models import Candidate
+from talentbridge.config import Settings
+from talentbridge.db import make_engine, session_scope
+from talentbridge.organisations import service as organisation_service
+from talentbridge.organisations.models import Organisation
+from talentbridge.organisations.schemas import OrganisationCreate
+from talentbridge.placements import service as placement_service
+from talentbridge.vacancies.models import Vacancy
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+TIMEOUT_MS = 10_000
+
+# (days ago, sector, state, prefecture): placements spread over the last year.
+PLACED = [
+    (335, "manufacturing", "Gujarat", "Shizuoka"),
+    (280, "manufacturing", "Gujarat", "Shizuoka"),
+    (250, "care", "Tamil Nadu", "Ehime"),
+    (190, "construction", "Uttar Pradesh", "Yamanashi"),
+    (160, "care", "Kerala", "Tokyo"),
+    (125, "manufacturing", "Andhra Pradesh", "Toyama"),
+    (95, "agriculture", "Gujarat", "Hokkaido"),
+    (60, "care", "Tamil Nadu", "Ehime"),
+    (30, "manufacturing", "Gujarat", "Shizuoka"),
+    (10, "care", "Kerala", "Osaka"),
+]
+# Open candidates across more states and prefectures than the charts' top 15.
+OPEN_STATES = [
+    "Assam",
+    "Bihar",
+    "Goa",
+    "Haryana",
+    "Jharkhand",
+    "Karnataka",
+    "Maharashtra",
+    "Odisha",
+    "Punjab",
+    "Rajasthan",
+    "Sikkim",
+    "Telangana",
+    "Tripura",
+    "Uttarakhand",
+    "West Bengal",
+    "Delhi",
+    "Mizoram",
+]
+OPEN_PREFECTURES = [
+    "Aomori",
+    "Iwate",
+    "Miyagi",
+    "Akita",
+    "Fukushima",
+    "Ibaraki",
+    "Tochigi",
+    "Gunma",
+    "Saitama",
+    "Chiba",
+    "Kanagawa",
+    "Niigata",
+    "Ishikawa",
+    "Fukui",
+    "Nagano",
+    "Gifu",
+    "Aichi",
+]
+OPEN_STAGES = ["shortlisted", "interviewing", "offered", "visa_processing"]
+
+
+def _require_chromium() -> None:
+    """In CI a missing browser is a failure; on a laptop the test may be skipped."""
+    if shutil.which(CHROMIUM) is None:
+        message = f"Chromium is needed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+class _Seeder:
+    """Placements built through the pipeline service, each in its own vacancy."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.institute = Organisation(kind="institute", name="Institute", state="Gujarat")
+        self.employer = Organisation(kind="employer", name="Employer", prefecture="Shizuoka")
+        session.add_all([self.institute, self.employer])
+        session.flush()
+        self.serial = 0
+
+    def placement(
+        self, *, sector: str, state: str, prefecture: str, stage: str, at: datetime
+    ) -> None:
+        self.serial += 1
+        person = Candidate(
+            institute_id=self.institute.id,
+            external_id=f"R{self.serial}",
+            full_name=f"Person {self.serial}",
+            date_of_birth=date(1996, 1, 1),
+            state=state,
+            sector=sector,
+            consent_to_share=True,
+        )
+        job = Vacancy(
+            employer_id=self.employer.id,
+            title="worker",
+            sector=sector,
+            prefecture=prefecture,
+            openings=1,
+        )
+        self.session.add_all([person, job])
+        self.session.flush()
+        placement = placement_service.create(
+            session=self.session,
+            employer=self.employer,
+            vacancy_id=job.id,
+            candidate_id=person.id,
+            at=at - timedelta(days=40),
+        )
+        if stage == "withdrawn":
+            placement_service.move(
+                session=self.session,
+                placement=placement,
+                to=stage,
+                organisation=self.institute,
+                at=at,
+            )
+            return
+        if stage == "rejected":
+            placement_service.move(
+                session=self.session,
+                placement=placement,
+                to=stage,
+                organisation=self.employer,
+                at=at,
+            )
+            return
+        forward = ["interviewing", "offered", "visa_processing", "placed"]
+        steps = forward[: forward.index(stage) + 1] if stage in forward else []
+        for n, step in enumerate(steps):
+            placement_service.move(
+                session=self.session,
+                placement=placement,
+                to=step,
+                organisation=self.employer,
+                at=at - timedelta(days=3 * (len(steps) - 1 - n)),
+            )
+
+
+def _seed(session: Session) -> str:
+    """A small, fixed programme; returns an officer's API key."""
+    now = datetime.now(UTC)
+    seeder = _Seeder(session)
+    for days, sector, state, prefecture in PLACED:
+        seeder.placement(
+            sector=sector,
+            state=state,
+            prefecture=prefecture,
+            stage="placed",
+            at=now - timedelta(days=days),
+        )
+    for n, (state, prefecture) in enumerate(zip(OPEN_STATES, OPEN_PREFECTURES, strict=True)):
+        seeder.placement(
+            sector=["care", "construction", "agriculture"][n % 3],
+            state=state,
+            prefecture=prefecture,
+            stage=OPEN_STAGES[n % len(OPEN_STAGES)],
+            at=now - timedelta(days=5 + n),
+        )
+    seeder.placement(
+        sector="care",
+        state="Kerala",
+        prefecture="Tokyo",
+        stage="rejected",
+        at=now - timedelta(days=20),
+    )
+    seeder.placement(
+        sector="manufacturing",
+        state="Gujarat",
+        prefecture="Shizuoka",
+        stage="withdrawn",
+        at=now - timedelta(days=15),
+    )
+    _, key = organisation_service.create(
+        session=session, organisation_in=OrganisationCreate(kind="officer", name="Officer")
+    )
+    return key
+
+
+@dataclass
+class Live:
+    url: str
+    key: str
+
+    def report(self, **params: str) -> dict[str, Any]:
+        response = httpx.get(
+            f"{self.url}/api/v1/reports/progress",
+            params=params,
+            headers={"Authorization": f"Bearer {self.key}"},
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """A uvicorn server on a free local port, in a thread, over a seeded SQLite file."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('dashboard') / 'talentbridge.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        key = _seed(session)
+    engine.dispose()
+
+    app = create_app(Settings(database_url=url, admin_token="t"), load_tools=False)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    yield Live(url=f"http://127.0.0.1:{port}", key=key)
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+    app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _require_chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("playwright (Python) is needed for the browser test")
+        pytest.skip("playwright (Python) is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Tab:
+    page: Any
+    foreign: list[str]
+    errors: list[str]
+
+
+@pytest.fixture
+def tab(browser: Any, live: Live) -> Iterator[Tab]:
+    """A fresh browser context at the laptop size; requests off this machine are refused."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    foreign: list[str] = []
+
+    def guard(route: Any) -> None:
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            foreign.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on("request", lambda request: _note_foreign(request.url, foreign))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield Tab(page=page, foreign=foreign, errors=errors)
+    context.close()
+    assert errors == [], f"the page raised: {errors}"
+
+
+def _note_foreign(url: str, foreign: list[str]) -> None:
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL_HOSTS:
+        foreign.append(url)
+
+
+def _sign_in(page: Any, live: Live, key: str) -> None:
+    page.goto(f"{live.url}/dashboard")
+    page.locator("#signin").wait_for()
+    page.fill("#api-key", key)
+    page.click("#signin-submit")
+
+
+def _wait_ready(page: Any) -> None:
+    page.locator('#dashboard[data-state="ready"]').wait_for(state="attached")
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "").replace("%", "").strip())
+
+
+def _bars(page: Any, chart: str) -> list[tuple[str, int]]:
+    pairs = page.eval_on_selector_all(
+        f"#{chart} [data-key]", "bars => bars.map(b => [b.dataset.key, Number(b.dataset.value)])"
+    )
+    return [(key, value) for key, value in pairs]
+
+
+def _assert_shows(page: Any, report: dict[str, Any]) -> None:
+    """Every figure on the page equals the API's, both as data and as the text a reader sees."""
+    pace = report["pace"]
+    for element, value in (
+        ("placed", report["placed"]),
+        ("percent", report["percent_of_goal"]),
+        ("target", report["goal"]["target"]),
+        ("required-per-month", pace["required_per_month"]),
+        ("actual-per-month", pace["actual_per_month"]),
+    ):
+        figure = page.locator(f"#{element}")
+        assert float(figure.get_attribute("data-value")) == value, element
+        assert _number(figure.inner_text()) == value, element
+    assert page.get_attribute("#goal-end", "data-value") == report["goal"]["end"]
+    projection = page.locator("#projection")
+    assert projection.get_attribute("data-value") == (pace["projected_completion_date"] or "")
+    if pace["projected_completion_date"] is None:
+        assert projection.inner_text() == "No placements in the last 90 days"
+    badge = page.locator("#on-track")
+    assert badge.get_attribute("data-value") == str(pace["on_track"]).lower()
+    assert badge.inner_text() == ("On track" if pace["on_track"] else "Behind")
+
+    def counts(items: list[dict[str, Any]]) -> list[tuple[str, int]]:
+        return [(c["key"], c["placed"]) for c in items]
+
+    assert _bars(page, "chart-sector") == counts(report["by_sector"])
+    assert _bars(page, "chart-state") == counts(report["by_state"][:15])
+    assert _bars(page, "chart-prefecture") == counts(report["by_prefecture"][:15])
+    assert _bars(page, "chart-partnership") == [
+        (f"{p['state']}–{p['prefecture']}", p["placed"]) for p in report["by_partnership"]
+    ]
+    assert _bars(page, "chart-funnel") == [(s["stage"], s["count"]) for s in report["funnel"]]
+    points = _bars(page, "chart-cumulative")
+    assert points == [(m["month"], m["cumulative"]) for m in report["by_month"]]
+    last = page.locator('#chart-cumulative [data-series="cumulative"]').last
+    assert float(last.get_attribute("data-goal")) == report["by_month"][-1]["goal_line"]
+
+
+def _assert_drawn(page: Any) -> None:
+    for chart in ("cumulative", "sector", "state", "prefecture", "partnership", "funnel"):
+        box = page.locator(f"#chart-{chart} svg").bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 50, chart
+        drawn = page.eval_on_selector_all(
+            f"#chart-{chart} [data-key]",
+            "marks => marks.filter(m => { const b = m.getBBox(); "
+            "return b.width > 0 && b.height > 0; }).length",
+        )
+        assert drawn > 0, f"nothing visible drawn in #chart-{chart}"
+    line = page.locator("#chart-cumulative polyline.cumulative-line").bounding_box()
+    assert line and line["width"] > 100
+
+
+def test_dashboard_shows_the_reports_figures(tab: Tab, live: Live) -> None:
+    page = tab.page
+    page.goto(f"{live.url}/dashboard")
+    page.locator("#signin").wait_for()
+    assert not page.locator("#dashboard").is_visible()
+
+    page.fill("#api-key", live.key)
+    page.click("#signin-submit")
+    _wait_ready(page)
+
+    report = live.report()
+    assert report["placed"] == len(PLACED)
+    assert len(report["by_state"]) > 15 and len(report["by_prefecture"]) > 15
+    _assert_shows(page, report)
+    _assert_drawn(page)
+    assert live.key not in page.url
+    assert page.evaluate("sessionStorage.getItem('talentbridge.apiKey')") == live.key
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    assert tab.foreign == [], f"requests left this machine: {tab.foreign}"
+
+
+def test_filters_refetch_and_api_errors_are_shown(tab: Tab, live: Live) -> None:
+    page = tab.page
+    _sign_in(page, live, live.key)
+    _wait_ready(page)
+    expected = live.report(sector="care")
+    assert expected["placed"] != live.report()["placed"]
+
+    page.select_option("#filter-sector", "care")
+    page.click("#apply")
+    page.locator(f'#placed[data-value="{expected["placed"]}"]').wait_for(state="attached")
+    _wait_ready(page)
+    _assert_shows(page, expected)
+    assert page.locator("#filter-note").is_visible()
+
+    page.fill("#filter-from", "2026-05-01")
+    page.fill("#filter-to", "2026-01-01")
+    page.click("#apply")
+    error = page.locator("#error")
+    error.wait_for()
+    assert "'from' must not be after 'to'" in error.inner_text()
+    assert page.locator("#dashboard").is_visible()
+    assert tab.foreign == []
+
+
+def test_a_wrong_key_is_refused_and_sends_back_to_sign_in(tab: Tab, live: Live) -> None:
+    page = tab.page
+    _sign_in(page, live, "tb_not-a-real-key")
+    message = page.locator("#signin-error")
+    message.wait_for()
+    assert "unknown or revoked API key" in message.inner_text()
+    assert page.locator("#signin").is_visible()
+    assert not page.locator("#dashboard").is_visible()
+    assert page.evaluate("sessionStorage.getItem('talentbridge.apiKey')") is None
+
+
+def test_csv_download_and_sign_out(tab: Tab, live: Live) -> None:
+    page = tab.page
+    _sign_in(page, live, live.key)
+    _wait_ready(page)
+    with page.expect_download() as download_info:
+        page.click("#download-csv")
+    downloaded = Path(download_info.value.path()).read_bytes()
+    expected = httpx.get(
+        f"{live.url}/api/v1/reports/progress.csv", headers={"Authorization": f"Bearer {live.key}"}
+    )
+    assert downloaded == expected.content
+    assert download_info.value.suggested_filename == "progress.csv"
+
+    page.click("#signout")
+    page.locator("#signin").wait_for()
+    assert page.evaluate("sessionStorage.getItem('talentbridge.apiKey')") is None
+    assert page.inner_text("#placed") == "–"
+    assert tab.foreign == []
