@@ -25,14 +25,15 @@ def _values(candidate_in: CandidateCreate, institute: Organisation) -> dict[str,
 
 
 def _external_id_taken(session: Session, institute_id: int, external_id: str) -> bool:
-    return (
-        session.scalar(
-            select(func.count()).where(
-                Candidate.institute_id == institute_id, Candidate.external_id == external_id
-            )
-        )
-        > 0
+    query = select(func.count()).where(
+        Candidate.institute_id == institute_id, Candidate.external_id == external_id
     )
+    return (session.scalar(query) or 0) > 0
+
+
+def _taken(external_id: str) -> Conflict:
+    message = f"external_id {external_id!r} is already used by another of your candidates"
+    return Conflict(message, field="external_id")
 
 
 def create(
@@ -43,10 +44,7 @@ def create(
     tools: Toolkit | None,
 ) -> Candidate:
     if _external_id_taken(session, institute.id, candidate_in.external_id):
-        raise Conflict(
-            f"external_id {candidate_in.external_id!r} is already used by another of your candidates",
-            field="external_id",
-        )
+        raise _taken(candidate_in.external_id)
     candidate = Candidate(institute_id=institute.id, **_values(candidate_in, institute))
     prepare([candidate], **(tools.parts() if tools else {}))
     session.add(candidate)
@@ -80,12 +78,12 @@ def page(
     return items, total
 
 
-def apply_update(candidate: Candidate, changes: dict[str, Any]) -> bool:
-    """Set changed fields; True when anything differed."""
+def apply_update(record: object, changes: dict[str, Any]) -> bool:
+    """Set changed fields on any record; True when anything differed."""
     changed = False
     for name, value in changes.items():
-        if getattr(candidate, name) != value:
-            setattr(candidate, name, value)
+        if getattr(record, name) != value:
+            setattr(record, name, value)
             changed = True
     return changed
 
@@ -103,10 +101,7 @@ def update_one(
         and new_id != candidate.external_id
         and _external_id_taken(session, candidate.institute_id, new_id)
     ):
-        raise Conflict(
-            f"external_id {new_id!r} is already used by another of your candidates",
-            field="external_id",
-        )
+        raise _taken(new_id)
     if apply_update(candidate, changes):
         prepare(
             [candidate],

@@ -1,5 +1,7 @@
 """`talentbridge embed`: bring every stored vector up to date, in batches."""
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 from tqdm import tqdm
@@ -29,7 +31,7 @@ def embed_all(
             for start in range(0, len(ids), batch_size):
                 chunk = ids[start : start + batch_size]
                 with session_scope(engine) as session:
-                    records = session.scalars(
+                    records: Any = session.scalars(
                         select(model).where(model.id.in_(chunk)).options(undefer(model.embedding))
                     ).all()
                     done += embed(records, embedder)

@@ -147,7 +147,7 @@ class MatchingEngine:
         if not len(store):
             return []
         c = {name: store.column(name) for name in CANDIDATE_COLUMNS}
-        v = {
+        v: dict[str, np.ndarray] = {
             name: np.asarray(vacancy[name], dtype=dtype) for name, dtype in VACANCY_COLUMNS.items()
         }
         return self._rank(
@@ -175,7 +175,7 @@ class MatchingEngine:
         store = self.vacancies
         if not len(store):
             return []
-        c = {
+        c: dict[str, np.ndarray] = {
             name: np.asarray(candidate[name], dtype=dtype)
             for name, dtype in CANDIDATE_COLUMNS.items()
         }

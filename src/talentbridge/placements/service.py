@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -173,12 +174,13 @@ def _illegal(status: str, to: str, kind: str) -> str:
 def _take_opening(session: Session, placement: Placement) -> None:
     # A conditional increment: the database row lock makes racing requests queue, and the
     # loser sees no opening left (PostgreSQL re-checks the WHERE after the winner commits).
-    taken = session.execute(
+    result: Any = session.execute(
         update(Vacancy)
         .where(Vacancy.id == placement.vacancy_id, Vacancy.placed_count < Vacancy.openings)
         .values(placed_count=Vacancy.placed_count + 1)
         .execution_options(synchronize_session="fetch")
-    ).rowcount
+    )
+    taken = result.rowcount
     if taken != 1:
         raise Conflict("all openings of this vacancy are already placed", field="status")
     if placement.candidate_id is not None:

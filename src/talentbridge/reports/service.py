@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from talentbridge import reference
@@ -36,7 +36,7 @@ class Filters:
     date_to: date | None = None
 
 
-def _scoped(query: Select[Any], organisation: Organisation | None, filters: Filters) -> Select[Any]:
+def _scoped(query: Any, organisation: Organisation | None, filters: Filters) -> Any:
     if organisation is not None and organisation.kind == OrgKind.institute:
         query = query.where(Placement.institute_id == organisation.id)
     elif organisation is not None and organisation.kind == OrgKind.employer:
@@ -110,7 +110,7 @@ def progress(
     placed = sum(c.placed for c in by_sector)
 
     month = _month(session)
-    monthly = dict(
+    monthly: dict[str, int] = dict(
         session.execute(
             _scoped(select(month, func.count()).where(placed_here), organisation, filters).group_by(
                 month
@@ -129,7 +129,7 @@ def progress(
         )
         or 0
     )
-    stages = dict(
+    stages: dict[str, int] = dict(
         session.execute(
             _scoped(select(Placement.status, func.count()), organisation, filters).group_by(
                 Placement.status
