@@ -142,6 +142,7 @@ class MatchingEngine:
         limit: int = 20,
         include_ineligible: bool = False,
         today: date | None = None,
+        explain: bool = True,
     ) -> list[Match]:
         store = self.candidates
         if not len(store):
@@ -160,6 +161,7 @@ class MatchingEngine:
             include_ineligible,
             today or date.today(),
             lambda row: (vacancy["skill_keys"], store.objects["skill_keys"][row]),
+            explain,
         )
 
     # vacancies for one candidate ------------------------------------------------------
@@ -171,6 +173,7 @@ class MatchingEngine:
         limit: int = 20,
         include_ineligible: bool = False,
         today: date | None = None,
+        explain: bool = True,
     ) -> list[Match]:
         store = self.vacancies
         if not len(store):
@@ -190,9 +193,12 @@ class MatchingEngine:
             include_ineligible,
             today or date.today(),
             lambda row: (store.objects["skill_keys"][row], candidate["skill_keys"]),
+            explain,
         )
 
-    def _rank(self, store, c, v, query, vector, limit, include_ineligible, today, skills_of):  # type: ignore[no-untyped-def]
+    def _rank(  # type: ignore[no-untyped-def]
+        self, store, c, v, query, vector, limit, include_ineligible, today, skills_of, explain
+    ):
         masks = gate_masks(c, v, today)
         eligible = np.ones(len(store), dtype=bool)
         for mask in masks.values():
@@ -233,10 +239,12 @@ class MatchingEngine:
             failed = [
                 g for g, m in masks.items() if not bool(np.broadcast_to(m, eligible.shape)[row])
             ]
-            pair = explain_pair(store, row, c, v, query)
-            reasons = gate_reasons(*pair, failed, today) + component_reasons(
-                *pair, components, self.occupation_labels, self.isco_labels
-            )
+            reasons = []
+            if explain:
+                pair = explain_pair(store, row, c, v, query)
+                reasons = gate_reasons(*pair, failed, today) + component_reasons(
+                    *pair, components, self.occupation_labels, self.isco_labels
+                )
             results.append(
                 Match(
                     record_id=int(store.ids[row]),
