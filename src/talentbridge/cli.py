@@ -131,6 +131,7 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--candidates", type=int, default=100_000)
     bench.add_argument("--queries", type=int, default=200)
     bench.add_argument("--placements", type=int, default=1_000_000)
+    bench.add_argument("--embed-texts", type=int, default=256, help="0 skips the embedding test")
     bench.set_defaults(run=_bench)
     return root
 

@@ -199,25 +199,28 @@ class MatchingEngine:
     def _rank(  # type: ignore[no-untyped-def]
         self, store, c, v, query, vector, limit, include_ineligible, today, skills_of, explain
     ):
-        masks = gate_masks(c, v, today)
-        eligible = np.ones(len(store), dtype=bool)
-        for mask in masks.values():
-            eligible &= np.broadcast_to(mask, eligible.shape)
+        shape = (len(store),)
+        masks = {g: np.broadcast_to(m, shape) for g, m in gate_masks(c, v, today).items()}
+        eligible = np.logical_and.reduce(list(masks.values()))
         pool = np.arange(len(store)) if include_ineligible else np.flatnonzero(eligible)
         if not len(pool):
             return []
         vectors = store.live_vectors()
         if vector is None:
             similarity = np.zeros(len(pool), dtype=np.float32)
-        elif len(pool) == len(store):
-            similarity = vectors @ vector
+        elif len(pool) * 8 < len(store):
+            similarity = vectors[pool] @ vector  # gathering few rows beats a full pass
         else:
-            similarity = vectors[pool] @ vector
+            # One contiguous BLAS pass is far cheaper than gathering a large subset first.
+            similarity = (vectors @ vector)[pool]
         sub_c = _take(c, pool)
         sub_v = _take(v, pool)
-        parts = base_components(sub_c, sub_v, similarity, self.partners)
+        parts = {
+            name: np.broadcast_to(values, pool.shape)
+            for name, values in base_components(sub_c, sub_v, similarity, self.partners).items()
+        }
         w = self.weights
-        partial = sum(w[name] * np.broadcast_to(parts[name], pool.shape) for name in parts)
+        partial = sum(w[name] * parts[name] for name in parts)
         # Eligible first: ineligible rows are pushed below every eligible one.
         order_key = partial + np.where(eligible[pool], 2.0, 0.0)
         shortlist = _shortlist(order_key, limit, w["skills"])
@@ -231,14 +234,10 @@ class MatchingEngine:
         results = []
         for rank, (_, i, overlap) in enumerate(scored[:limit], start=1):
             row = int(pool[i])
-            components = {
-                name: round(float(np.broadcast_to(parts[name], pool.shape)[i]), 4) for name in parts
-            }
+            components = {name: round(float(parts[name][i]), 4) for name in parts}
             components["skills"] = round(overlap, 4)
             score = sum(w[name] * components[name] for name in COMPONENTS)
-            failed = [
-                g for g, m in masks.items() if not bool(np.broadcast_to(m, eligible.shape)[row])
-            ]
+            failed = [g for g, m in masks.items() if not m[row]]
             reasons = []
             if explain:
                 pair = explain_pair(store, row, c, v, query)
@@ -288,7 +287,7 @@ def _shortlist(partial: np.ndarray, limit: int, skills_weight: float) -> np.ndar
         return np.arange(len(partial))
     kth = np.partition(partial, len(partial) - limit)[len(partial) - limit]
     contenders = np.flatnonzero(partial + skills_weight >= kth)
-    cap = max(limit * 25, 500)
+    cap = max(limit * 10, 200)
     if len(contenders) > cap:
         contenders = contenders[np.argpartition(partial[contenders], -cap)[-cap:]]
     return contenders
