@@ -24,6 +24,7 @@ from talentbridge.reports.schemas import (
 
 DAYS_PER_MONTH = 365.25 / 12
 TRAILING_DAYS = 90
+HORIZON_DAYS = 100 * 365  # beyond a century, 'no projection' says more than a date
 STAGES = [*FORWARD, Stage.rejected, Stage.withdrawn]
 
 
@@ -80,62 +81,59 @@ def progress(
     )
     placed_here = _placed_window(filters, as_of)
     open_stage = Placement.status.in_([s.value for s in FORWARD[:-1]])
-    placed_n = func.sum(case((placed_here, 1), else_=0))
-    pipeline_n = func.sum(case((open_stage, 1), else_=0))
+    recent_here = and_(placed_here, Placement.placed_on > as_of - timedelta(days=TRAILING_DAYS))
 
-    def breakdown(column: Any) -> list[tuple[Any, ...]]:
-        query = _scoped(select(column, placed_n, pipeline_n), organisation, filters)
-        return list(session.execute(query.group_by(column)).all())
+    def n(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
 
-    by_sector = _counts(breakdown(Placement.sector), reference.SECTORS)
-    by_state = _counts(breakdown(Placement.state))
-    by_prefecture = _counts(breakdown(Placement.prefecture))
-    pairs = session.execute(
+    # One pass over the placements, grouped by the three places; every breakdown, the
+    # funnel and the recent pace are sums over these (at most 4 x 36 x 47) groups.
+    cube = session.execute(
         _scoped(
-            select(Placement.state, Placement.prefecture, placed_n, pipeline_n),
+            select(
+                Placement.sector,
+                Placement.state,
+                Placement.prefecture,
+                n(placed_here),
+                n(open_stage),
+                n(recent_here),
+                *(n(Placement.status == stage.value) for stage in STAGES),
+            ),
             organisation,
             filters,
-        ).group_by(Placement.state, Placement.prefecture)
+        ).group_by(Placement.sector, Placement.state, Placement.prefecture)
     ).all()
-    found = {(s, p): (int(n or 0), int(m or 0)) for s, p, n, m in pairs}
+    totals: dict[str, dict[Any, list[int]]] = {"sector": {}, "state": {}, "prefecture": {}}
+    pairs: dict[tuple[str, str], list[int]] = {}
+    recent = 0
+    stages = [0] * len(STAGES)
+    for sector, state, prefecture, placed_n, pipeline_n, recent_n, *stage_n in cube:
+        counts = [int(placed_n or 0), int(pipeline_n or 0)]
+        for name, key in (("sector", sector), ("state", state), ("prefecture", prefecture)):
+            _add(totals[name].setdefault(key, [0, 0]), counts)
+        _add(pairs.setdefault((state, prefecture), [0, 0]), counts)
+        recent += int(recent_n or 0)
+        stages = [a + int(b or 0) for a, b in zip(stages, stage_n, strict=True)]
+    by_sector = _counts(totals["sector"], reference.SECTORS)
     by_partnership = [
         PartnershipCount(
             state=s,
             prefecture=p,
-            placed=found.get((s, p), (0, 0))[0],
-            in_pipeline=found.get((s, p), (0, 0))[1],
+            placed=pairs.get((s, p), [0, 0])[0],
+            in_pipeline=pairs.get((s, p), [0, 0])[1],
         )
         for s, p in reference.partnerships()
     ]
     placed = sum(c.placed for c in by_sector)
-
     month = _month(session)
-    monthly: dict[str, int] = dict(
-        session.execute(
+    monthly: dict[str, int] = {
+        key: int(value)
+        for key, value in session.execute(
             _scoped(select(month, func.count()).where(placed_here), organisation, filters).group_by(
                 month
             )
         ).all()
-    )
-    recent = (
-        session.scalar(
-            _scoped(
-                select(func.count()).where(
-                    placed_here, Placement.placed_on > as_of - timedelta(days=TRAILING_DAYS)
-                ),
-                organisation,
-                filters,
-            )
-        )
-        or 0
-    )
-    stages: dict[str, int] = dict(
-        session.execute(
-            _scoped(select(Placement.status, func.count()), organisation, filters).group_by(
-                Placement.status
-            )
-        ).all()
-    )
+    }
 
     goal = Goal(target=settings.goal_target, start=settings.goal_start, end=settings.goal_end)
     return ProgressReport(
@@ -145,19 +143,23 @@ def progress(
         percent_of_goal=round(100 * placed / goal.target, 2),
         pace=_pace(goal, placed, recent, as_of),
         by_sector=by_sector,
-        by_state=by_state,
-        by_prefecture=by_prefecture,
+        by_state=_counts(totals["state"]),
+        by_prefecture=_counts(totals["prefecture"]),
         by_partnership=by_partnership,
         by_month=_months(goal, monthly, filters.date_from or goal.start, as_of),
-        funnel=[StageCount(stage=s, count=int(stages.get(s, 0))) for s in STAGES],
+        funnel=[StageCount(stage=s, count=c) for s, c in zip(STAGES, stages, strict=True)],
     )
 
 
-def _counts(rows: list[tuple[Any, ...]], always: tuple[str, ...] = ()) -> list[Count]:
-    found = {key: (int(n or 0), int(m or 0)) for key, n, m in rows}
+def _add(total: list[int], counts: list[int]) -> None:
+    total[0] += counts[0]
+    total[1] += counts[1]
+
+
+def _counts(found: dict[Any, list[int]], always: tuple[str, ...] = ()) -> list[Count]:
     keys = list(always) + sorted(k for k in found if k not in always)
     counts = [
-        Count(key=k, placed=found.get(k, (0, 0))[0], in_pipeline=found.get(k, (0, 0))[1])
+        Count(key=k, placed=found.get(k, [0, 0])[0], in_pipeline=found.get(k, [0, 0])[1])
         for k in keys
     ]
     return sorted(counts, key=lambda c: (-c.placed, -c.in_pipeline, c.key))
@@ -169,7 +171,7 @@ def _pace(goal: Goal, placed: int, recent: int, as_of: date) -> Pace:
     actual = recent / (TRAILING_DAYS / DAYS_PER_MONTH)
     if remaining == 0:
         projected: date | None = as_of
-    elif actual > 0:
+    elif actual > 0 and remaining / actual * DAYS_PER_MONTH < HORIZON_DAYS:
         projected = as_of + timedelta(days=round(remaining / actual * DAYS_PER_MONTH))
     else:
         projected = None
