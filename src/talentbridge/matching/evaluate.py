@@ -12,8 +12,8 @@ import argparse
 import csv
 import random
 import time
-from datetime import date
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
