@@ -25,8 +25,16 @@ from talentbridge.vacancies.models import Vacancy
 
 TODAY = date(2026, 9, 30)
 SIZE = {"candidates": 300, "vacancies": 40}
-COUNTS = ("institutes", "employers", "candidates", "vacancies", "open_vacancies", "placements",
-          "placed", "stages")
+COUNTS = (
+    "institutes",
+    "employers",
+    "candidates",
+    "vacancies",
+    "open_vacancies",
+    "placements",
+    "placed",
+    "stages",
+)
 
 
 def _fresh(tmp: Path, name: str) -> Settings:
@@ -36,8 +44,7 @@ def _fresh(tmp: Path, name: str) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory, tools: Toolkit
-         ) -> tuple[Settings, DemoSummary]:
+def demo(tmp_path_factory: pytest.TempPathFactory, tools: Toolkit) -> tuple[Settings, DemoSummary]:
     settings = _fresh(tmp_path_factory.mktemp("demo"), "demo.db")
     return settings, run_demo(settings, seed=2025, today=TODAY, tools=tools, **SIZE)
 
@@ -61,9 +68,12 @@ def test_summary_counts_what_was_asked_for(demo):
 
 
 def test_organisations_sit_in_partner_states_and_prefectures(session):
-    states = set(session.scalars(select(Organisation.state).where(Organisation.kind == "institute")))
-    prefectures = set(session.scalars(select(Organisation.prefecture)
-                                      .where(Organisation.kind == "employer")))
+    states = set(
+        session.scalars(select(Organisation.state).where(Organisation.kind == "institute"))
+    )
+    prefectures = set(
+        session.scalars(select(Organisation.prefecture).where(Organisation.kind == "employer"))
+    )
     assert {state for state, _ in reference.partnerships()} <= states
     assert {prefecture for _, prefecture in reference.partnerships()} <= prefectures
     assert reference.governors_network() <= prefectures
@@ -73,23 +83,28 @@ def test_organisations_sit_in_partner_states_and_prefectures(session):
 
 def test_every_sector_has_candidates_and_vacancies(session):
     for model in (Candidate, Vacancy):
-        sectors = dict(session.execute(select(model.sector, func.count()).group_by(model.sector)))
+        sectors = dict(
+            session.execute(select(model.sector, func.count()).group_by(model.sector)).all()
+        )
         assert set(sectors) == set(reference.SECTORS), model
 
 
 def test_records_are_believable(session):
     candidates = session.scalars(select(Candidate)).all()
     ages = [(TODAY - c.date_of_birth).days / 365.25 for c in candidates]
-    assert 19 <= min(ages) and max(ages) < 41
+    assert min(ages) >= 19 and max(ages) < 41
     assert all(3 <= len(c.skills) <= 8 and c.occupation_uri for c in candidates)
     consent = sum(c.consent_to_share for c in candidates) / len(candidates)
     assert 0.88 <= consent <= 0.99
-    levels = {level: sum(c.japanese_level == level for c in candidates) for level in
-              ("N5", "N4", "N3", "N2")}
+    levels = {
+        level: sum(c.japanese_level == level for c in candidates)
+        for level in ("N5", "N4", "N3", "N2")
+    }
     assert levels["N4"] + levels["N5"] > levels["N3"] > levels["N2"]
     vacancies = session.scalars(select(Vacancy)).all()
-    assert all(1 <= v.openings <= 8 and 180_000 <= (v.monthly_wage_jpy or 0) <= 300_000
-               for v in vacancies)
+    assert all(
+        1 <= v.openings <= 8 and 180_000 <= (v.monthly_wage_jpy or 0) <= 300_000 for v in vacancies
+    )
     assert all(v.occupation_uri and v.description for v in vacancies)
     assert all(v.start_date and v.start_date > TODAY for v in vacancies if v.status == "open")
 
@@ -97,8 +112,9 @@ def test_records_are_believable(session):
 def test_history_spans_at_least_a_year_and_the_goal_report_shows_it(session, demo):
     months = {p.created_at.strftime("%Y-%m") for p in session.scalars(select(Placement))}
     assert len(months) >= 12
-    report = progress(session=session, settings=demo[0], organisation=None, filters=Filters(),
-                      today=TODAY)
+    report = progress(
+        session=session, settings=demo[0], organisation=None, filters=Filters(), today=TODAY
+    )
     assert report.placed > 0
     cumulative = [m.cumulative for m in report.by_month]
     assert cumulative == sorted(cumulative) and cumulative[-1] == report.placed
@@ -106,28 +122,43 @@ def test_history_spans_at_least_a_year_and_the_goal_report_shows_it(session, dem
 
 def test_pipeline_rules_hold(session):
     placed_twice = session.execute(
-        select(Placement.candidate_id).where(Placement.status == Stage.placed)
-        .group_by(Placement.candidate_id).having(func.count() > 1)).all()
+        select(Placement.candidate_id)
+        .where(Placement.status == Stage.placed)
+        .group_by(Placement.candidate_id)
+        .having(func.count() > 1)
+    ).all()
     assert placed_twice == []
-    placed = dict(session.execute(select(Placement.vacancy_id, func.count())
-                                  .where(Placement.status == Stage.placed)
-                                  .group_by(Placement.vacancy_id)).all())
+    placed = dict(
+        session.execute(
+            select(Placement.vacancy_id, func.count())
+            .where(Placement.status == Stage.placed)
+            .group_by(Placement.vacancy_id)
+        ).all()
+    )
     for vacancy in session.scalars(select(Vacancy)):
         assert vacancy.placed_count == placed.get(vacancy.id, 0) <= vacancy.openings
 
 
 def test_every_shortlist_passed_the_matching_gates(session):
     """Same sector, and every SSW gate the engine applies (bar 'still open' and 'not placed')."""
-    rows = session.execute(select(Placement, Candidate, Vacancy)
-                           .join(Candidate, Candidate.id == Placement.candidate_id)
-                           .join(Vacancy, Vacancy.id == Placement.vacancy_id)).all()
+    rows = session.execute(
+        select(Placement, Candidate, Vacancy)
+        .join(Candidate, Candidate.id == Placement.candidate_id)
+        .join(Vacancy, Vacancy.id == Placement.vacancy_id)
+    ).all()
     assert rows
     for placement, candidate, vacancy in rows:
         assert placement.sector == candidate.sector == vacancy.sector
-        c = {k: np.asarray(v) for k, v in candidate_features(candidate, occ=-1, placed=False)
-             .items() if not isinstance(v, tuple | frozenset)}
-        v = {k: np.asarray(x) for k, x in vacancy_features(vacancy, occ=-1).items()
-             if not isinstance(x, tuple)}
+        c = {
+            k: np.asarray(v)
+            for k, v in candidate_features(candidate, occ=-1, placed=False).items()
+            if not isinstance(v, tuple | frozenset)
+        }
+        v = {
+            k: np.asarray(x)
+            for k, x in vacancy_features(vacancy, occ=-1).items()
+            if not isinstance(x, tuple)
+        }
         v["open"] = np.asarray(True)
         failed = [g for g, ok in gate_masks(c, v, TODAY).items() if not bool(ok)]
         assert failed == [], (placement.id, failed)
@@ -149,9 +180,14 @@ def test_running_again_changes_nothing_but_the_keys(demo, tools, session):
 def test_the_printout_tells_a_new_user_where_to_go(demo, tools, capsys):
     summary = run_demo(demo[0], seed=2025, today=TODAY, tools=tools, **SIZE)
     out = capsys.readouterr().out
-    for text in (summary.officer_key, summary.institute_key, summary.employer_key,
-                 "http://127.0.0.1:8000/dashboard", "http://127.0.0.1:8000/docs",
-                 f"/api/v1/vacancies/{summary.vacancy_id}/matches"):
+    for text in (
+        summary.officer_key,
+        summary.institute_key,
+        summary.employer_key,
+        "http://127.0.0.1:8000/dashboard",
+        "http://127.0.0.1:8000/docs",
+        f"/api/v1/vacancies/{summary.vacancy_id}/matches",
+    ):
         assert text in out
 
 
@@ -159,8 +195,9 @@ def test_the_plan_is_repeatable_and_the_seed_matters():
     first, again = (make_plan(2025, 120, 16, TODAY) for _ in range(2))
     names = [s.record.full_name for s in first.seekers]
     assert names == [s.record.full_name for s in again.seekers]
-    assert [(p.seeker, p.job, [s.to for s in p.steps]) for p in first.pipelines] == \
-           [(p.seeker, p.job, [s.to for s in p.steps]) for p in again.pipelines]
+    assert [(p.seeker, p.job, [s.to for s in p.steps]) for p in first.pipelines] == [
+        (p.seeker, p.job, [s.to for s in p.steps]) for p in again.pipelines
+    ]
     other = make_plan(7, 120, 16, TODAY)
     assert names != [s.record.full_name for s in other.seekers]
 

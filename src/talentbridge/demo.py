@@ -13,7 +13,7 @@ import math
 import random
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -53,7 +53,8 @@ SEED_ACTION = "demo_seed"  # audit action naming the organisations the demo crea
 HISTORY_MONTHS = 18
 BASE_URL = "http://127.0.0.1:8000"
 EMBED_BATCH = 256
-GROWTH = 1.6  # exponential growth of activity over the history window (about 5x)
+GROWTH = 1.6  # exponential growth of registrations over the history window (about 5x)
+VACANCY_GROWTH = 2.2  # vacancies grow faster: most of today's listings are recent
 
 # --- places -------------------------------------------------------------------------------
 # Partner states and prefectures come from reference data; these are the demo's extra picks.
@@ -973,7 +974,7 @@ class DemoSummary:
 
 
 # --- small random helpers --------------------------------------------------------------------
-def _weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
+def _weighted(rng: random.Random, weights: Mapping[Any, float]) -> Any:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
@@ -988,10 +989,12 @@ def _quota(rng: random.Random, n: int, shares: dict[str, float]) -> list[str]:
     return labels
 
 
-def _growing_moment(rng: random.Random, start: datetime, end: datetime) -> datetime:
+def _growing_moment(
+    rng: random.Random, start: datetime, end: datetime, growth: float = GROWTH
+) -> datetime:
     """A moment in [start, end), denser towards the end (activity grows exponentially)."""
     u = rng.random()
-    x = math.log1p(u * math.expm1(GROWTH)) / GROWTH
+    x = math.log1p(u * math.expm1(growth)) / growth
     return start + (end - start) * x
 
 
@@ -1106,7 +1109,7 @@ def _title(rng: random.Random, occupation: Occupation, alt_share: float) -> str:
 def _skills(rng: random.Random, occupation: Occupation, low: int, high: int) -> list[str]:
     """low..high essential skills of the occupation, fewer more often than many."""
     pool = list(occupation.essential_skills)
-    wanted = round(rng.triangular(low - 0.49, high + 0.49, low + 1))
+    wanted = round(rng.triangular(low - 0.49, high + 0.49, low))
     return rng.sample(pool, min(len(pool), wanted))
 
 
@@ -1205,7 +1208,7 @@ def _summary(
     else:
         first = (
             f"Recently completed {reference.SECTOR_INFO[sector]['label'].lower()} training "
-            f"at {institute.name}."
+            f"in {institute.town}."
         )
     second = rng.choice(SECTOR_NOTES[sector])
     if level in ("N5", "N4") and rng.random() < 0.3:
@@ -1237,7 +1240,9 @@ def plan_jobs(
 ) -> list[Job]:
     """n vacancies posted over the history window at a growing rate, oldest first."""
     end = datetime.combine(today, clock(), tzinfo=UTC) - timedelta(days=5)
-    posted = sorted(_growing_moment(rng, start + timedelta(days=10), end) for _ in range(n))
+    posted = sorted(
+        _growing_moment(rng, start + timedelta(days=10), end, VACANCY_GROWTH) for _ in range(n)
+    )
     by_sector: dict[str, list[int]] = {}
     for i, spec in enumerate(employers):
         by_sector.setdefault(spec.sector or "", []).append(i)
@@ -1254,7 +1259,7 @@ def plan_jobs(
                 posted=moment,
                 intake=intake,
                 occupation=occupation,
-                interval_days=rng.uniform(20, 55) / record.openings,
+                interval_days=rng.uniform(15, 45) / record.openings,
             )
         )
     return jobs
@@ -1271,7 +1276,7 @@ def _vacancy(
     level = "N3" if rng.random() < (0.25 if sector == "care" else 0.15) else "N4"
     return Vacancy(
         title=title,
-        description=_description(rng, employer, title, openings, skills),
+        description=_description(rng, employer, title, openings),
         sector=sector,
         prefecture=employer.prefecture,
         openings=openings,
@@ -1286,15 +1291,12 @@ def _vacancy(
     )
 
 
-def _description(
-    rng: random.Random, employer: OrgSpec, title: str, openings: int, skills: list[str]
-) -> str:
+def _description(rng: random.Random, employer: OrgSpec, title: str, openings: int) -> str:
+    """Who hires where, and the support offered (the skills are listed in their own field)."""
     people = f"{openings} {title}" + ("s" if openings > 1 and not title.endswith("s") else "")
-    tasks = ", ".join(skills[:2]) + (f" and {skills[2]}" if len(skills) > 2 else "")
     return (
         f"{employer.name} in {employer.town}, {employer.prefecture}, is hiring {people} "
-        f"under the Specified Skilled Worker (i) programme. Main tasks: {tasks}. "
-        f"{rng.choice(SUPPORT_NOTES)}"
+        f"under the Specified Skilled Worker (i) programme. {rng.choice(SUPPORT_NOTES)}"
     )
 
 
@@ -1306,7 +1308,7 @@ def attach_eligibility(seekers: Sequence[Seeker], jobs: Sequence[Job]) -> None:
         rows = [i for i, s in enumerate(seekers) if s.record.sector == sector]
         if not rows:
             continue
-        c = {
+        c: dict[str, np.ndarray] = {
             name: np.asarray([features[i][name] for i in rows], dtype=dtype)
             for name, dtype in CANDIDATE_COLUMNS.items()
         }
