@@ -33,6 +33,7 @@ GATES = (
     "not_placed",
     "vacancy_open",
 )
+MIX = 0.2  # discrete occupation match vs graded fit of the title to the occupation
 COMPONENTS = (
     "semantic",
     "occupation",
@@ -73,13 +74,20 @@ def gate_masks(c: Mapping[str, Any], v: Mapping[str, Any], today: date) -> dict[
 
 
 def base_components(
-    c: Mapping[str, Any], v: Mapping[str, Any], similarity: np.ndarray, partners: np.ndarray
+    c: Mapping[str, Any],
+    v: Mapping[str, Any],
+    similarity: np.ndarray,
+    partners: np.ndarray,
+    fit: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Every component but skills, vectorised over whichever side is an array."""
     same_occ = (c["occ"] >= 0) & (c["occ"] == v["occ"])
     same_group = (c["isco"] >= 0) & (c["isco"] == v["isco"])
     same_minor = (c["isco"] >= 0) & (c["isco"] // 10 == v["isco"] // 10)
     occupation = np.where(same_occ, 1.0, np.where(same_group, 0.6, np.where(same_minor, 0.3, 0.0)))
+    if fit is not None:
+        # How well the query's title fits the stored side's occupation, relative to its best fit.
+        occupation = MIX * occupation + (1 - MIX) * fit
     need = np.maximum(v["min_experience"], 0.0)
     have = c["experience"]
     experience = np.where(
@@ -196,6 +204,14 @@ class MatchingEngine:
             explain,
         )
 
+    def _fit(self, store, query, sub_c, sub_v):  # type: ignore[no-untyped-def]
+        """The query title's fit to each stored row's occupation, best = 1 (None if unknown)."""
+        scores = query.get("occ_scores")
+        if scores is None or not len(scores) or scores.max() <= 0:
+            return None
+        occ = (sub_c if store is self.candidates else sub_v)["occ"]
+        return np.where(occ >= 0, scores[np.maximum(occ, 0)] / scores.max(), 0.0)
+
     def _rank(  # type: ignore[no-untyped-def]
         self, store, c, v, query, vector, limit, include_ineligible, today, skills_of, explain
     ):
@@ -217,7 +233,9 @@ class MatchingEngine:
         sub_v = _take(v, pool)
         parts = {
             name: np.broadcast_to(values, pool.shape)
-            for name, values in base_components(sub_c, sub_v, similarity, self.partners).items()
+            for name, values in base_components(
+                sub_c, sub_v, similarity, self.partners, self._fit(store, query, sub_c, sub_v)
+            ).items()
         }
         w = self.weights
         partial = sum(w[name] * parts[name] for name in parts)
@@ -242,7 +260,11 @@ class MatchingEngine:
             if explain:
                 pair = explain_pair(store, row, c, v, query)
                 reasons = gate_reasons(*pair, failed, today) + component_reasons(
-                    *pair, components, self.occupation_labels, self.isco_labels
+                    *pair,
+                    components,
+                    self.occupation_labels,
+                    self.isco_labels,
+                    store is self.candidates,
                 )
             results.append(
                 Match(

@@ -72,7 +72,7 @@ def load_titles(path: Path, limit: int | None) -> list[tuple[str, str]]:
             for r in csv.DictReader(handle)
             if r["label"] in by_label and r["text"].strip()
         ]
-    return rows[:limit] if limit else rows
+    return random.Random(0).sample(rows, limit) if limit and limit < len(rows) else rows
 
 
 def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
@@ -145,6 +145,7 @@ def evaluate(
     for q, ((_, uri), job) in enumerate(zip(titles, jobs, strict=True)):
         right = index_of[uri]
         features = vacancy_features(job, occ=normaliser.index_of(job.occupation_uri))
+        features["occ_scores"] = normaliser.occupation_scores(job.title, job_vectors[q])
         results = engine.rank_candidates(
             features, job_vectors[q], limit=DEPTH, explain=False, today=date(2026, 1, 1)
         )

@@ -58,16 +58,23 @@ def component_reasons(
     components: Mapping[str, float],
     occupation_labels: Sequence[str],
     isco_labels: Mapping[str, str],
+    query_is_vacancy: bool = True,
 ) -> list[str]:
     reasons = []
-    occupation = components["occupation"]
-    if occupation >= 1.0 and 0 <= int(v["occ"]) < len(occupation_labels):
-        reasons.append(f"same occupation: {occupation_labels[int(v['occ'])]} (ESCO)")
-    elif occupation >= 0.6:
-        group = f"{int(v['isco']):04d}"
+    c_occ, v_occ, c_isco, v_isco = (int(c["occ"]), int(v["occ"]), int(c["isco"]), int(v["isco"]))
+    if c_occ >= 0 and c_occ == v_occ and c_occ < len(occupation_labels):
+        reasons.append(f"same occupation: {occupation_labels[c_occ]} (ESCO)")
+    elif c_isco >= 0 and c_isco == v_isco:
+        group = f"{v_isco:04d}"
         reasons.append(f"same ISCO-08 group {group} ({isco_labels.get(group, 'occupation group')})")
-    elif occupation > 0:
-        reasons.append(f"related ISCO-08 minor group {int(v['isco']) // 10:03d}")
+    elif c_isco >= 0 and c_isco // 10 == v_isco // 10:
+        reasons.append(f"related ISCO-08 minor group {v_isco // 10:03d}")
+    stored = c_occ if query_is_vacancy else v_occ
+    if components["occupation"] >= 0.5 and 0 <= stored < len(occupation_labels):
+        reasons.append(
+            f"the title fits the occupation {occupation_labels[stored]} "
+            f"({components['occupation']:.2f})"
+        )
     reasons.append(f"profile similarity {components['semantic']:.2f}")
     required, have = v["skills"], c["skill_keys"]
     if required:

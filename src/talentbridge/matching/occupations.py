@@ -61,6 +61,8 @@ class OccupationNormaliser:
         self._tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
         self._label_tfidf = self._tfidf.fit_transform([_key(label) for label in labels])
         self._label_vectors = self._embed_labels(labels) if self.embedder else None
+        if self._label_vectors is not None:
+            self._label_vectors32 = self._label_vectors.astype(np.float32)
         self._fitted = True
         return self
 
@@ -109,8 +111,27 @@ class OccupationNormaliser:
         lexical = (self._tfidf.transform([_key(t) for t in titles]) @ self._label_tfidf.T).toarray()
         if self._label_vectors is None or self.embedder is None:
             return lexical
-        semantic = self.embedder.encode(titles) @ self._label_vectors.T.astype(np.float32)
+        semantic = self.embedder.encode(titles) @ self._label_vectors32.T
         return 0.4 * lexical + 0.6 * semantic
+
+    def occupation_scores(self, title: str | None, vector: np.ndarray | None) -> np.ndarray:
+        """How well a title fits each occupation (its best label), in [0, 1].
+
+        Uses the record's stored text vector, so nothing is embedded at query time.
+        """
+        if not self._fitted:
+            self.fit()
+        scores = np.zeros(len(self.occupations), dtype=np.float32)
+        if not title or not title.strip():
+            return scores
+        label = (self._tfidf.transform([_key(title)]) @ self._label_tfidf.T).toarray()[0]
+        if self._label_vectors is not None and vector is not None:
+            label = 0.4 * label + 0.6 * (self._label_vectors32 @ vector)
+        np.maximum.at(scores, self._owners, np.clip(label, 0, 1).astype(np.float32))
+        exact = self._exact.get(_key(title))
+        if exact is not None:
+            scores[exact] = 1.0
+        return scores
 
     def _match(self, index: int, confidence: float) -> OccupationMatch:
         occupation = self.occupations[index]

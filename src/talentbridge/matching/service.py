@@ -119,6 +119,7 @@ class Matcher:
         self.refresh(session)
         _, features = self._vacancy_row(vacancy, set())
         vector = _vector(vacancy, self.model_name, self.dimension)
+        features["occ_scores"] = self.normaliser.occupation_scores(vacancy.title, vector)
         return self.engine.rank_candidates(
             features, vector, limit=limit, include_ineligible=include_ineligible, today=today
         )
@@ -146,6 +147,7 @@ class Matcher:
         )
         _, features = self._candidate_row(candidate, placed)
         vector = _vector(candidate, self.model_name, self.dimension)
+        features["occ_scores"] = self.normaliser.occupation_scores(candidate.job_title, vector)
         return self.engine.rank_vacancies(
             features, vector, limit=limit, include_ineligible=include_ineligible, today=today
         )

@@ -193,6 +193,7 @@ def _take_opening(session: Session, placement: Placement) -> None:
             update(Candidate)
             .where(Candidate.id == placement.candidate_id)
             .values(updated_at=utcnow())
+            .execution_options(synchronize_session=False)  # don't scan the whole session
         )
 
 
