@@ -56,3 +56,27 @@ def test_migrations_are_current_after_migrate(tmp_path):
     migrate.upgrade(url)
     engine = create_engine(url)
     assert migrate.is_current(engine)
+
+
+def test_rotating_a_key_revokes_the_old_one(tmp_path):
+    url = f"sqlite:///{tmp_path / 'keys.db'}"
+    _run("migrate", url=url)
+    created = _run("org", "create", "--kind", "officer", "--name", "MEA", url=url)
+    old = created.stdout.split("keep it safe): ")[1].strip()
+    rotated = _run("org", "rotate-key", "--id", "1", url=url)
+    assert rotated.returncode == 0 and "revoked 1 key(s)" in rotated.stdout
+    new = rotated.stdout.split("keep it safe): ")[1].strip()
+    from fastapi.testclient import TestClient
+
+    from talentbridge.app import create_app
+    from talentbridge.config import Settings
+
+    with TestClient(create_app(Settings(database_url=url), load_tools=False)) as client:
+
+        def status(key):
+            return client.get(
+                "/api/v1/organisations/me", headers={"Authorization": f"Bearer {key}"}
+            ).status_code
+
+        assert status(old) == 401
+        assert status(new) == 200

@@ -53,6 +53,24 @@ def _org_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _org_keys(args: argparse.Namespace) -> int:
+    from talentbridge.db import session_scope
+    from talentbridge.organisations import service
+    from talentbridge.organisations.models import Organisation
+
+    with session_scope() as session:
+        organisation = session.get(Organisation, args.id)
+        if organisation is None:
+            print(f"no organisation {args.id}", file=sys.stderr)
+            return 2
+        revoked = service.revoke_keys(session=session, organisation_id=organisation.id)
+        print(f"revoked {revoked} key(s) of {organisation.kind} {organisation.id}")
+        if args.command_name == "rotate-key":
+            key = service.issue_key(session=session, organisation=organisation)
+            print(f"API key (shown once, keep it safe): {key}")
+    return 0
+
+
 def _embed(args: argparse.Namespace) -> int:
     from talentbridge.matching.bulk import embed_all
 
@@ -110,6 +128,13 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--state", help="Indian state (institutes)")
     create.add_argument("--prefecture", help="Japanese prefecture (employers)")
     create.set_defaults(run=_org_create)
+    for name, text in (
+        ("revoke-keys", "revoke every key of an organisation"),
+        ("rotate-key", "revoke every key and print a new one"),
+    ):
+        keys = org.add_parser(name, help=text)
+        keys.add_argument("--id", type=int, required=True)
+        keys.set_defaults(run=_org_keys, command_name=name)
 
     embed = commands.add_parser("embed", help="embed every record whose text or model changed")
     embed.add_argument("--batch-size", type=int, default=256)
