@@ -76,7 +76,14 @@ def _session_factory(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """One unit of work for the CLI and background jobs: commit, or roll back on error."""
-    session = _session_factory(engine or get_engine())()
+    with unit_of_work(_session_factory(engine or get_engine())) as session:
+        yield session
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that commits on success, rolls back on error and always closes."""
+    session = factory()
     try:
         yield session
         session.commit()

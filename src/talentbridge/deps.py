@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from talentbridge.config import Settings
+from talentbridge.db import unit_of_work
 from talentbridge.errors import Forbidden, Unauthorized
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations import service as organisation_service
@@ -19,15 +20,8 @@ bearer = HTTPBearer(auto_error=False, description="API key of an organisation")
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: commit on success, roll back on error, always close."""
-    session = request.app.state.session_factory()
-    try:
+    with unit_of_work(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
