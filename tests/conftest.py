@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from talentbridge import migrate
@@ -212,4 +212,4 @@ def api(client: TestClient) -> Api:
     return Api(client)
 
 
-__all__ = ["Api", "Database", "Engine", "candidate_body", "make_database", "vacancy_body"]
+__all__ = ["Api", "Database", "candidate_body", "make_database", "vacancy_body"]
