@@ -4,7 +4,7 @@ from talentbridge.audit.models import AuditEntry
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import Base
 from talentbridge.organisations.models import ApiKey, Organisation
-from talentbridge.placements.models import Placement, PlacementEvent
+from talentbridge.placements.models import PlacedTally, Placement, PlacementEvent, StageTally
 from talentbridge.vacancies.models import Vacancy
 
 __all__ = [
@@ -14,6 +14,8 @@ __all__ = [
     "Candidate",
     "Organisation",
     "Placement",
+    "PlacedTally",
     "PlacementEvent",
+    "StageTally",
     "Vacancy",
 ]

@@ -14,6 +14,7 @@ from talentbridge.organisations.models import Organisation
 from talentbridge.placements import service
 from talentbridge.placements.models import Placement
 from talentbridge.vacancies.models import Vacancy
+from tests.builders import tallies_and_recount
 from tests.conftest import make_database
 
 
@@ -111,3 +112,15 @@ def test_one_candidate_in_two_vacancies_goes_to_exactly_one(committed_db):
     with session_scope(committed_db.engine) as session:
         assert session.query(Placement).filter_by(status="placed").count() == 1
         assert sum(v.placed_count for v in session.query(Vacancy)) == 1
+
+
+def test_simultaneous_placements_are_all_counted(committed_db):
+    """Six people placed at once into the same tally cell: the counts lose none of them."""
+    with session_scope(committed_db.engine) as session:
+        employer_id, placements = _seed(session, openings=6, candidates=6, vacancies=1)
+    outcomes = _race(committed_db.engine, employer_id, placements)
+    assert outcomes == ["won"] * 6
+    with session_scope(committed_db.engine) as session:
+        kept, recount = tallies_and_recount(session)
+        assert kept == recount
+        assert sum(kept[1].values()) == 6

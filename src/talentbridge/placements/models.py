@@ -73,3 +73,31 @@ class PlacementEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     placement: Mapped[Placement] = relationship(back_populates="events")
+
+
+class StageTally(Base):
+    """How many placements stand at each stage, per sector, state and prefecture.
+
+    Kept by placements.service in the transaction that moves the placement, so the
+    programme-wide report sums a few thousand cells instead of scanning every placement.
+    """
+
+    __tablename__ = "stage_tallies"
+
+    sector: Mapped[str] = mapped_column(String(16), primary_key=True)
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    prefecture: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int]
+
+
+class PlacedTally(Base):
+    """Placements that reached the final stage, per calendar month ('YYYY-MM') and place."""
+
+    __tablename__ = "placed_tallies"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    sector: Mapped[str] = mapped_column(String(16), primary_key=True)
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    prefecture: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int]

@@ -12,6 +12,7 @@ from talentbridge.candidates.models import Candidate
 from talentbridge.db import utcnow
 from talentbridge.errors import Conflict, Forbidden, NotFound
 from talentbridge.organisations.models import Organisation, OrgKind
+from talentbridge.placements import tallies
 from talentbridge.placements.models import Placement, PlacementEvent, Stage
 from talentbridge.vacancies import service as vacancy_service
 from talentbridge.vacancies.models import Vacancy
@@ -117,6 +118,7 @@ def create(
         raise Conflict(
             "the candidate is already in this vacancy's pipeline", field="candidate_id"
         ) from exc
+    tallies.count_move(session, placement, None, Stage.shortlisted)
     return placement
 
 
@@ -154,13 +156,14 @@ def move(
         _take_opening(session, placement)
         placement.placed_on = (at or utcnow()).date()
     _event(placement, to, organisation, reason, at)
-    placement.status = to
+    was, placement.status = placement.status, to
     try:
         session.flush()
     except IntegrityError as exc:
         raise Conflict(
             "the candidate is already placed in another vacancy", field="candidate_id"
         ) from exc
+    tallies.count_move(session, placement, was, to)
     return placement
 
 

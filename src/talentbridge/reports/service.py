@@ -1,16 +1,18 @@
-"""The progress report: SQL aggregates over indexed placement columns, never row loops."""
+"""The progress report: SQL aggregates over the pipeline tallies (or, for one
+organisation's share, over its indexed placement rows), never loops over rows."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, true, union_all
 from sqlalchemy.orm import Session
 
 from talentbridge import reference
 from talentbridge.config import Settings
 from talentbridge.organisations.models import Organisation, OrgKind
-from talentbridge.placements.models import Placement, Stage
+from talentbridge.placements import tallies
+from talentbridge.placements.models import PlacedTally, Placement, Stage, StageTally
 from talentbridge.placements.service import FORWARD
 from talentbridge.reports.schemas import (
     Count,
@@ -37,32 +39,117 @@ class Filters:
     date_to: date | None = None
 
 
-def _scoped(query: Any, organisation: Organisation | None, filters: Filters) -> Any:
-    if organisation is not None and organisation.kind == OrgKind.institute:
-        query = query.where(Placement.institute_id == organisation.id)
-    elif organisation is not None and organisation.kind == OrgKind.employer:
-        query = query.where(Placement.employer_id == organisation.id)
-    for column, value in (
-        (Placement.sector, filters.sector),
-        (Placement.state, filters.state),
-        (Placement.prefecture, filters.prefecture),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    return query
+class _Counts:
+    """Where the report counts from: the tallies for the whole programme, or the placement
+    rows themselves for one organisation's share (indexed by organisation, and small)."""
+
+    def __init__(
+        self, session: Session, organisation: Organisation | None, filters: Filters, rows: bool
+    ) -> None:
+        self.session = session
+        self.filters = filters
+        self.owner: Any = None
+        if organisation is not None and organisation.kind == OrgKind.institute:
+            self.owner = Placement.institute_id == organisation.id
+        elif organisation is not None and organisation.kind == OrgKind.employer:
+            self.owner = Placement.employer_id == organisation.id
+        self.rows = rows or self.owner is not None
+
+    def _where(self, query: Any, model: Any) -> Any:
+        if model is Placement and self.owner is not None:
+            query = query.where(self.owner)
+        for name in ("sector", "state", "prefecture"):
+            value = getattr(self.filters, name)
+            if value is not None:
+                query = query.where(getattr(model, name) == value)
+        return query
+
+    def stages(self) -> Any:
+        """(sector, state, prefecture, status, n): the pipeline as it stands."""
+        if not self.rows:
+            return self._where(
+                select(*_cell(StageTally), StageTally.status, StageTally.count.label("n")),
+                StageTally,
+            )
+        return self._where(
+            select(*_cell(Placement), Placement.status, func.count().label("n")), Placement
+        ).group_by(*_cell(Placement), Placement.status)
+
+    def placed(self, first: date | None, last: date | None, *by: str) -> Any:
+        """Placements that reached the final stage between first and last (inclusive; None
+        leaves that end open), summed by the named columns of (month, sector, state,
+        prefecture) into column n.
+
+        Whole calendar months come from PlacedTally; the days of a month the range only
+        partly covers come from the rows, through the (status, placed_on) index.
+        """
+        months, days = ((None, None), [(first, last)]) if self.rows else _split(first, last)
+        parts = []
+        if months != (None, None) or not days:
+            tally = [getattr(PlacedTally, c) for c in by]
+            query = self._where(select(*tally, func.sum(PlacedTally.count).label("n")), PlacedTally)
+            if months[0] is not None:
+                query = query.where(PlacedTally.month >= months[0])
+            if months[1] is not None:
+                query = query.where(PlacedTally.month <= months[1])
+            parts.append(query.group_by(*tally))
+        row = [
+            tallies.month_of(self.session, Placement.placed_on).label(c)
+            if c == "month"
+            else getattr(Placement, c)
+            for c in by
+        ]
+        for first_day, last_day in days:  # one range each, so each is an index range scan
+            parts.append(
+                self._where(select(*row, func.count().label("n")), Placement)
+                .where(Placement.status == Stage.placed, _between(first_day, last_day))
+                .group_by(*row)
+            )
+        both = union_all(*parts).subquery()
+        keys = [both.c[c] for c in by]
+        return select(*keys, func.sum(both.c.n).label("n")).group_by(*keys)
 
 
-def _placed_window(filters: Filters, end: date) -> Any:
-    condition = Placement.status == Stage.placed
-    if filters.date_from:
-        condition = and_(condition, Placement.placed_on >= filters.date_from)
-    return and_(condition, Placement.placed_on <= end)
+_CELL = ("sector", "state", "prefecture")
 
 
-def _month(session: Session) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(Placement.placed_on, "YYYY-MM")
-    return func.strftime("%Y-%m", Placement.placed_on)
+def _cell(model: Any) -> tuple[Any, Any, Any]:
+    return model.sector, model.state, model.prefecture
+
+
+def _between(first: date | None, last: date | None) -> Any:
+    return and_(
+        Placement.placed_on >= first if first else true(),
+        Placement.placed_on <= last if last else true(),
+    )
+
+
+def _split(
+    first: date | None, last: date | None
+) -> tuple[tuple[str | None, str | None], list[tuple[date | None, date | None]]]:
+    """The calendar months wholly inside [first, last] as 'YYYY-MM' bounds (None: open),
+    and the day ranges either side of them. No whole month: no month bounds, one range."""
+    start = first if first is None or first.day == 1 else _month_after(first)
+    if last is None or (last + timedelta(days=1)).day == 1:
+        end = last
+    else:
+        end = last.replace(day=1) - timedelta(days=1)
+    if start is not None and end is not None and start > end:
+        return (None, None), [(first, last)]
+    days: list[tuple[date | None, date | None]] = []
+    if first is not None and start is not None and first < start:
+        days.append((first, start - timedelta(days=1)))
+    if last is not None and end is not None and end < last:
+        days.append((end + timedelta(days=1), last))
+    bounds = (
+        tallies.month_key(start) if start else None,
+        tallies.month_key(end) if end else None,
+    )
+    return bounds, days
+
+
+def _month_after(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def progress(
@@ -72,48 +159,51 @@ def progress(
     organisation: Organisation | None,
     filters: Filters,
     today: date | None = None,
+    from_rows: bool = False,
 ) -> ProgressReport:
+    """The report; `from_rows` counts the placement rows even for the whole programme
+    (the tests and the benchmark compare it with the tallies)."""
     today = today or date.today()
     as_of = min(filters.date_to or today, today)
     # Only placements inside the goal's window count toward it.
-    filters = replace(
-        filters, date_from=max(filters.date_from or settings.goal_start, settings.goal_start)
+    since = max(filters.date_from or settings.goal_start, settings.goal_start)
+    counts = _Counts(session, organisation, filters, from_rows)
+
+    stages = counts.stages().subquery()
+    cell = [stages.c[c] for c in _CELL]
+    open_stage = stages.c.status.in_([s.value for s in FORWARD[:-1]])
+    # (placed in the window, in the pipeline now) per cell; every breakdown sums these.
+    cells: dict[tuple[str, str, str], list[int]] = {}
+    ever_placed: dict[tuple[str, str, str], int] = {}
+    by_cell: Any = session.execute(
+        select(
+            *cell,
+            func.sum(case((open_stage, stages.c.n), else_=0)),
+            func.sum(case((stages.c.status == Stage.placed, stages.c.n), else_=0)),
+        ).group_by(*cell)
     )
-    placed_here = _placed_window(filters, as_of)
-    open_stage = Placement.status.in_([s.value for s in FORWARD[:-1]])
-    recent_here = and_(placed_here, Placement.placed_on > as_of - timedelta(days=TRAILING_DAYS))
+    for sector, state, prefecture, pipeline_n, placed_n in by_cell:
+        cells[(sector, state, prefecture)] = [0, int(pipeline_n)]
+        ever_placed[(sector, state, prefecture)] = int(placed_n)
+    funnel: dict[str, int] = dict(
+        session.execute(
+            select(stages.c.status, func.sum(stages.c.n)).group_by(stages.c.status)
+        ).all()
+    )
+    for where, n in _placed_cells(
+        session, counts, since, as_of, settings.goal_start, today, ever_placed
+    ).items():
+        cells.setdefault(where, [0, 0])[0] += n
 
-    def n(condition: Any) -> Any:
-        return func.sum(case((condition, 1), else_=0))
+    monthly = {m: int(n) for m, n in session.execute(counts.placed(since, as_of, "month"))}
+    recent = _trailing(session, counts, monthly, since, as_of)
 
-    # One pass over the placements, grouped by the three places; every breakdown, the
-    # funnel and the recent pace are sums over these (at most 4 x 36 x 47) groups.
-    cube = session.execute(
-        _scoped(
-            select(
-                Placement.sector,
-                Placement.state,
-                Placement.prefecture,
-                n(placed_here),
-                n(open_stage),
-                n(recent_here),
-                *(n(Placement.status == stage.value) for stage in STAGES),
-            ),
-            organisation,
-            filters,
-        ).group_by(Placement.sector, Placement.state, Placement.prefecture)
-    ).all()
     totals: dict[str, dict[Any, list[int]]] = {"sector": {}, "state": {}, "prefecture": {}}
     pairs: dict[tuple[str, str], list[int]] = {}
-    recent = 0
-    stages = [0] * len(STAGES)
-    for sector, state, prefecture, placed_n, pipeline_n, recent_n, *stage_n in cube:
-        counts = [int(placed_n or 0), int(pipeline_n or 0)]
+    for (sector, state, prefecture), pair in cells.items():
         for name, key in (("sector", sector), ("state", state), ("prefecture", prefecture)):
-            _add(totals[name].setdefault(key, [0, 0]), counts)
-        _add(pairs.setdefault((state, prefecture), [0, 0]), counts)
-        recent += int(recent_n or 0)
-        stages = [a + int(b or 0) for a, b in zip(stages, stage_n, strict=True)]
+            _add(totals[name].setdefault(key, [0, 0]), pair)
+        _add(pairs.setdefault((state, prefecture), [0, 0]), pair)
     by_sector = _counts(totals["sector"], reference.SECTORS)
     by_partnership = [
         PartnershipCount(
@@ -125,15 +215,6 @@ def progress(
         for s, p in reference.partnerships()
     ]
     placed = sum(c.placed for c in by_sector)
-    month = _month(session)
-    monthly: dict[str, int] = {
-        key: int(value)
-        for key, value in session.execute(
-            _scoped(select(month, func.count()).where(placed_here), organisation, filters).group_by(
-                month
-            )
-        ).all()
-    }
 
     goal = Goal(target=settings.goal_target, start=settings.goal_start, end=settings.goal_end)
     return ProgressReport(
@@ -146,9 +227,47 @@ def progress(
         by_state=_counts(totals["state"]),
         by_prefecture=_counts(totals["prefecture"]),
         by_partnership=by_partnership,
-        by_month=_months(goal, monthly, filters.date_from or goal.start, as_of),
-        funnel=[StageCount(stage=s, count=c) for s, c in zip(STAGES, stages, strict=True)],
+        by_month=_months(goal, monthly, since, as_of),
+        funnel=[StageCount(stage=s, count=int(funnel.get(s.value, 0))) for s in STAGES],
     )
+
+
+def _placed_cells(
+    session: Session,
+    counts: _Counts,
+    since: date,
+    as_of: date,
+    goal_start: date,
+    today: date,
+    ever_placed: dict[tuple[str, str, str], int],
+) -> dict[tuple[str, str, str], int]:
+    """Placed per cell between since and as_of: counted inside the window, or, when the
+    days outside it (from the goal's start to today) are fewer, as in the usual view,
+    as everyone ever placed less those placed before and after it: far fewer tally rows."""
+    outside = (since - goal_start).days + (today - as_of).days
+    if counts.rows or since > as_of or outside >= (as_of - since).days:
+        found = session.execute(counts.placed(since, as_of, *_CELL))
+        return {(a, b, c): int(n) for a, b, c, n in found}
+    window = dict(ever_placed)
+    before = counts.placed(None, since - timedelta(days=1), *_CELL)
+    after = counts.placed(as_of + timedelta(days=1), None, *_CELL)
+    for a, b, c, n in [*session.execute(before), *session.execute(after)]:
+        window[(a, b, c)] -= int(n)
+    return window
+
+
+def _trailing(
+    session: Session, counts: _Counts, monthly: dict[str, int], since: date, as_of: date
+) -> int:
+    """Placed in the trailing 90 days up to as_of, mostly from the window's month totals:
+    only a month the trailing days cover in part needs counting again."""
+    first = max(since, as_of - timedelta(days=TRAILING_DAYS - 1))
+    month = tallies.month_key(first)
+    recent = sum(n for m, n in monthly.items() if m > month)
+    if first in (since, first.replace(day=1)):  # the window covers that month the same way
+        return recent + monthly.get(month, 0)
+    last = min(_month_after(first) - timedelta(days=1), as_of)
+    return recent + int(session.scalar(counts.placed(first, last)) or 0)
 
 
 def _add(total: list[int], counts: list[int]) -> None:
