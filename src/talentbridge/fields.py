@@ -24,6 +24,16 @@ def _prefecture(value: str) -> str:
     return canonical
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold it; say so as a 422 naming the field, not a 500.
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character (\\x00)")
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
+
+
 def _unique(values: list[str]) -> list[str]:
     seen: dict[str, str] = {}
     for value in values:
@@ -31,11 +41,13 @@ def _unique(values: list[str]) -> list[str]:
     return list(seen.values())
 
 
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+]
 StateName = Annotated[str, StringConstraints(max_length=100), AfterValidator(_state)]
 PrefectureName = Annotated[str, StringConstraints(max_length=100), AfterValidator(_prefecture)]
 SkillList = Annotated[
-    list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]],
+    list[Text200],
     Field(max_length=100),
     AfterValidator(_unique),
 ]

@@ -34,6 +34,8 @@ def test_bad_fields_are_named(api):
         ("experience_years", -1),
         ("preferred_prefectures", ["Narnia"]),
         ("state", "Bavaria"),
+        ("external_id", "\x00"),  # PostgreSQL text cannot hold NUL
+        ("skills", ["welding\x00"]),
     ]:
         response = api.client.post(
             "/api/v1/candidates", json=candidate_body(**{field: value}), headers=headers

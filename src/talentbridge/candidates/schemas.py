@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from talentbridge.fields import (
     JapaneseLevel,
+    NoNul,
     PrefectureList,
     Sector,
     SkillList,
@@ -12,8 +13,10 @@ from talentbridge.fields import (
     Text200,
 )
 
-ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+ExternalId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul
+]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), NoNul]
 Years = Annotated[float, Field(ge=0, le=60)]
 EARLIEST_BIRTH = date(1940, 1, 1)
 

@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from talentbridge.fields import MAX_ID
+from talentbridge.fields import MAX_ID, NoNul
 
 StageName = Literal[
     "shortlisted", "interviewing", "offered", "visa_processing", "placed", "rejected", "withdrawn"
@@ -22,7 +22,9 @@ class PlacementUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: StageName
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    reason: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul] | None
+    ) = None
 
 
 class PlacementEventRead(BaseModel):

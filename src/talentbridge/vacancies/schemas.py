@@ -4,10 +4,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from talentbridge.candidates.schemas import Occupation
-from talentbridge.fields import JapaneseLevel, PrefectureName, Sector, SkillList, Text200
+from talentbridge.fields import JapaneseLevel, NoNul, PrefectureName, Sector, SkillList, Text200
 
 Status = Literal["open", "closed"]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), NoNul]
 Openings = Annotated[int, Field(ge=1, le=10_000)]
 Wage = Annotated[int, Field(ge=0, le=10_000_000)]
 Years = Annotated[float, Field(ge=0, le=60)]
