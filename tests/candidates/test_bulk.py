@@ -101,3 +101,14 @@ def test_malformed_bodies_are_4xx(api):
         ).status_code
         == 422
     )
+
+
+def test_a_nul_in_a_csv_row_is_that_rows_error(api):
+    institute = api.org("institute")
+    good = "G1,Asha Rao,1996-04-02,care,care worker,bathing,N4,true,true,true,Tokyo\n"
+    bad = "G2,Ravi\x00 Kumar,1995-01-01,care,care worker,,N4,true,true,true,\n"
+    response = _post_csv(api, institute, HEADER + good + bad)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["created"] == 1
+    assert [(e["row"], e["field"]) for e in result["errors"]] == [(2, "full_name")]
