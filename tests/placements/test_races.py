@@ -69,23 +69,26 @@ def _seed(session: Session, *, openings: int, candidates: int, vacancies: int):
 
 
 def _race(engine, employer_id: int, placement_ids: list[int]) -> list[str]:
-    barrier = threading.Barrier(len(placement_ids))
+    return _race_moves(engine, [(employer_id, pid, "placed") for pid in placement_ids])
+
+
+def _race_moves(engine, moves: list[tuple[int, int, str]]) -> list[str]:
+    """Runs (organisation id, placement id, stage) moves at the same instant."""
+    barrier = threading.Barrier(len(moves))
     outcomes: list[str] = []
 
-    def place(placement_id: int) -> None:
+    def run(organisation_id: int, placement_id: int, to: str) -> None:
         barrier.wait()
         try:
             with session_scope(engine) as session:
-                employer = session.get(Organisation, employer_id)
+                organisation = session.get(Organisation, organisation_id)
                 placement = session.get(Placement, placement_id)
-                service.move(
-                    session=session, placement=placement, to="placed", organisation=employer
-                )
+                service.move(session=session, placement=placement, to=to, organisation=organisation)
             outcomes.append("won")
         except Conflict as exc:
             outcomes.append(f"conflict: {exc.message}")
 
-    threads = [threading.Thread(target=place, args=(pid,)) for pid in placement_ids]
+    threads = [threading.Thread(target=run, args=move) for move in moves]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -124,3 +127,21 @@ def test_simultaneous_placements_are_all_counted(committed_db):
         kept, recount = tallies_and_recount(session)
         assert kept == recount
         assert sum(kept[1].values()) == 6
+
+
+def test_rejection_and_withdrawal_at_once_only_one_lands(committed_db):
+    """The employer rejects while the institute withdraws: one wins, the counts agree."""
+    with session_scope(committed_db.engine) as session:
+        employer_id, placements = _seed(session, openings=1, candidates=1, vacancies=1)
+        institute_id = session.get(Placement, placements[0]).institute_id
+    outcomes = _race_moves(
+        committed_db.engine,
+        [(employer_id, placements[0], "rejected"), (institute_id, placements[0], "withdrawn")],
+    )
+    assert sorted(o.split(":")[0] for o in outcomes) == ["conflict", "won"]
+    with session_scope(committed_db.engine) as session:
+        placement = session.get(Placement, placements[0])
+        assert placement.status in ("rejected", "withdrawn")
+        assert len(placement.events) == 5  # shortlisted … visa_processing, then one exit
+        kept, recount = tallies_and_recount(session)
+        assert kept == recount

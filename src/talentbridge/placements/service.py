@@ -150,6 +150,10 @@ def move(
     """Move a placement to the next stage, or out of the pipeline."""
     if organisation.kind == OrgKind.officer:
         raise Forbidden("officers follow the pipeline; they do not change it")
+    # Lock the row and re-read its stage: of two moves racing from the same stage (an
+    # employer's rejection and the institute's withdrawal, a double-clicked "offered"),
+    # the second sees where the first left it and is refused, instead of both landing.
+    session.refresh(placement, ["status", "placed_on"], with_for_update=True)
     if to not in allowed_moves(placement.status, organisation.kind):
         raise Conflict(_illegal(placement.status, to, organisation.kind), field="status")
     if to == Stage.placed:
