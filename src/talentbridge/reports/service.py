@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, true, union_all
+from sqlalchemy import and_, func, select, true, union_all
 from sqlalchemy.orm import Session
 
 from talentbridge import reference
@@ -78,16 +78,23 @@ class _Counts:
     def placed(self, first: date | None, last: date | None, *by: str) -> Any:
         """Placements that reached the final stage between first and last (inclusive; None
         leaves that end open), summed by the named columns of (month, sector, state,
-        prefecture) into column n.
+        prefecture) into column n."""
+        return _summed(self.placed_parts(first, last, by), by)
+
+    def placed_parts(
+        self, first: date | None, last: date | None, by: tuple[str, ...], sign: int = 1
+    ) -> list[Any]:
+        """The selects whose union is `placed(first, last, *by)`, each count times sign.
 
         Whole calendar months come from PlacedTally; the days of a month the range only
-        partly covers come from the rows, through the (status, placed_on) index.
+        partly covers come from the rows, through the partial index on placed rows.
         """
         months, days = ((None, None), [(first, last)]) if self.rows else _split(first, last)
         parts = []
         if months != (None, None) or not days:
             tally = [getattr(PlacedTally, c) for c in by]
-            query = self._where(select(*tally, func.sum(PlacedTally.count).label("n")), PlacedTally)
+            total = func.sum(PlacedTally.count)
+            query = self._where(select(*tally, (total * sign).label("n")), PlacedTally)
             if months[0] is not None:
                 query = query.where(PlacedTally.month >= months[0])
             if months[1] is not None:
@@ -101,13 +108,24 @@ class _Counts:
         ]
         for first_day, last_day in days:  # one range each, so each is an index range scan
             parts.append(
-                self._where(select(*row, func.count().label("n")), Placement)
+                self._where(select(*row, (func.count() * sign).label("n")), Placement)
                 .where(Placement.status == Stage.placed, _between(first_day, last_day))
                 .group_by(*row)
             )
-        both = union_all(*parts).subquery()
-        keys = [both.c[c] for c in by]
-        return select(*keys, func.sum(both.c.n).label("n")).group_by(*keys)
+        return parts
+
+    def ever_placed(self) -> Any:
+        """(sector, state, prefecture, n): everyone placed, whenever (tallies only)."""
+        return self._where(
+            select(*_cell(StageTally), StageTally.count.label("n")), StageTally
+        ).where(StageTally.status == Stage.placed)
+
+
+def _summed(parts: list[Any], by: tuple[str, ...]) -> Any:
+    union: Any = union_all  # mypy 2.4 crashes expanding union_all's variadic signature
+    both: Any = (parts[0] if len(parts) == 1 else union(*parts)).subquery()
+    keys: list[Any] = [both.c[c] for c in by]
+    return select(*keys, func.sum(both.c.n).label("n")).group_by(*keys)
 
 
 _CELL = ("sector", "state", "prefecture")
@@ -174,24 +192,18 @@ def progress(
     open_stage = stages.c.status.in_([s.value for s in FORWARD[:-1]])
     # (placed in the window, in the pipeline now) per cell; every breakdown sums these.
     cells: dict[tuple[str, str, str], list[int]] = {}
-    ever_placed: dict[tuple[str, str, str], int] = {}
     by_cell: Any = session.execute(
-        select(
-            *cell,
-            func.sum(case((open_stage, stages.c.n), else_=0)),
-            func.sum(case((stages.c.status == Stage.placed, stages.c.n), else_=0)),
-        ).group_by(*cell)
+        select(*cell, func.sum(stages.c.n)).where(open_stage).group_by(*cell)
     )
-    for sector, state, prefecture, pipeline_n, placed_n in by_cell:
+    for sector, state, prefecture, pipeline_n in by_cell:
         cells[(sector, state, prefecture)] = [0, int(pipeline_n)]
-        ever_placed[(sector, state, prefecture)] = int(placed_n)
     funnel: dict[str, int] = dict(
         session.execute(
             select(stages.c.status, func.sum(stages.c.n)).group_by(stages.c.status)
         ).all()
     )
     for where, n in _placed_cells(
-        session, counts, since, as_of, settings.goal_start, today, ever_placed
+        session, counts, since, as_of, settings.goal_start, today
     ).items():
         cells.setdefault(where, [0, 0])[0] += n
 
@@ -233,27 +245,25 @@ def progress(
 
 
 def _placed_cells(
-    session: Session,
-    counts: _Counts,
-    since: date,
-    as_of: date,
-    goal_start: date,
-    today: date,
-    ever_placed: dict[tuple[str, str, str], int],
+    session: Session, counts: _Counts, since: date, as_of: date, goal_start: date, today: date
 ) -> dict[tuple[str, str, str], int]:
     """Placed per cell between since and as_of: counted inside the window, or, when the
     days outside it (from the goal's start to today) are fewer, as in the usual view,
-    as everyone ever placed less those placed before and after it: far fewer tally rows."""
+    as everyone ever placed less those placed before and after it: far fewer tally rows.
+    Either way one statement, so one snapshot of a pipeline that may be moving."""
     outside = (since - goal_start).days + (today - as_of).days
     if counts.rows or since > as_of or outside >= (as_of - since).days:
-        found = session.execute(counts.placed(since, as_of, *_CELL))
-        return {(a, b, c): int(n) for a, b, c, n in found}
-    window = dict(ever_placed)
-    before = counts.placed(None, since - timedelta(days=1), *_CELL)
-    after = counts.placed(as_of + timedelta(days=1), None, *_CELL)
-    for a, b, c, n in [*session.execute(before), *session.execute(after)]:
-        window[(a, b, c)] -= int(n)
-    return window
+        query = counts.placed(since, as_of, *_CELL)
+    else:
+        query = _summed(
+            [
+                counts.ever_placed(),
+                *counts.placed_parts(None, since - timedelta(days=1), _CELL, sign=-1),
+                *counts.placed_parts(as_of + timedelta(days=1), None, _CELL, sign=-1),
+            ],
+            _CELL,
+        )
+    return {(a, b, c): int(n) for a, b, c, n in session.execute(query)}
 
 
 def _trailing(
