@@ -178,6 +178,9 @@ def test_csv_and_api_agree(api):
         "/api/v1/reports/progress?from=2026-05-01&to=2026-01-01", headers=api.auth(officer)
     )
     assert bad.status_code == 422 and bad.json()["field"] == "from"
+    for name, value in (("from", "9999-12-15"), ("to", "0001-01-01")):
+        far = api.client.get(f"/api/v1/reports/progress?{name}={value}", headers=api.auth(officer))
+        assert far.status_code == 422 and far.json()["field"] == name, far.text
     assert (
         api.client.get("/api/v1/reports/progress?state=Narnia", headers=api.auth(officer)).json()[
             "field"

@@ -15,14 +15,16 @@ from talentbridge.reports.static import STATIC
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 pages = APIRouter(include_in_schema=False)
+# Dates a programme report can mean; beyond them month arithmetic leaves the calendar.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
 def filters(
     sector: Sector | None = None,
     state: Annotated[StateName | None, Query()] = None,
     prefecture: Annotated[PrefectureName | None, Query()] = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: Annotated[date | None, Query(alias="from", ge=EARLIEST, le=LATEST)] = None,
+    date_to: Annotated[date | None, Query(alias="to", ge=EARLIEST, le=LATEST)] = None,
 ) -> service.Filters:
     if date_from and date_to and date_from > date_to:
         raise Invalid("'from' must not be after 'to'", field="from")
