@@ -80,3 +80,41 @@ def test_rotating_a_key_revokes_the_old_one(tmp_path):
 
         assert status(old) == 401
         assert status(new) == 200
+
+
+def test_recount_repairs_tallies_after_rows_loaded_behind_the_api(tmp_path):
+    url = f"sqlite:///{tmp_path / 'recount.db'}"
+    migrate.upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organisations (id, kind, name, created_at, updated_at) VALUES "
+                "(1, 'employer', 'E', '2026-01-01', '2026-01-01'), "
+                "(2, 'institute', 'I', '2026-01-01', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO vacancies (id, employer_id, title, sector, prefecture, openings, "
+                "placed_count, required_skills, min_japanese_level, requires_skill_test, "
+                "min_experience_years, status, created_at, updated_at) VALUES (1, 1, 'carer', "
+                "'care', 'Aichi', 2, 1, '[]', 'N4', 1, 0, 'open', '2026-01-01', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO placements (vacancy_id, employer_id, institute_id, status, sector, "
+                "state, prefecture, placed_on, candidate_erased, created_at, updated_at) VALUES "
+                "(1, 1, 2, 'placed', 'care', 'Kerala', 'Aichi', '2026-03-02', 0, "
+                "'2026-01-01', '2026-01-01')"
+            )
+        )
+    result = _run("recount", url=url)
+    assert result.returncode == 0, result.stderr
+    assert "2 cells corrected" in result.stdout  # one stage cell, one placed-month cell
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT month, count FROM placed_tallies")).all() == [
+            ("2026-03", 1)
+        ]
+    assert "0 cells corrected" in _run("recount", url=url).stdout

@@ -31,6 +31,16 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recount(_: argparse.Namespace) -> int:
+    from talentbridge.db import session_scope
+    from talentbridge.placements import tallies
+
+    with session_scope() as session:
+        wrong = tallies.recount(session)
+    print(f"recounted the report tallies from the placements: {wrong} cells corrected")
+    return 0
+
+
 def _org_create(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
@@ -113,6 +123,12 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="upgrade the database to the newest schema").set_defaults(
         run=_migrate
     )
+
+    commands.add_parser(
+        "recount",
+        help="recount the report tallies from the placement rows (after loading placements "
+        "outside the API, or moves made by a server still running the previous version)",
+    ).set_defaults(run=_recount)
 
     serve = commands.add_parser("serve", help="run the API and dashboard")
     serve.add_argument("--host", default="127.0.0.1")

@@ -72,3 +72,25 @@ def rebuild(session: Session) -> None:
             .group_by(month, *places),
         )
     )
+
+
+def _snapshot(session: Session) -> dict[tuple[str, ...], int]:
+    cells = {
+        ("stage", t.sector, t.state, t.prefecture, t.status): t.count
+        for t in session.scalars(select(StageTally))
+    }
+    cells.update(
+        {
+            ("placed", t.month, t.sector, t.state, t.prefecture): t.count
+            for t in session.scalars(select(PlacedTally))
+        }
+    )
+    return {key: n for key, n in cells.items() if n}
+
+
+def recount(session: Session) -> int:
+    """Rebuild the tallies and say how many of their cells had been wrong."""
+    before = _snapshot(session)
+    rebuild(session)
+    after = _snapshot(session)
+    return sum(before.get(key, 0) != after.get(key, 0) for key in before.keys() | after.keys())
