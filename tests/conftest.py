@@ -89,7 +89,8 @@ def tools() -> Toolkit:
 
 @pytest.fixture
 def settings(database: Database) -> Settings:
-    return Settings(database_url=database.url, admin_token=ADMIN)
+    # The tests drive the embedding worker themselves (tests/ingestion), not a thread.
+    return Settings(database_url=database.url, admin_token=ADMIN, inprocess_worker=False)
 
 
 @pytest.fixture

@@ -42,6 +42,17 @@ class Settings(BaseSettings):
     goal_start: date = date(2025, 8, 29)
     goal_end: date = date(2030, 8, 29)
     weights: MatchWeights = Field(default_factory=MatchWeights)
+    # Serving under load: worker threads per process and the connections they draw on.
+    threads: int = Field(32, ge=1, le=1000)
+    db_pool_size: int = Field(32, ge=1)
+    db_max_overflow: int = Field(8, ge=0)
+    db_pool_timeout: float = Field(10.0, gt=0)
+    sqlite_busy_seconds: float = Field(10.0, gt=0)  # a writer's wait for SQLite's write lock
+    retry_after_seconds: int = Field(2, ge=1)
+    # Ingestion: embedding and occupation normalisation off the request path.
+    inprocess_worker: bool = True
+    worker_batch_size: int = Field(64, ge=1)
+    worker_lease_seconds: float = Field(120.0, gt=0)
     cache_dir: Path = Path.home() / ".cache" / "talentbridge"
 
 

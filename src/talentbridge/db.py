@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from talentbridge.config import get_settings
+from talentbridge.config import Settings, get_settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -35,37 +35,83 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, busy_seconds: float) -> None:
     # Let SQLAlchemy, not pysqlite, decide when a transaction begins (SQLAlchemy docs,
     # "Serializable isolation / Savepoints / Transactional DDL" for pysqlite).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # A writer waits this long for the write lock; then the request answers 503.
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
     cursor.close()
 
 
+READ_ONLY = "talentbridge_read_only"  # execution option: a transaction that will not write
+
+
 def _sqlite_begin(conn: Any) -> None:
-    # IMMEDIATE takes the write lock up front, so two racing writers queue instead of
-    # one failing with "database is locked" halfway through its transaction.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writing transaction takes the write lock up front (IMMEDIATE), so two racing writers
+    # queue instead of one failing with "database is locked" halfway through. A read-only one
+    # begins DEFERRED: under WAL it reads a snapshot and never waits for, or blocks, a writer.
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for either database, with SQLite set up for concurrent use."""
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 32,
+    max_overflow: int = 8,
+    pool_timeout: float = 10.0,
+    sqlite_busy_seconds: float = 10.0,
+) -> Engine:
+    """An engine for either database, with SQLite set up for concurrent use.
+
+    The pool should hold at least as many connections as the server has worker threads, so
+    a thread never waits for a connection held by a request that is itself waiting for a
+    thread; when it is exhausted anyway, a checkout gives up after `pool_timeout` seconds
+    and the request answers 503.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": sqlite_busy_seconds},
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout=pool_timeout,
+        )
+        event.listen(
+            engine, "connect", lambda conn, _: _sqlite_pragmas(conn, sqlite_busy_seconds)
+        )
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+    )
+
+
+def engine_from(settings: Settings) -> Engine:
+    """The engine the settings describe, pool included."""
+    return make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        sqlite_busy_seconds=settings.sqlite_busy_seconds,
+    )
 
 
 @cache
 def get_engine() -> Engine:
     """The process's engine, built from settings on first use."""
-    return make_engine(get_settings().database_url)
+    return engine_from(get_settings())
 
 
 @cache
@@ -81,14 +127,46 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 
 @contextmanager
-def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session that commits on success, rolls back on error and always closes."""
-    session = factory()
+def unit_of_work(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
+    """A session that commits on success, rolls back on error and always closes.
+
+    `read_only` is for requests that only read personal data and log that they did: on
+    SQLite their transaction begins DEFERRED (a WAL snapshot that never holds the write
+    lock), and the audit entries they add are written afterwards in a short writing
+    transaction, before the caller sees the result. Nothing else may be written in one.
+    """
+    if read_only:
+        session = factory(bind=_reading(factory.kw["bind"]))
+        session.autoflush = False
+        session.info[READ_ONLY] = True
+    else:
+        session = factory()
     try:
         yield session
-        session.commit()
+        if read_only and session.bind is not None and session.bind.dialect.name == "sqlite":
+            _commit_after_read(session)
+        else:
+            session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+@cache
+def _reading(engine: Engine) -> Engine:
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+def _commit_after_read(session: Session) -> None:
+    pending = list(session.new)
+    if session.dirty or session.deleted:
+        raise RuntimeError("a read-only unit of work changed stored records")
+    for instance in pending:
+        session.expunge(instance)
+    session.commit()  # ends the read snapshot
+    if pending:
+        session.add_all(pending)
+        session.connection(execution_options={READ_ONLY: False})
+        session.commit()

@@ -18,13 +18,22 @@ from talentbridge.organisations.models import Organisation, OrgKind
 bearer = HTTPBearer(auto_error=False, description="API key of an organisation")
 
 
+READ_METHODS = {"GET", "HEAD"}
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: commit on success, roll back on error, always close."""
-    with unit_of_work(request.app.state.session_factory) as session:
+    """One session per request: commit on success, roll back on error, always close.
+
+    A GET only reads (and logs who read what), so on SQLite it never takes the write lock.
+    """
+    read_only = request.method in READ_METHODS
+    with unit_of_work(request.app.state.session_factory, read_only=read_only) as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session commits when the endpoint returns, before the response is
+# sent, so a 201 is never seen before its record is readable, and a failed commit is an error.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def app_settings(request: Request) -> Settings:
