@@ -3,6 +3,8 @@
 from talentbridge.audit.models import AuditEntry
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import Base
+from talentbridge.ingestion.models import EmbeddingTask, Job
+from talentbridge.matching.changes import Change
 from talentbridge.organisations.models import ApiKey, Organisation
 from talentbridge.placements.models import PlacedTally, Placement, PlacementEvent, StageTally
 from talentbridge.vacancies.models import Vacancy
@@ -12,6 +14,9 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Candidate",
+    "Change",
+    "EmbeddingTask",
+    "Job",
     "Organisation",
     "Placement",
     "PlacedTally",

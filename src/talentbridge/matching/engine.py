@@ -54,6 +54,7 @@ class Match:
     components: dict[str, float]
     reasons: list[str]
     failed_gates: list[str] = field(default_factory=list)
+    pending: bool = False  # the stored side's vector is not computed yet: no semantic score
 
 
 def gate_masks(c: Mapping[str, Any], v: Mapping[str, Any], today: date) -> dict[str, np.ndarray]:
@@ -275,6 +276,7 @@ class MatchingEngine:
                     components=components,
                     reasons=reasons,
                     failed_gates=failed,
+                    pending=not bool(store.embedded[row]),
                 )
             )
         return results

@@ -36,6 +36,11 @@ class MatchFields(BaseModel):
     components: dict[str, float]
     reasons: list[str]
     failed_gates: list[str]
+    pending: bool = Field(
+        False,
+        description="the record's vector is still being computed (after a bulk upload): "
+        "ranked without the semantic component until it is ready",
+    )
 
 
 class CandidateMatch(MatchFields):

@@ -22,6 +22,7 @@ class ColumnStore:
         self._capacity = 0
         self.ids = np.zeros(0, dtype=np.int64)
         self.vectors = np.zeros((0, dimension), dtype=np.float32)
+        self.embedded = np.zeros(0, dtype=np.bool_)  # False: the vector is still pending
         self.columns = {name: np.zeros(0, dtype=dtype) for name, dtype in self.dtypes.items()}
         self.objects: dict[str, list[Any]] = {name: [] for name in self.object_names}
         self._row: dict[int, int] = {}
@@ -32,14 +33,12 @@ class ColumnStore:
     def __contains__(self, record_id: int) -> bool:
         return record_id in self._row
 
-    def row_of(self, record_id: int) -> int | None:
-        return self._row.get(record_id)
-
     def reserve(self, capacity: int) -> None:
         if capacity <= self._capacity:
             return
         self.ids = _resize(self.ids, capacity)
         self.vectors = _resize(self.vectors, capacity)
+        self.embedded = _resize(self.embedded, capacity)
         self.columns = {name: _resize(column, capacity) for name, column in self.columns.items()}
         self._capacity = capacity
 
@@ -56,6 +55,7 @@ class ColumnStore:
                 self.objects[name].append(None)
         self.ids[row] = record_id
         self.vectors[row] = 0.0 if vector is None else vector
+        self.embedded[row] = vector is not None
         for name in self.dtypes:
             self.columns[name][row] = values[name]
         for name in self.object_names:
@@ -70,6 +70,7 @@ class ColumnStore:
             moved = int(self.ids[last])
             self.ids[row] = self.ids[last]
             self.vectors[row] = self.vectors[last]
+            self.embedded[row] = self.embedded[last]
             for column in self.columns.values():
                 column[row] = column[last]
             for values in self.objects.values():
