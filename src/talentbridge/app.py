@@ -1,27 +1,32 @@
 """create_app(): routers, error handlers, the body-size limit and the lifespan."""
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from talentbridge import __version__, reference
 from talentbridge.config import Settings, get_settings
-from talentbridge.db import make_engine
+from talentbridge.db import engine_from, unit_of_work
 from talentbridge.deps import SessionDep
 from talentbridge.errors import DomainError
+from talentbridge.ingestion.worker import EmbeddingWorker
 from talentbridge.matching.embedder import Embedder
+from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.occupations import OccupationNormaliser
-from talentbridge.matching.service import Matcher
 from talentbridge.matching.toolkit import Toolkit
 
 logger = logging.getLogger("talentbridge")
@@ -36,6 +41,26 @@ class ErrorResponse(BaseModel):
 
 def _error(status: int, detail: Any, field: str | None = None) -> JSONResponse:
     return JSONResponse(status_code=status, content={"detail": detail, "field": field})
+
+
+# Unique constraints (PostgreSQL names them, SQLite lists the columns) and the field to blame.
+CONFLICT_FIELDS = {
+    "uq_candidates_institute_id": "external_id",
+    "candidates.external_id": "external_id",
+    "uq_placements_vacancy_id": "candidate_id",
+    "uq_placements_candidate_placed": "candidate_id",
+    "placements.candidate_id": "candidate_id",
+}
+
+
+def _conflicting_field(message: str) -> str | None:
+    return next((f for key, f in CONFLICT_FIELDS.items() if key in message), None)
+
+
+def _unavailable(app: FastAPI, detail: str) -> JSONResponse:
+    response = _error(503, detail)
+    response.headers["Retry-After"] = str(app.state.settings.retry_after_seconds)
+    return response
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -64,6 +89,22 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return _error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(IntegrityError)
+    async def conflict(_: Request, exc: IntegrityError) -> JSONResponse:
+        field = _conflicting_field(str(exc.orig))
+        what = f"that {field} is already taken" if field else "this conflicts with a stored record"
+        return _error(409, what, field)
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(_: Request, exc: OperationalError) -> JSONResponse:
+        logger.warning("database unavailable or saturated: %s", exc.orig)
+        return _unavailable(app, "the database is busy or unreachable; try again shortly")
+
+    @app.exception_handler(PoolTimeout)
+    async def pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
+        logger.warning("no database connection free: %s", exc)
+        return _unavailable(app, "the server is saturated; try again shortly")
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
@@ -117,14 +158,19 @@ def build_tools(settings: Settings) -> Toolkit:
     return Toolkit(embedder=embedder, normaliser=normaliser)
 
 
-def build_matcher(tools: Toolkit, settings: Settings) -> Matcher:
-    """A fresh per-process index over the database, filled on its first request."""
-    return Matcher(
+def build_matcher(tools: Toolkit, settings: Settings) -> MatchIndex:
+    """A fresh per-process match index over the database (empty until loaded)."""
+    return MatchIndex(
         normaliser=tools.normaliser,
         model_name=tools.embedder.model_name,
         dimension=tools.embedder.dimension,
         weights=settings.weights.normalised(),
     )
+
+
+def _load_index(index: MatchIndex, sessions: sessionmaker[Session]) -> None:
+    with unit_of_work(sessions, read_only=True) as session:
+        index.load(session)
 
 
 def create_app(
@@ -135,15 +181,38 @@ def create_app(
     load_tools: bool = True,
 ) -> FastAPI:
     settings = settings or get_settings()
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or engine_from(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # As many threads as the pool has connections: a request never waits for a
+        # connection held by another that is waiting for a thread.
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        stop = threading.Event()
+        worker_thread = None
         if app.state.tools is None and load_tools:
-            app.state.tools = build_tools(settings)
-        if app.state.tools is not None:
-            app.state.matcher = build_matcher(app.state.tools, settings)
+            app.state.tools = await to_thread.run_sync(build_tools, settings)
+        if app.state.tools is not None and app.state.matcher is None:
+            index = build_matcher(app.state.tools, settings)
+            # Loaded before the server answers, so no request pays for it.
+            await to_thread.run_sync(_load_index, index, app.state.session_factory)
+            app.state.matcher = index
+        if app.state.tools is not None and settings.inprocess_worker:
+            worker = EmbeddingWorker(
+                sessions=app.state.session_factory,
+                embedder=app.state.tools.embedder,
+                normaliser=app.state.tools.normaliser,
+                batch_size=settings.worker_batch_size,
+                lease_seconds=settings.worker_lease_seconds,
+            )
+            worker_thread = threading.Thread(
+                target=worker.run, args=(stop,), name="embedding-worker", daemon=True
+            )
+            worker_thread.start()
         yield
+        stop.set()
+        if worker_thread is not None:
+            await to_thread.run_sync(worker_thread.join, 30)
 
     app = FastAPI(
         title="TalentBridge",
@@ -165,6 +234,7 @@ def create_app(
 
 def _include_routers(app: FastAPI) -> None:
     from talentbridge.candidates.router import router as candidates
+    from talentbridge.ingestion.router import router as jobs
     from talentbridge.matching.router import router as matching
     from talentbridge.organisations.router import router as organisations
     from talentbridge.placements.router import router as placements
@@ -173,7 +243,7 @@ def _include_routers(app: FastAPI) -> None:
     from talentbridge.vacancies.router import router as vacancies
 
     api = APIRouter(prefix="/api/v1")
-    for router in (organisations, candidates, vacancies, placements, matching, reports):
+    for router in (organisations, candidates, vacancies, placements, matching, reports, jobs):
         api.include_router(router)
 
     @api.get("/meta", tags=["reference"])
@@ -185,7 +255,13 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(pages)
 
     @app.get("/health", tags=["health"])
-    def health(session: SessionDep) -> dict[str, str]:
-        """200 when the database answers."""
+    def health(request: Request, session: SessionDep) -> dict[str, Any]:
+        """200 when the database answers; with the match index's size and skipped records."""
         session.execute(text("SELECT 1"))
-        return {"status": "ok", "database": "ok", "version": __version__}
+        index = request.app.state.matcher
+        return {
+            "status": "ok",
+            "database": "ok",
+            "version": __version__,
+            "index": index.status() if index is not None else None,
+        }

@@ -4,6 +4,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.orm import sessionmaker
+
 from talentbridge.config import get_settings
 
 
@@ -27,7 +29,48 @@ def _serve(args: argparse.Namespace) -> int:
             "the database schema is not current: run `talentbridge migrate` first", file=sys.stderr
         )
         return 2
-    uvicorn.run(create_app(), host=args.host, port=args.port, workers=1)
+    if args.workers > 1:
+        # Each worker process builds its own app (model, match index, in-process embedding
+        # worker) from the same settings; the change feed keeps their indexes equal.
+        uvicorn.run(
+            "talentbridge.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+        )
+    else:
+        uvicorn.run(create_app(), host=args.host, port=args.port)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+    import threading
+
+    from talentbridge.app import build_tools
+    from talentbridge.db import get_engine
+    from talentbridge.ingestion.worker import EmbeddingWorker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = get_settings()
+    tools = build_tools(settings)
+    worker = EmbeddingWorker(
+        sessions=sessionmaker(bind=get_engine(), expire_on_commit=False),
+        embedder=tools.embedder,
+        normaliser=tools.normaliser,
+        batch_size=args.batch_size or settings.worker_batch_size,
+        lease_seconds=settings.worker_lease_seconds,
+    )
+    if args.once:
+        print(f"prepared {worker.drain()} records")
+        return 0
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"embedding worker {worker.name} waiting for work (Ctrl-C stops it)")
+    worker.run(stop)
     return 0
 
 
@@ -133,7 +176,17 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the API and dashboard")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="server processes (PostgreSQL; SQLite: use 1)"
+    )
     serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="compute vectors and occupations of uploaded records (any number, any host)"
+    )
+    worker.add_argument("--batch-size", type=int, default=None)
+    worker.add_argument("--once", action="store_true", help="drain the queue, then stop")
+    worker.set_defaults(run=_worker)
 
     org = commands.add_parser("org", help="organisations").add_subparsers(
         dest="org_command", required=True

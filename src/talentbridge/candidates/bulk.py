@@ -14,8 +14,7 @@ from talentbridge.candidates.models import Candidate
 from talentbridge.candidates.schemas import BulkResult, CandidateCreate, RowError
 from talentbridge.candidates.service import _values, apply_update
 from talentbridge.errors import DomainError, Invalid
-from talentbridge.matching.prepare import prepare
-from talentbridge.matching.toolkit import Toolkit
+from talentbridge.ingestion import service as ingestion
 from talentbridge.organisations.models import Organisation
 
 LIST_FIELDS = {"skills", "preferred_prefectures"}
@@ -115,10 +114,13 @@ def upsert(
     session: Session,
     institute: Organisation,
     rows: list[Any],
-    tools: Toolkit | None,
     max_rows: int,
 ) -> BulkResult:
-    """Create or update candidates by external_id; the same file twice creates nothing new."""
+    """Create or update candidates by external_id; the same file twice creates nothing new.
+
+    Rows are validated and stored in the caller's transaction; their occupation and vector
+    are left to the background workers through a job (`job_id` in the result).
+    """
     if len(rows) > max_rows:
         raise Invalid(f"at most {max_rows} rows per upload, got {len(rows)}", field="body")
     valid, errors = _validate(rows)
@@ -148,9 +150,15 @@ def upsert(
         else:
             unchanged += 1
     touched = created + changed
-    prepare(touched, **(tools.parts() if tools else {}))
     session.add_all(created)
     session.flush()
+    job = ingestion.start_job(
+        session=session,
+        organisation_id=institute.id,
+        kind="candidate_upload",
+        entity="candidate",
+        record_ids=[c.id for c in touched],
+    )
     audit.record(
         session=session,
         organisation_id=institute.id,
@@ -165,4 +173,5 @@ def upsert(
         unchanged=unchanged,
         failed=len({e.row for e in errors}),
         errors=errors,
+        job_id=job.id,
     )

@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from talentbridge.audit import service as audit
 from talentbridge.candidates import bulk, service
@@ -70,30 +71,35 @@ async def bulk_upload(
     request: Request,
     institute: Institute,
     session: SessionDep,
-    tools: ToolsDep,
     settings: SettingsDep,
 ) -> BulkResult:
     """Create or update many candidates by external_id, from a JSON array or a CSV file.
 
     CSV: a header row with the field names; list fields separated by ';'. Rows are numbered
     from 1 (the first record after the header). Every good row is stored; every bad one is
-    reported with its row number and field.
+    reported with its row number and field. The answer comes as soon as the rows are stored;
+    `job_id` follows their embedding (GET /api/v1/jobs/{job_id}).
     """
     data = await request.body()
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media in ("text/csv", "application/csv"):
-        rows = bulk.parse_csv(data)
+        parse = bulk.parse_csv
     elif media in ("application/json", ""):
-        rows = bulk.parse_json(data)
+        parse = bulk.parse_json
     else:
         raise Invalid("send application/json (an array) or text/csv", field="Content-Type")
-    return bulk.upsert(
-        session=session,
-        institute=institute,
-        rows=rows,
-        tools=tools,
-        max_rows=settings.bulk_max_rows,
-    )
+
+    def store() -> BulkResult:
+        return bulk.upsert(
+            session=session,
+            institute=institute,
+            rows=parse(data),
+            max_rows=settings.bulk_max_rows,
+        )
+
+    # Parsing and writing thousands of rows is blocking work: it runs in a worker thread, so
+    # the event loop keeps answering everyone else meanwhile. Embedding is not done here.
+    return await run_in_threadpool(store)
 
 
 @router.get("", response_model=CandidatePage)

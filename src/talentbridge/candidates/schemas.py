@@ -129,3 +129,7 @@ class BulkResult(BaseModel):
     unchanged: int
     failed: int
     errors: list[RowError]
+    job_id: int = Field(
+        description="GET /api/v1/jobs/{job_id}: the stored rows' vectors and occupations, "
+        "computed in the background; each becomes matchable as soon as its vector exists"
+    )

@@ -2,6 +2,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from talentbridge.audit import service as audit
@@ -48,7 +49,10 @@ def create(
     candidate = Candidate(institute_id=institute.id, **_values(candidate_in, institute))
     prepare([candidate], **(tools.parts() if tools else {}))
     session.add(candidate)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a racing request took the external_id first
+        raise _taken(candidate_in.external_id) from exc
     audit.record(
         session=session,
         organisation_id=institute.id,

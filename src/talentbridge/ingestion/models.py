@@ -1,0 +1,46 @@
+"""Bulk-upload jobs and the durable queue of records waiting for their vector."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from talentbridge.db import Base, utcnow
+from talentbridge.matching.changes import SEQ
+
+
+class Job(Base):
+    """One upload's background work: how many records to prepare, how many are done."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class EmbeddingTask(Base):
+    """A record whose occupation and vector must be (re)computed.
+
+    A worker leases a batch (claimed_by, claimed_until), embeds it outside any transaction,
+    then in one transaction writes the vectors, deletes the tasks and counts them done. A
+    worker that dies mid-batch leaves its tasks to be leased again when the lease runs out.
+    """
+
+    __tablename__ = "embedding_tasks"
+
+    id: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[int] = mapped_column(Integer)
+    job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(String(500))

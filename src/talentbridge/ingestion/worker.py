@@ -1,0 +1,263 @@
+"""Background workers: occupation and vector for every queued record, off the request path.
+
+A batch goes through three steps, none of them holding a lock while the model runs:
+1. lease: in one short transaction, take up to `batch_size` tasks whose lease is free
+   (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so any number of workers on any host never take
+   the same task) and stamp them with this worker's name and a lease end;
+2. compute: read the records' texts, embed and normalise them, outside any transaction;
+3. commit: in one transaction, write the results of records whose text did not change
+   meanwhile, delete the finished tasks and count them done on their jobs.
+A worker killed between 1 and 3 commits nothing; its tasks are leased again once their
+lease runs out, and the next worker finishes them. A record whose text changed during the
+batch keeps its task and is done again with the new text.
+"""
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker, undefer
+
+from talentbridge.candidates.models import Candidate
+from talentbridge.db import unit_of_work, utcnow
+from talentbridge.ingestion.models import EmbeddingTask, Job
+from talentbridge.matching.embedder import Embedder
+from talentbridge.matching.occupations import OccupationNormaliser
+from talentbridge.matching.text import candidate_text, text_hash, vacancy_text
+from talentbridge.vacancies.models import Vacancy
+
+logger = logging.getLogger("talentbridge.worker")
+
+MODELS: dict[str, Any] = {"candidate": Candidate, "vacancy": Vacancy}
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class _Prepared:
+    task_id: int
+    job_id: int | None
+    entity: str
+    record_id: int
+    digest: str | None = None  # None: the record is gone
+    vector: np.ndarray | None = None
+    occupation: Any = None
+
+
+def _text(record: Any) -> str:
+    return candidate_text(record) if isinstance(record, Candidate) else vacancy_text(record)
+
+
+def _title(record: Any) -> str | None:
+    return record.job_title if isinstance(record, Candidate) else record.title
+
+
+class EmbeddingWorker:
+    """Drains the embedding queue in batches; run it in a thread or as `talentbridge worker`."""
+
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        embedder: Embedder,
+        normaliser: OccupationNormaliser,
+        batch_size: int = 64,
+        lease_seconds: float = 120.0,
+        name: str | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.embedder = embedder
+        self.normaliser = normaliser
+        self.batch_size = batch_size
+        self.lease = timedelta(seconds=lease_seconds)
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+    # 1. lease ---------------------------------------------------------------------------
+    def _free(self) -> Any:
+        now = utcnow()
+        return or_(EmbeddingTask.claimed_until.is_(None), EmbeddingTask.claimed_until < now)
+
+    def has_work(self) -> bool:
+        with unit_of_work(self.sessions, read_only=True) as session:
+            return session.scalar(select(EmbeddingTask.id).where(self._free()).limit(1)) is not None
+
+    def lease(self) -> list[_Prepared]:
+        with unit_of_work(self.sessions) as session:
+            ids = session.scalars(
+                select(EmbeddingTask.id)
+                .where(self._free())
+                .order_by(EmbeddingTask.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+            if not ids:
+                return []
+            session.execute(
+                update(EmbeddingTask)
+                .where(EmbeddingTask.id.in_(ids))
+                .values(
+                    claimed_by=self.name,
+                    claimed_until=utcnow() + self.lease,
+                    attempts=EmbeddingTask.attempts + 1,
+                )
+            )
+            rows = session.execute(
+                select(
+                    EmbeddingTask.id,
+                    EmbeddingTask.job_id,
+                    EmbeddingTask.entity,
+                    EmbeddingTask.record_id,
+                ).where(EmbeddingTask.id.in_(ids))
+            ).all()
+        return [_Prepared(r.id, r.job_id, r.entity, r.record_id) for r in rows]
+
+    # 2. compute -------------------------------------------------------------------------
+    def compute(self, tasks: Sequence[_Prepared]) -> None:
+        records: dict[tuple[str, int], Any] = {}
+        with unit_of_work(self.sessions, read_only=True) as session:
+            for entity, model in MODELS.items():
+                ids = [t.record_id for t in tasks if t.entity == entity]
+                if ids:
+                    for record in session.scalars(select(model).where(model.id.in_(ids))):
+                        records[(entity, record.id)] = record
+        live = [t for t in tasks if (t.entity, t.record_id) in records]
+        texts = [_text(records[(t.entity, t.record_id)]) for t in live]
+        vectors = self.embedder.encode(texts)
+        occupations = self.normaliser.normalise(
+            [_title(records[(t.entity, t.record_id)]) for t in live]
+        )
+        for task, text, vector, occupation in zip(live, texts, vectors, occupations, strict=True):
+            task.digest = text_hash(text)
+            task.vector = np.ascontiguousarray(vector, dtype=np.float32)
+            task.occupation = occupation
+
+    # 3. commit --------------------------------------------------------------------------
+    def commit(self, tasks: Sequence[_Prepared]) -> int:
+        finished: list[_Prepared] = []
+        with unit_of_work(self.sessions) as session:
+            mine = set(
+                session.scalars(
+                    select(EmbeddingTask.id).where(
+                        EmbeddingTask.id.in_([t.task_id for t in tasks]),
+                        EmbeddingTask.claimed_by == self.name,
+                    )
+                )
+            )
+            for task in tasks:
+                if task.task_id not in mine:
+                    continue  # the lease ran out and another worker has it now
+                if task.digest is None or self._store(session, task):
+                    finished.append(task)
+            session.execute(
+                update(EmbeddingTask)
+                .where(
+                    EmbeddingTask.id.in_(mine - {t.task_id for t in finished}),
+                    EmbeddingTask.claimed_by == self.name,
+                )
+                .values(claimed_by=None, claimed_until=None)
+            )
+            self._finish(session, finished, field="done")
+        return len(finished)
+
+    def _store(self, session: Session, task: _Prepared) -> bool:
+        model = MODELS[task.entity]
+        record = session.scalars(
+            select(model).where(model.id == task.record_id).options(undefer(model.embedding))
+        ).one_or_none()
+        if record is None:
+            return True
+        if text_hash(_text(record)) != task.digest:
+            return False  # changed while we embedded it: do it again with the new text
+        assert task.vector is not None
+        record.embedding = task.vector.tobytes()
+        record.embedding_hash = task.digest
+        record.embedding_model = self.embedder.model_name
+        match = task.occupation
+        record.occupation_uri = match.uri if match else None
+        record.occupation_label = match.label if match else None
+        record.isco_group = match.isco_group if match else None
+        return True
+
+    def _finish(self, session: Session, tasks: Sequence[_Prepared], *, field: str) -> None:
+        if not tasks:
+            return
+        session.execute(
+            delete(EmbeddingTask).where(EmbeddingTask.id.in_([t.task_id for t in tasks]))
+        )
+        per_job: dict[int, int] = {}
+        for task in tasks:
+            if task.job_id is not None:
+                per_job[task.job_id] = per_job.get(task.job_id, 0) + 1
+        column = getattr(Job, field)
+        for job_id, count in per_job.items():
+            session.execute(update(Job).where(Job.id == job_id).values({field: column + count}))
+            session.execute(
+                update(Job)
+                .where(
+                    Job.id == job_id,
+                    Job.finished_at.is_(None),
+                    Job.done + Job.failed >= Job.total,
+                )
+                .values(finished_at=utcnow())
+            )
+
+    def _fail(self, tasks: Sequence[_Prepared], error: Exception) -> None:
+        """Give the batch back with the error; a task that failed too often counts as failed."""
+        message = f"{type(error).__name__}: {error}"[:500]
+        with unit_of_work(self.sessions) as session:
+            ids = [t.task_id for t in tasks]
+            attempts = dict(
+                session.execute(
+                    select(EmbeddingTask.id, EmbeddingTask.attempts).where(
+                        EmbeddingTask.id.in_(ids), EmbeddingTask.claimed_by == self.name
+                    )
+                ).all()
+            )
+            session.execute(
+                update(EmbeddingTask)
+                .where(EmbeddingTask.id.in_(list(attempts)))
+                .values(claimed_by=None, claimed_until=None, last_error=message)
+            )
+            spent = [t for t in tasks if attempts.get(t.task_id, 0) >= MAX_ATTEMPTS]
+            self._finish(session, spent, field="failed")
+
+    # the loop ---------------------------------------------------------------------------
+    def run_once(self) -> int:
+        """Lease, compute and commit one batch; the number of records finished."""
+        tasks = self.lease()
+        if not tasks:
+            return 0
+        try:
+            self.compute(tasks)
+        except Exception as exc:
+            logger.exception("embedding batch failed; its tasks go back to the queue")
+            self._fail(tasks, exc)
+            return 0
+        return self.commit(tasks)
+
+    def drain(self) -> int:
+        """Run batches until the queue has nothing free to lease."""
+        total = 0
+        while True:
+            done = self.run_once()
+            total += done
+            if not done and not self.has_work():
+                return total
+
+    def run(self, stop: threading.Event, *, idle_seconds: float = 0.5) -> None:
+        """Work until `stop` is set, sleeping while the queue is empty."""
+        while not stop.is_set():
+            try:
+                if self.has_work():
+                    self.run_once()
+                    continue
+            except Exception:
+                logger.exception("embedding worker: will retry")
+            stop.wait(idle_seconds)
