@@ -88,9 +88,7 @@ def test_sqlite_answers_503_with_retry_after_while_another_writer_holds_the_lock
     db = make_database("sqlite", tmp_path)
     try:
         migrate.upgrade(db.url)
-        with live_server(
-            db.url, tools, inprocess_worker=False, sqlite_busy_seconds=0.3
-        ) as server:
+        with live_server(db.url, tools, inprocess_worker=False, sqlite_busy_seconds=0.3) as server:
             institute = server.org("institute")
             with server.client(headers=institute) as client:
                 assert client.post("/api/v1/candidates", json=candidate_body()).status_code == 201

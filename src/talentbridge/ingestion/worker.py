@@ -76,7 +76,7 @@ class EmbeddingWorker:
         self.embedder = embedder
         self.normaliser = normaliser
         self.batch_size = batch_size
-        self.lease = timedelta(seconds=lease_seconds)
+        self.lease_time = timedelta(seconds=lease_seconds)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     # 1. lease ---------------------------------------------------------------------------
@@ -104,7 +104,7 @@ class EmbeddingWorker:
                 .where(EmbeddingTask.id.in_(ids))
                 .values(
                     claimed_by=self.name,
-                    claimed_until=utcnow() + self.lease,
+                    claimed_until=utcnow() + self.lease_time,
                     attempts=EmbeddingTask.attempts + 1,
                 )
             )
