@@ -150,6 +150,10 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.what == "api":
+        from talentbridge.benchmarks.api import main as api_bench
+
+        return api_bench(args)
     if args.what == "reports":
         from talentbridge.reports.bench import main as reports_bench
 
@@ -221,11 +225,20 @@ def parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(run=_eval)
 
     bench = commands.add_parser("bench", help="performance benchmarks")
-    bench.add_argument("what", nargs="?", default="matching", choices=["matching", "reports"])
+    bench.add_argument(
+        "what", nargs="?", default="matching", choices=["matching", "reports", "api"]
+    )
     bench.add_argument("--candidates", type=int, default=100_000)
     bench.add_argument("--queries", type=int, default=200)
     bench.add_argument("--placements", type=int, default=1_000_000)
     bench.add_argument("--embed-texts", type=int, default=256, help="0 skips the embedding test")
+    bench.add_argument(
+        "--pg",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432",
+        help="PostgreSQL server for the HTTP benchmarks (no database name)",
+    )
+    bench.add_argument("--vacancies", type=int, default=500)
+    bench.add_argument("--keep", action="store_true", help="keep the benchmark database")
     bench.set_defaults(run=_bench)
     return root
 

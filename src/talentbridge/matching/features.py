@@ -1,6 +1,7 @@
 """Records (ORM rows or anything shaped like them) to the numeric features the engine uses."""
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,12 @@ def skill_key(skill: str) -> str:
     return " ".join(skill.casefold().replace("-", " ").split())
 
 
+@lru_cache(maxsize=100_000)
+def skill_keys(skills: tuple[str, ...]) -> frozenset[str]:
+    """The keys of a skill list; equal lists share one set (a million candidates, few lists)."""
+    return frozenset(skill_key(s) for s in skills)
+
+
 def adult_cutoff(day: date) -> int:
     """Ordinal of the latest birth date that is 18 or over on `day`."""
     try:
@@ -87,7 +94,7 @@ def candidate_features(c: Any, *, occ: int, placed: bool) -> dict[str, Any]:
         "isco": _isco(c.isco_group),
         "experience": float(c.experience_years or 0),
         "skills": skills,
-        "skill_keys": frozenset(skill_key(s) for s in skills),
+        "skill_keys": skill_keys(skills),
         "japanese_level": c.japanese_level,
         "jft": bool(c.jft_basic_passed),
         "preferred": tuple(c.preferred_prefectures or ()),

@@ -13,6 +13,7 @@ seqs never appear). Requests rank against a consistent snapshot: applying change
 the write side of a readers-writer lock, ranking the read side.
 """
 
+import json
 import logging
 import threading
 import time
@@ -20,10 +21,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, Text, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from talentbridge.candidates.models import Candidate
@@ -57,11 +59,11 @@ CANDIDATE_FIELDS = (
     Candidate.consent_to_share,
     Candidate.available_from,
     Candidate.state,
-    Candidate.preferred_prefectures,
+    cast(Candidate.preferred_prefectures, Text).label("preferred_prefectures"),
     Candidate.occupation_uri,
     Candidate.isco_group,
     Candidate.experience_years,
-    Candidate.skills,
+    cast(Candidate.skills, Text).label("skills"),
     Candidate.embedding,
     Candidate.embedding_model,
     _PLACED.label("placed"),
@@ -79,10 +81,30 @@ VACANCY_FIELDS = (
     Vacancy.occupation_uri,
     Vacancy.isco_group,
     Vacancy.min_experience_years,
-    Vacancy.required_skills,
+    cast(Vacancy.required_skills, Text).label("required_skills"),
     Vacancy.embedding,
     Vacancy.embedding_model,
 )
+
+
+@lru_cache(maxsize=100_000)
+def _json_list(raw: str | None) -> tuple[str, ...]:
+    """A stored JSON list as a tuple, decoded once per distinct text."""
+    return tuple(json.loads(raw)) if raw else ()
+
+
+class _Row:
+    """A fetched row with its JSON lists decoded, shaped like the record for features()."""
+
+    __slots__ = ("_row",)
+    LISTS = frozenset({"skills", "preferred_prefectures", "required_skills"})
+
+    def __init__(self, row: Any) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._row, name)
+        return _json_list(value) if name in _Row.LISTS else value
 
 
 class ReadWriteLock:
@@ -194,7 +216,8 @@ class MatchIndex:
         vector = np.frombuffer(row.embedding, dtype=np.float32)
         return vector if vector.shape == (self.dimension,) else None
 
-    def _put(self, side: _Side, row: Any) -> None:
+    def _put(self, side: _Side, fetched: Any) -> None:
+        row = _Row(fetched)
         key = (side.entity, int(row.id))
         try:
             values = side.features(row)
@@ -332,7 +355,9 @@ class MatchIndex:
         today: date | None = None,
     ) -> list[Match]:
         self.refresh(session)
-        row = session.execute(select(*CANDIDATE_FIELDS).where(Candidate.id == candidate.id)).one()
+        row = _Row(
+            session.execute(select(*CANDIDATE_FIELDS).where(Candidate.id == candidate.id)).one()
+        )
         features = _query_features(self._candidate, row, "candidate")
         vector = self._vector(row)
         features["occ_scores"] = self.normaliser.occupation_scores(candidate.job_title, vector)

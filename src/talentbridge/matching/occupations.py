@@ -60,6 +60,12 @@ class OccupationNormaliser:
         self._owners = np.asarray(owners)
         self._tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
         self._label_tfidf = self._tfidf.fit_transform([_key(label) for label in labels])
+        self._label_tfidf_t = self._label_tfidf.T.tocsr()  # transposed once, not per query
+        # Labels grouped by occupation, so a per-occupation maximum is one reduceat.
+        self._by_owner = np.argsort(self._owners, kind="stable")
+        self._owner_starts = np.flatnonzero(
+            np.r_[True, np.diff(self._owners[self._by_owner]) != 0]
+        )
         self._label_vectors = self._embed_labels(labels) if self.embedder else None
         if self._label_vectors is not None:
             self._label_vectors32 = self._label_vectors.astype(np.float32)
@@ -108,7 +114,7 @@ class OccupationNormaliser:
         return results
 
     def _label_scores(self, titles: list[str]) -> np.ndarray:
-        lexical = (self._tfidf.transform([_key(t) for t in titles]) @ self._label_tfidf.T).toarray()
+        lexical = (self._tfidf.transform([_key(t) for t in titles]) @ self._label_tfidf_t).toarray()
         if self._label_vectors is None or self.embedder is None:
             return lexical
         semantic = self.embedder.encode(titles) @ self._label_vectors32.T
@@ -124,10 +130,12 @@ class OccupationNormaliser:
         scores = np.zeros(len(self.occupations), dtype=np.float32)
         if not title or not title.strip():
             return scores
-        label = (self._tfidf.transform([_key(title)]) @ self._label_tfidf.T).toarray()[0]
+        label = (self._tfidf.transform([_key(title)]) @ self._label_tfidf_t).toarray()[0]
         if self._label_vectors is not None and vector is not None:
             label = 0.4 * label + 0.6 * (self._label_vectors32 @ vector)
-        np.maximum.at(scores, self._owners, np.clip(label, 0, 1).astype(np.float32))
+        grouped = np.clip(label, 0, 1).astype(np.float32)[self._by_owner]
+        owners = self._owners[self._by_owner][self._owner_starts]
+        scores[owners] = np.maximum.reduceat(grouped, self._owner_starts)
         exact = self._exact.get(_key(title))
         if exact is not None:
             scores[exact] = 1.0

@@ -1,0 +1,127 @@
+"""`talentbridge bench api`: match requests through HTTP at the programme's size, on PostgreSQL.
+
+Seeds N candidates (COPY) and a few hundred vacancies into a fresh database, starts
+`talentbridge serve` in a subprocess and reports:
+- cold start: process start until /health answers (model, index loaded in batches);
+- warm p50/p95 of `GET /vacancies/{id}/matches` (top 20, gates, reasons, audit), one
+  client on keep-alive, against NumPy brute force (M @ q, argpartition top 20) over the
+  very same vectors read back from the database, in this process;
+- resident memory of the server process against the raw vectors (N x 384 float32).
+"""
+
+import argparse
+import random
+import time
+
+import httpx
+import numpy as np
+from sqlalchemy import create_engine, text
+
+from talentbridge.benchmarks.seed import (
+    DIMENSION,
+    Programme,
+    Server,
+    add_vacancies,
+    copy_candidates,
+    embedding_model,
+    fresh_database,
+    organisations_with_keys,
+    percentiles,
+)
+
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def brute_force(matrix: np.ndarray, query: np.ndarray, k: int = 20) -> np.ndarray:
+    scores = matrix @ query
+    top = np.argpartition(scores, -k)[-k:]
+    return top[np.argsort(-scores[top])]
+
+
+def _vectors(url: str, table: str, ids: list[int] | None = None) -> np.ndarray:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        query = f"SELECT embedding FROM {table} ORDER BY id"
+        blobs = [bytes(row[0]) for row in connection.execute(text(query))]
+    engine.dispose()
+    return np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(-1, DIMENSION)
+
+
+def main(args: argparse.Namespace) -> int:
+    n, queries = args.candidates, args.queries
+    url = fresh_database(args.pg, f"tb_bench_api_{n}")
+    engine = create_engine(url)
+    programme = Programme()
+    institutes, employers = organisations_with_keys(engine, 20, 40, programme)
+    started = time.perf_counter()
+    copy_candidates(url, n, institutes, embedding_model())
+    add_vacancies(engine, args.vacancies, employers, embedding_model(), programme)
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+    engine.dispose()
+    print(
+        f"seeded {n:,} candidates and {args.vacancies} vacancies in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+
+    server = Server(url, inprocess_worker="false")
+    try:
+        cold = server.ready_after
+        r = random.Random(5)
+        picks = [r.choice(programme.vacancy_ids) for _ in range(queries + 20)]
+        keys = programme.keys["employer"]
+        samples = []
+        sizes = []
+        with httpx.Client(base_url=server.base, timeout=120) as client:
+            for i, vacancy_id in enumerate(picks):
+                headers = {
+                    "Authorization": f"Bearer {keys[programme.vacancy_employer[vacancy_id]]}"
+                }
+                t0 = time.perf_counter()
+                response = client.get(
+                    f"/api/v1/vacancies/{vacancy_id}/matches?limit=20", headers=headers
+                )
+                elapsed = (time.perf_counter() - t0) * 1000
+                if response.status_code != 200:
+                    raise RuntimeError(f"match answered {response.status_code}: {response.text}")
+                if i >= 20:  # the first 20 warm the caches
+                    samples.append(elapsed)
+                    sizes.append(len(response.json()["items"]))
+        rss = server.rss_bytes()
+    finally:
+        server.stop()
+
+    matrix = _vectors(url, "candidates")
+    vacancy_vectors = _vectors(url, "vacancies")
+    index_of = {vid: i for i, vid in enumerate(sorted(programme.vacancy_ids))}
+    base = []
+    for vacancy_id in picks[:20]:
+        brute_force(matrix, vacancy_vectors[index_of[vacancy_id]])
+    for vacancy_id in picks[20:]:
+        t0 = time.perf_counter()
+        brute_force(matrix, vacancy_vectors[index_of[vacancy_id]])
+        base.append((time.perf_counter() - t0) * 1000)
+
+    api, brute = percentiles(samples), percentiles(base)
+    raw = n * DIMENSION * 4
+    print(f"\n{n:,} candidates on PostgreSQL, {queries} match requests (top 20) through HTTP\n")
+    print("| what | p50 ms | p95 ms |")
+    print("|---|---|---|")
+    print(f"| API: GET /vacancies/{{id}}/matches | {api[0]:.1f} | {api[1]:.1f} |")
+    print(f"| baseline: NumPy brute force, same vectors | {brute[0]:.1f} | {brute[1]:.1f} |")
+    print(f"\nwarm p95 API / brute force: {api[1] / brute[1]:.2f}x")
+    print(f"cold start (process start to healthy, index loaded): {cold:.1f} s")
+    print(
+        "resident memory per server process: "
+        + ", ".join(f"{b / 2**30:.2f} GiB" for b in rss)
+        + f" for {raw / 2**30:.2f} GiB of raw vectors ({max(rss) / raw:.2f}x)"
+    )
+    print(f"matches per answer: min {min(sizes)}, max {max(sizes)}")
+    if not args.keep:
+        admin = create_engine(f"{args.pg}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "tb_bench_api_{n}" WITH (FORCE)'))
+        admin.dispose()
+    return 0
+
+
