@@ -3,6 +3,7 @@
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from talentbridge import migrate
 from talentbridge.app import build_matcher, build_tools, create_app
 from talentbridge.config import Settings
 from talentbridge.db import make_engine
-from talentbridge.deps import get_session
+from talentbridge.deps import auth_sessions, get_session
 from talentbridge.matching.toolkit import Toolkit
 
 PG_SERVER = os.environ.get("TALENTBRIDGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -120,7 +121,12 @@ def app(settings: Settings, database: Database, session: Session, tools: Toolkit
             session.rollback()
             raise
 
+    @contextmanager
+    def shared_scope() -> Iterator[Session]:
+        yield session
+
     app.dependency_overrides[get_session] = shared_session
+    app.dependency_overrides[auth_sessions] = lambda: shared_scope
     return app
 
 

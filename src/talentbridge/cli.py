@@ -29,6 +29,7 @@ def _serve(args: argparse.Namespace) -> int:
             "the database schema is not current: run `talentbridge migrate` first", file=sys.stderr
         )
         return 2
+    settings = get_settings()
     if args.workers > 1:
         # Each worker process builds its own app (model, match index, in-process embedding
         # worker) from the same settings; the change feed keeps their indexes equal.
@@ -38,9 +39,15 @@ def _serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            timeout_keep_alive=settings.keep_alive_seconds,
         )
     else:
-        uvicorn.run(create_app(), host=args.host, port=args.port)
+        uvicorn.run(
+            create_app(),
+            host=args.host,
+            port=args.port,
+            timeout_keep_alive=settings.keep_alive_seconds,
+        )
     return 0
 
 
@@ -150,6 +157,10 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.what == "load":
+        from talentbridge.benchmarks.load import main as load_bench
+
+        return load_bench(args)
     if args.what == "api":
         from talentbridge.benchmarks.api import main as api_bench
 
@@ -226,7 +237,7 @@ def parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="performance benchmarks")
     bench.add_argument(
-        "what", nargs="?", default="matching", choices=["matching", "reports", "api"]
+        "what", nargs="?", default="matching", choices=["matching", "reports", "api", "load"]
     )
     bench.add_argument("--candidates", type=int, default=100_000)
     bench.add_argument("--queries", type=int, default=200)
@@ -239,6 +250,12 @@ def parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--vacancies", type=int, default=500)
     bench.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    bench.add_argument("--requests", type=int, default=1200, help="bench load: requests sent")
+    bench.add_argument("--concurrency", type=int, default=0, help="bench load: 64 PG, 32 SQLite")
+    bench.add_argument("--databases", default="postgresql,sqlite", help="bench load: which")
+    bench.add_argument("--load-candidates", type=int, default=5000)
+    bench.add_argument("--server-workers", type=int, default=0, help="0: 2 on PG, 1 on SQLite")
+    bench.add_argument("--sqlite-dir", default="/tmp")
     bench.set_defaults(run=_bench)
     return root
 

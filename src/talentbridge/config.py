@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(10.0, gt=0)
     sqlite_busy_seconds: float = Field(10.0, gt=0)  # a writer's wait for SQLite's write lock
     retry_after_seconds: int = Field(2, ge=1)
+    # Idle keep-alive connections are kept this long: a busy client's next request on a
+    # connection the server has just closed fails in transport.
+    keep_alive_seconds: int = Field(30, ge=1)
     # Ingestion: embedding and occupation normalisation off the request path.
     inprocess_worker: bool = True
     worker_batch_size: int = Field(64, ge=1)

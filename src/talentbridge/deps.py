@@ -1,7 +1,8 @@
 """FastAPI dependencies: sessions, the caller's organisation, and role checks."""
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -45,12 +46,28 @@ SettingsDep = Annotated[Settings, Depends(app_settings)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def current_org(session: SessionDep, credentials: Credentials) -> Organisation:
+SessionOpener = Callable[[], AbstractContextManager[Session]]
+
+
+def auth_sessions(request: Request) -> SessionOpener:
+    """Short read-only sessions for checking keys, apart from the request's unit of work."""
+    return lambda: unit_of_work(request.app.state.session_factory, read_only=True)
+
+
+def current_org(
+    open_session: Annotated[SessionOpener, Depends(auth_sessions)], credentials: Credentials
+) -> Organisation:
+    """The caller's organisation, read in a session of its own that closes at once.
+
+    So a writing request takes SQLite's write lock only when its own work begins, not while
+    its key is checked, and no connection waits on the thread pool between the two.
+    """
     if credentials is None:
         raise Unauthorized(
             "missing API key: send 'Authorization: Bearer <key>'", field="Authorization"
         )
-    organisation = organisation_service.by_key(session=session, key=credentials.credentials)
+    with open_session() as session:
+        organisation = organisation_service.by_key(session=session, key=credentials.credentials)
     if organisation is None:
         raise Unauthorized("unknown or revoked API key", field="Authorization")
     return organisation

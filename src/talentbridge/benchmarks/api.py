@@ -123,5 +123,3 @@ def main(args: argparse.Namespace) -> int:
             connection.execute(text(f'DROP DATABASE IF EXISTS "tb_bench_api_{n}" WITH (FORCE)'))
         admin.dispose()
     return 0
-
-

@@ -44,10 +44,11 @@ def create(
     candidate_in: CandidateCreate,
     tools: Toolkit | None,
 ) -> Candidate:
+    candidate = Candidate(institute_id=institute.id, **_values(candidate_in, institute))
+    # Embedded before the first query: on SQLite that query takes the write lock.
+    prepare([candidate], **(tools.parts() if tools else {}))
     if _external_id_taken(session, institute.id, candidate_in.external_id):
         raise _taken(candidate_in.external_id)
-    candidate = Candidate(institute_id=institute.id, **_values(candidate_in, institute))
-    prepare([candidate], **(tools.parts() if tools else {}))
     session.add(candidate)
     try:
         session.flush()
