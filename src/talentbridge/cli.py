@@ -157,6 +157,10 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.what == "ingest":
+        from talentbridge.benchmarks.ingest import main as ingest_bench
+
+        return ingest_bench(args)
     if args.what == "load":
         from talentbridge.benchmarks.load import main as load_bench
 
@@ -237,7 +241,10 @@ def parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="performance benchmarks")
     bench.add_argument(
-        "what", nargs="?", default="matching", choices=["matching", "reports", "api", "load"]
+        "what",
+        nargs="?",
+        default="matching",
+        choices=["matching", "reports", "api", "load", "ingest"],
     )
     bench.add_argument("--candidates", type=int, default=100_000)
     bench.add_argument("--queries", type=int, default=200)
@@ -256,6 +263,9 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--load-candidates", type=int, default=5000)
     bench.add_argument("--server-workers", type=int, default=0, help="0: 2 on PG, 1 on SQLite")
     bench.add_argument("--sqlite-dir", default="/tmp")
+    bench.add_argument("--rows", type=int, default=2000, help="bench ingest: rows uploaded")
+    bench.add_argument("--users", type=int, default=4, help="bench ingest: other users")
+    bench.add_argument("--baseline-seconds", type=float, default=10.0)
     bench.set_defaults(run=_bench)
     return root
 
