@@ -28,6 +28,7 @@ from talentbridge.ingestion.worker import EmbeddingWorker
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.occupations import OccupationNormaliser
+from talentbridge.matching.sync import MatchService
 from talentbridge.matching.toolkit import Toolkit
 
 logger = logging.getLogger("talentbridge")
@@ -159,17 +160,18 @@ def build_tools(settings: Settings) -> Toolkit:
     return Toolkit(embedder=embedder, normaliser=normaliser)
 
 
-def build_matcher(tools: Toolkit, settings: Settings) -> MatchIndex:
+def build_matcher(tools: Toolkit, settings: Settings) -> MatchService:
     """A fresh per-process match index over the database (empty until loaded)."""
-    return MatchIndex(
+    index = MatchIndex(
         normaliser=tools.normaliser,
         model_name=tools.embedder.model_name,
         dimension=tools.embedder.dimension,
         weights=settings.weights.normalised(),
     )
+    return MatchService(index)
 
 
-def _load_index(index: MatchIndex, sessions: sessionmaker[Session]) -> None:
+def _load_index(index: MatchService, sessions: sessionmaker[Session]) -> None:
     with unit_of_work(sessions, read_only=True) as session:
         index.load(session)
 

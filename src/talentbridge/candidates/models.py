@@ -4,7 +4,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbridge.db import Base, TimestampMixin
-from talentbridge.matching.models import EmbeddedMixin, OccupationMixin
+from talentbridge.records import EmbeddedMixin, OccupationMixin
 
 
 class Candidate(TimestampMixin, EmbeddedMixin, OccupationMixin, Base):

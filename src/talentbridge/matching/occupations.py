@@ -63,9 +63,7 @@ class OccupationNormaliser:
         self._label_tfidf_t = self._label_tfidf.T.tocsr()  # transposed once, not per query
         # Labels grouped by occupation, so a per-occupation maximum is one reduceat.
         self._by_owner = np.argsort(self._owners, kind="stable")
-        self._owner_starts = np.flatnonzero(
-            np.r_[True, np.diff(self._owners[self._by_owner]) != 0]
-        )
+        self._owner_starts = np.flatnonzero(np.r_[True, np.diff(self._owners[self._by_owner]) != 0])
         self._label_vectors = self._embed_labels(labels) if self.embedder else None
         if self._label_vectors is not None:
             self._label_vectors32 = self._label_vectors.astype(np.float32)

@@ -8,7 +8,6 @@ from talentbridge.candidates.models import Candidate
 from talentbridge.candidates.router import VisibleCandidate
 from talentbridge.deps import CurrentOrg, SessionDep
 from talentbridge.errors import DomainError
-from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.schemas import (
     CandidateMatch,
     CandidateMatches,
@@ -17,6 +16,7 @@ from talentbridge.matching.schemas import (
     VacancyMatches,
     VacancySummary,
 )
+from talentbridge.matching.sync import MatchService
 from talentbridge.organisations.models import OrgKind
 from talentbridge.placements import service as placement_service
 from talentbridge.vacancies.models import Vacancy
@@ -30,7 +30,7 @@ class Unavailable(DomainError):
     status_code = 503
 
 
-def _matcher(request: Request) -> MatchIndex:
+def _matcher(request: Request) -> MatchService:
     matcher = getattr(request.app.state, "matcher", None)
     if matcher is None:
         raise Unavailable("matching is not loaded in this server process")

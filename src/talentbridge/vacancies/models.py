@@ -4,7 +4,7 @@ from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbridge.db import Base, TimestampMixin
-from talentbridge.matching.models import EmbeddedMixin, OccupationMixin
+from talentbridge.records import EmbeddedMixin, OccupationMixin
 
 
 class Vacancy(TimestampMixin, EmbeddedMixin, OccupationMixin, Base):

@@ -1,3 +1,5 @@
+"""Columns shared by the records the matching engine reads: their vector and occupation."""
+
 from sqlalchemy import LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -1,0 +1,216 @@
+"""The match index tied to the database: loaded at start-up, kept current by the change feed.
+
+At start-up every candidate and vacancy is read in batches of plain columns (no ORM
+objects) before the server reports healthy. After that each request reads only the
+change-feed rows past the last seq applied (one indexed query, usually empty) and re-reads
+just those records, in chunks, so a change made through any process shows in the next
+match everywhere, with no COUNT(*), id scans or unbounded IN lists per request.
+"""
+
+import json
+import threading
+import time
+from collections.abc import Sequence
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Select, Text, cast, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from talentbridge.candidates.models import Candidate
+from talentbridge.matching.changes import Change
+from talentbridge.matching.engine import Match, MatchingEngine
+from talentbridge.matching.index import ENTITIES, MatchIndex
+from talentbridge.placements.models import Placement
+from talentbridge.vacancies.models import Vacancy
+
+LOAD_BATCH = 5_000  # rows per start-up query
+FETCH_CHUNK = 1_000  # ids per IN list when re-reading changed records
+FEED_BATCH = 20_000  # change-feed rows per poll
+LOOKBACK = 2_000  # seqs below the start-up watermark checked for late commits
+
+_PLACED = exists().where(Placement.candidate_id == Candidate.id, Placement.status == "placed")
+FIELDS: dict[str, tuple[Any, ...]] = {
+    "candidate": (
+        Candidate.id,
+        Candidate.sector,
+        Candidate.date_of_birth,
+        Candidate.japanese_level,
+        Candidate.jft_basic_passed,
+        Candidate.skill_test_passed,
+        Candidate.care_language_test_passed,
+        Candidate.consent_to_share,
+        Candidate.available_from,
+        Candidate.state,
+        cast(Candidate.preferred_prefectures, Text).label("preferred_prefectures"),
+        Candidate.occupation_uri,
+        Candidate.isco_group,
+        Candidate.experience_years,
+        cast(Candidate.skills, Text).label("skills"),
+        Candidate.embedding,
+        Candidate.embedding_model,
+        _PLACED.label("placed"),
+    ),
+    "vacancy": (
+        Vacancy.id,
+        Vacancy.sector,
+        Vacancy.start_date,
+        Vacancy.min_japanese_level,
+        Vacancy.requires_skill_test,
+        Vacancy.status,
+        Vacancy.placed_count,
+        Vacancy.openings,
+        Vacancy.prefecture,
+        Vacancy.occupation_uri,
+        Vacancy.isco_group,
+        Vacancy.min_experience_years,
+        cast(Vacancy.required_skills, Text).label("required_skills"),
+        Vacancy.embedding,
+        Vacancy.embedding_model,
+    ),
+}
+MODELS: dict[str, Any] = {"candidate": Candidate, "vacancy": Vacancy}
+
+
+@lru_cache(maxsize=100_000)
+def _json_list(raw: str | None) -> tuple[str, ...]:
+    """A stored JSON list as a tuple, decoded once per distinct text."""
+    return tuple(json.loads(raw)) if raw else ()
+
+
+class _Row:
+    """A fetched row with its JSON lists decoded, shaped like the record for features."""
+
+    __slots__ = ("_row",)
+    LISTS = frozenset({"skills", "preferred_prefectures", "required_skills"})
+
+    def __init__(self, row: Any) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._row, name)
+        return _json_list(value) if name in _Row.LISTS else value
+
+
+def _rows(session: Session, query: Select[Any]) -> list[_Row]:
+    return [_Row(row) for row in session.execute(query)]
+
+
+class MatchService:
+    """One per process: the index, and what keeps it equal to the database."""
+
+    def __init__(self, index: MatchIndex) -> None:
+        self.index = index
+        self._refreshing = threading.Lock()  # one refresher at a time; readers keep ranking
+
+    @property
+    def engine(self) -> MatchingEngine:
+        return self.index.engine
+
+    # loading --------------------------------------------------------------------------------
+    def load(self, session: Session) -> None:
+        """Read every record in batches of plain columns; then follow the change feed."""
+        index = self.index
+        with self._refreshing, index.lock.writing():
+            top = session.scalar(select(func.max(Change.seq))) or 0
+            recent = session.scalars(select(Change.seq).where(Change.seq > top - LOOKBACK)).all()
+            for entity in ENTITIES:
+                model = MODELS[entity]
+                index.reserve(entity, session.scalar(select(func.count()).select_from(model)) or 0)
+                last = 0
+                while True:
+                    query = select(*FIELDS[entity]).where(model.id > last).order_by(model.id)
+                    batch = _rows(session, query.limit(LOAD_BATCH))
+                    for row in batch:
+                        index.put(entity, row)
+                    if len(batch) < LOAD_BATCH:
+                        break
+                    last = batch[-1].id
+            index.position.seq = max(top - LOOKBACK, 0)
+            index.position.advance(recent, time.monotonic())
+            index.loaded = True
+
+    # following the change feed --------------------------------------------------------------
+    def refresh(self, session: Session) -> None:
+        """Apply every change committed since the last look."""
+        if not self.index.loaded:
+            self.load(session)
+            return
+        position = self.index.position
+        with self._refreshing:
+            while True:
+                changes = session.execute(self._feed_query()).all()
+                if not changes and not position.gaps:
+                    return
+                now = time.monotonic()
+                position.expire(now)
+                if changes:
+                    self._apply(session, changes)
+                    position.advance([c.seq for c in changes], now)
+                if len(changes) < FEED_BATCH:
+                    return
+
+    def _feed_query(self) -> Select[Any]:
+        position = self.index.position
+        where = or_(
+            Change.seq > position.seq, *(Change.seq.between(lo, hi) for lo, hi, _ in position.gaps)
+        )
+        query = select(Change.seq, Change.entity, Change.record_id).where(where)
+        return query.order_by(Change.seq).limit(FEED_BATCH)
+
+    def _apply(self, session: Session, changes: Sequence[Any]) -> None:
+        wanted: dict[str, set[int]] = {entity: set() for entity in ENTITIES}
+        for change in changes:
+            if change.entity in wanted:
+                wanted[change.entity].add(int(change.record_id))
+        rows: dict[str, list[_Row]] = {}
+        for entity, ids in wanted.items():
+            model, ordered = MODELS[entity], sorted(ids)
+            rows[entity] = []
+            for start in range(0, len(ordered), FETCH_CHUNK):
+                chunk = ordered[start : start + FETCH_CHUNK]
+                rows[entity] += _rows(session, select(*FIELDS[entity]).where(model.id.in_(chunk)))
+        gone = {e: wanted[e] - {int(r.id) for r in rows[e]} for e in ENTITIES}
+        self.index.apply(rows, gone)
+
+    # asking ---------------------------------------------------------------------------------
+    def candidates_for(
+        self,
+        session: Session,
+        vacancy: Vacancy,
+        *,
+        limit: int,
+        include_ineligible: bool,
+        today: date | None = None,
+    ) -> list[Match]:
+        self.refresh(session)
+        index = self.index
+        features = index.query_features("vacancy", vacancy)
+        vector = index.vector(vacancy)
+        features["occ_scores"] = index.normaliser.occupation_scores(vacancy.title, vector)
+        return index.rank_candidates(
+            features, vector, limit=limit, include_ineligible=include_ineligible, today=today
+        )
+
+    def vacancies_for(
+        self,
+        session: Session,
+        candidate: Candidate,
+        *,
+        limit: int,
+        include_ineligible: bool,
+        today: date | None = None,
+    ) -> list[Match]:
+        self.refresh(session)
+        index = self.index
+        [row] = _rows(session, select(*FIELDS["candidate"]).where(Candidate.id == candidate.id))
+        features = index.query_features("candidate", row)
+        vector = index.vector(row)
+        features["occ_scores"] = index.normaliser.occupation_scores(candidate.job_title, vector)
+        return index.rank_vacancies(
+            features, vector, limit=limit, include_ineligible=include_ineligible, today=today
+        )
+
+    def status(self) -> dict[str, Any]:
+        return self.index.status()
