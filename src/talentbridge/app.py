@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from talentbridge import __version__, reference
+from talentbridge import __version__, apidocs, reference
 from talentbridge.config import Settings, get_settings
 from talentbridge.db import make_engine
 from talentbridge.deps import SessionDep
@@ -150,6 +150,8 @@ def create_app(
         version=__version__,
         description="Skilled workers from India matched with vacancies in Japan.",
         lifespan=lifespan,
+        docs_url=None,  # apidocs serves /docs and /redoc from bundled files (works offline)
+        redoc_url=None,
         responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 422)},
     )
     app.state.settings = settings
@@ -160,6 +162,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     _include_routers(app)
+    apidocs.install(app)
     return app
 
 
