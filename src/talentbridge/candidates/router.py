@@ -13,7 +13,6 @@ from talentbridge.candidates.schemas import (
     CandidateUpdate,
 )
 from talentbridge.deps import Institute, InstituteOrOfficer, SessionDep, SettingsDep, ToolsDep
-from talentbridge.errors import Invalid
 from talentbridge.fields import MAX_ID
 from talentbridge.organisations.models import Organisation, OrgKind
 
@@ -60,6 +59,13 @@ BULK_BODY = {
         "content": {
             "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
             "text/csv": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
         },
     }
 }
@@ -73,20 +79,14 @@ async def bulk_upload(
     tools: ToolsDep,
     settings: SettingsDep,
 ) -> BulkResult:
-    """Create or update many candidates by external_id, from a JSON array or a CSV file.
+    """Create or update many candidates by external_id, from a JSON array, a CSV body, or a
+    file uploaded as multipart/form-data in the field 'file' (.csv, .json or .xlsx).
 
-    CSV: a header row with the field names; list fields separated by ';'. Rows are numbered
-    from 1 (the first record after the header). Every good row is stored; every bad one is
+    CSV and Excel: a header row with the field names; list fields separated by ';'. Rows are
+    numbered from 1 (the first record after the header). Every good row is stored; every bad one is
     reported with its row number and field.
     """
-    data = await request.body()
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media in ("text/csv", "application/csv"):
-        rows = bulk.parse_csv(data)
-    elif media in ("application/json", ""):
-        rows = bulk.parse_json(data)
-    else:
-        raise Invalid("send application/json (an array) or text/csv", field="Content-Type")
+    rows = bulk.rows_from_upload(await request.body(), request.headers.get("content-type", ""))
     return bulk.upsert(
         session=session,
         institute=institute,
