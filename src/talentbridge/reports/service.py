@@ -118,14 +118,17 @@ def _goal_note(target: Target, scope: Scope, whole: bool) -> str:
     if scope.kind != "programme":
         return (
             f"{scope.organisation}'s own placements against the whole programme's target: "
-            "percent_of_goal is its contribution to the goal."
+            "the share of the goal is its contribution."
         )
     if target.applies_to != "programme":
-        return f"Compared with the {target.applies_to} target for {target.key}."
+        return (
+            f"The share of the goal, the pace and the projection compare with the "
+            f"{target.applies_to} target for {target.key} ({target.target:,} people)."
+        )
     if whole:
         return (
-            "No target is set for this filter: percent_of_goal and pace compare the whole "
-            "programme with its target and do not change with the filter."
+            "No target is set for this filter: the share of the goal, the pace and the "
+            "projection are the whole programme's, and do not change with the filter."
         )
     return "Compared with the whole programme's target."
 
