@@ -38,9 +38,9 @@ def test_every_timestamp_is_utc_with_z_on_create_and_on_read(api):
         "placement": api.client.get(
             f"/api/v1/placements/{placement['id']}", headers=api.auth(employer)
         ).json(),
-        "listed": api.client.get("/api/v1/candidates", headers=api.auth(institute)).json()[
-            "items"
-        ][0],
+        "listed": api.client.get("/api/v1/candidates", headers=api.auth(institute)).json()["items"][
+            0
+        ],
     }
     for created in (candidate, vacancy, placement):
         _assert_utc_now(_stamps(created))

@@ -1771,9 +1771,7 @@ def _issue_keys_and_count(engine: Any, *, created: bool, seed: int) -> DemoSumma
         )
 
 
-def print_summary(
-    summary: DemoSummary, *, base_url: str = BASE_URL, serving: bool = False
-) -> None:
+def print_summary(summary: DemoSummary, *, base_url: str = BASE_URL, serving: bool = False) -> None:
     stages = ", ".join(f"{k} {v}" for k, v in sorted(summary.stages.items()))
     base_url = base_url.rstrip("/")
     port = urlsplit(base_url).port or 8000
