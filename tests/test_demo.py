@@ -187,8 +187,25 @@ def test_the_printout_tells_a_new_user_where_to_go(demo, tools, capsys):
         "http://127.0.0.1:8000/dashboard",
         "http://127.0.0.1:8000/docs",
         f"/api/v1/vacancies/{summary.vacancy_id}/matches",
+        "Start the server with `talentbridge serve --port 8000`",
     ):
         assert text in out
+
+
+def test_the_printout_from_scripts_run_names_its_port_and_no_server_to_start(demo, tools, capsys):
+    run_demo(
+        demo[0],
+        seed=2025,
+        today=TODAY,
+        tools=tools,
+        base_url="http://127.0.0.1:8123",
+        serving=True,
+        **SIZE,
+    )
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:8123/dashboard" in out and "http://127.0.0.1:8123/docs" in out
+    assert ":8000" not in out
+    assert "Start the server" not in out and "The server is starting now" in out
 
 
 def test_the_plan_is_repeatable_and_the_seed_matters():

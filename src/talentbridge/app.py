@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
 
-from talentbridge import __version__, reference
+from talentbridge import __version__, apidocs, reference
 from talentbridge.config import Settings, get_settings
 from talentbridge.db import engine_from, unit_of_work
 from talentbridge.deps import SessionDep
@@ -225,6 +225,8 @@ def create_app(
         version=__version__,
         description="Skilled workers from India matched with vacancies in Japan.",
         lifespan=lifespan,
+        docs_url=None,  # apidocs serves /docs and /redoc from bundled files (works offline)
+        redoc_url=None,
         responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 422)},
     )
     app.state.settings = settings
@@ -235,6 +237,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     _include_routers(app)
+    apidocs.install(app)
     return app
 
 

@@ -146,7 +146,14 @@ def _embed(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from talentbridge.demo import run_demo
 
-    run_demo(get_settings(), seed=args.seed, candidates=args.candidates, vacancies=args.vacancies)
+    run_demo(
+        get_settings(),
+        seed=args.seed,
+        candidates=args.candidates,
+        vacancies=args.vacancies,
+        base_url=args.url,
+        serving=args.serving,
+    )
     return 0
 
 
@@ -232,6 +239,12 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2025)
     demo.add_argument("--candidates", type=int, default=5000)
     demo.add_argument("--vacancies", type=int, default=400)
+    demo.add_argument(
+        "--url", default="http://127.0.0.1:8000", help="where the server is, for the links printed"
+    )
+    demo.add_argument(
+        "--serving", action="store_true", help="the server is started next (as scripts/run does)"
+    )
     demo.set_defaults(run=_demo)
 
     evaluate = commands.add_parser("eval", help="matching quality on the development set")

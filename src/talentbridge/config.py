@@ -4,7 +4,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     goal_target: int = Field(50_000, ge=1)
     goal_start: date = date(2025, 8, 29)
     goal_end: date = date(2030, 8, 29)
+    # Targets for parts of the programme (JSON objects), used when a report is filtered to
+    # exactly that part: {"care": 20000}, {"Gujarat": 8000}, {"Gujarat–Shizuoka": 3000}.
+    sector_targets: dict[str, PositiveInt] = Field(default_factory=dict)
+    state_targets: dict[str, PositiveInt] = Field(default_factory=dict)
+    partnership_targets: dict[str, PositiveInt] = Field(default_factory=dict)
     weights: MatchWeights = Field(default_factory=MatchWeights)
     # Serving under load: worker threads per process and the connections they draw on.
     threads: int = Field(32, ge=1, le=1000)
@@ -58,6 +63,46 @@ class Settings(BaseSettings):
     worker_batch_size: int = Field(64, ge=1)
     worker_lease_seconds: float = Field(120.0, gt=0)
     cache_dir: Path = Path.home() / ".cache" / "talentbridge"
+
+    @field_validator("sector_targets")
+    @classmethod
+    def _known_sectors(cls, targets: dict[str, int]) -> dict[str, int]:
+        from talentbridge import reference
+
+        known = {name: name for name in reference.SECTORS}
+        return {_known(known.get(k.strip().lower()), k, "sector"): n for k, n in targets.items()}
+
+    @field_validator("state_targets")
+    @classmethod
+    def _known_states(cls, targets: dict[str, int]) -> dict[str, int]:
+        from talentbridge import reference
+
+        return {_known(reference.normalise_state(k), k, "state"): n for k, n in targets.items()}
+
+    @field_validator("partnership_targets")
+    @classmethod
+    def _known_partnerships(cls, targets: dict[str, int]) -> dict[str, int]:
+        return {partnership_key(k): n for k, n in targets.items()}
+
+
+def _known(canonical: str | None, given: str, what: str) -> str:
+    if canonical is None:
+        raise ValueError(f"{given!r} is not a known {what}")
+    return canonical
+
+
+def partnership_key(text: str) -> str:
+    """'State–Prefecture' (en dash, hyphen or '/') as the canonical 'State–Prefecture' of a
+    partnership; ValueError for a pair that is not one."""
+    from talentbridge import reference
+
+    for separator in ("–", "/", "-"):
+        if separator in text:
+            state, prefecture = (part.strip() for part in text.split(separator, 1))
+            pair = (reference.normalise_state(state), reference.normalise_prefecture(prefecture))
+            if pair in reference.partnerships():
+                return f"{pair[0]}–{pair[1]}"
+    raise ValueError(f"{text!r} is not a state–prefecture partnership")
 
 
 @cache

@@ -21,6 +21,7 @@ from difflib import SequenceMatcher
 from functools import cache
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 from sqlalchemy import func, select
@@ -1711,8 +1712,11 @@ def run_demo(
     vacancies: int = 400,
     today: date | None = None,
     tools: Toolkit | None = None,
+    base_url: str = BASE_URL,
+    serving: bool = False,
 ) -> DemoSummary:
-    """Fill the database with a believable programme once; print fresh keys every time."""
+    """Fill the database with a believable programme once; print fresh keys every time, with
+    links at base_url (serving: the caller starts the server next, as scripts/run does)."""
     started = time.monotonic()
     today = today or date.today()
     engine = make_engine(settings.database_url)
@@ -1742,7 +1746,7 @@ def run_demo(
     finally:
         engine.dispose()
     summary.seconds = round(time.monotonic() - started, 1)
-    print_summary(summary)
+    print_summary(summary, base_url=base_url, serving=serving)
     return summary
 
 
@@ -1767,10 +1771,17 @@ def _issue_keys_and_count(engine: Any, *, created: bool, seed: int) -> DemoSumma
         )
 
 
-def print_summary(summary: DemoSummary) -> None:
+def print_summary(summary: DemoSummary, *, base_url: str = BASE_URL, serving: bool = False) -> None:
     stages = ", ".join(f"{k} {v}" for k, v in sorted(summary.stages.items()))
+    base_url = base_url.rstrip("/")
+    port = urlsplit(base_url).port or 8000
+    start = (
+        "The server is starting now; once it says it is running, open:"
+        if serving
+        else f"Start the server with `talentbridge serve --port {port}`, then open:"
+    )
     match = (
-        f"{BASE_URL}/api/v1/vacancies/{summary.vacancy_id}/matches"
+        f"{base_url}/api/v1/vacancies/{summary.vacancy_id}/matches"
         if summary.vacancy_id
         else "(no open vacancy)"
     )
@@ -1785,9 +1796,9 @@ Keys (shown once; earlier demo keys of these three organisations are now revoked
   institute          {summary.institute_key}   ({summary.institute_name})
   employer           {summary.employer_key}   ({summary.employer_name})
 
-Start the server with `talentbridge serve`, then:
-  {BASE_URL}/dashboard   sign in with the programme officer key
-  {BASE_URL}/docs        press Authorize and paste any key above
+{start}
+  {base_url}/dashboard   sign in with any key above (the officer's shows the whole programme)
+  {base_url}/docs        press Authorize and paste any key above
   Matches for one of the employer's vacancies (employer key, Authorization: Bearer <key>):
   {match}
 """)

@@ -1,5 +1,6 @@
 """Reusable validated field types shared by the request schemas."""
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -32,6 +33,15 @@ def _no_nul(value: str) -> str:
 
 
 NoNul = AfterValidator(_no_nul)
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes (stored as UTC), PostgreSQL ones in the session's zone.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Every timestamp in a response: UTC, written with its 'Z', on create and on read alike.
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 def _unique(values: list[str]) -> list[str]:

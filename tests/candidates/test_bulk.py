@@ -1,3 +1,7 @@
+import io
+from datetime import date
+from pathlib import Path
+
 HEADER = (
     "external_id,full_name,date_of_birth,sector,job_title,skills,japanese_level,"
     "skill_test_passed,care_language_test_passed,consent_to_share,preferred_prefectures\n"
@@ -112,3 +116,89 @@ def test_a_nul_in_a_csv_row_is_that_rows_error(api):
     result = response.json()
     assert result["created"] == 1
     assert [(e["row"], e["field"]) for e in result["errors"]] == [(2, "full_name")]
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "candidates.csv"
+
+
+def _post_file(api, institute, name, data, media):
+    return api.client.post(
+        "/api/v1/candidates/bulk", files={"file": (name, data, media)}, headers=api.auth(institute)
+    )
+
+
+def test_the_readmes_example_file_uploads_as_a_form_file(api):
+    institute = api.org("institute", state="Tamil Nadu")
+    response = _post_file(api, institute, "candidates.csv", EXAMPLE.read_bytes(), "text/csv")
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "failed": 0,
+        "errors": [],
+        "job_id": response.json()["job_id"],
+    }
+    listed = api.client.get("/api/v1/candidates", headers=api.auth(institute)).json()["items"]
+    ravi = next(c for c in listed if c["external_id"] == "CKC-2026-002")
+    assert ravi["skills"] == ["erect scaffolding", "read plans"]
+    assert ravi["jft_basic_passed"] is True and ravi["japanese_level"] is None
+    assert ravi["available_from"] == "2026-12-01" and ravi["experience_years"] == 5
+    meena = next(c for c in listed if c["external_id"] == "CKC-2026-003")
+    assert meena["state"] == "Tamil Nadu" and meena["consent_to_share"] is False
+    # The same file again, as some tools send it (no type given): nothing new.
+    again = _post_file(api, institute, "candidates.csv", EXAMPLE.read_bytes(), None).json()
+    assert again["unchanged"] == 3 and again["created"] == 0
+
+
+def test_an_excel_sheet_uploads_with_dates_and_yes_no_cells(api):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["external_id", "full_name", "date_of_birth", "sector", "skill_test_passed"])
+    sheet.append(["X1", "Lakshmi Iyer", date(1997, 3, 4), "care", True])
+    sheet.append([None, None, None, None, None])  # an empty row, as spreadsheets leave them
+    sheet.append(["X2", "Gopal Rao", "not a date", "care", "no"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    institute = api.org("institute")
+    response = _post_file(
+        api,
+        institute,
+        "people.xlsx",
+        buffer.getvalue(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["created"] == 1
+    assert [(e["row"], e["field"]) for e in result["errors"]] == [(2, "date_of_birth")]
+    [lakshmi] = api.client.get("/api/v1/candidates", headers=api.auth(institute)).json()["items"]
+    assert lakshmi["date_of_birth"] == "1997-03-04" and lakshmi["skill_test_passed"] is True
+
+
+def test_bad_form_uploads_are_422_naming_the_field(api):
+    institute = api.org("institute")
+    not_excel = _post_file(api, institute, "people.xlsx", b"not a workbook", None)
+    assert not_excel.status_code == 422
+    assert not_excel.json() == {
+        "detail": "the file is not an Excel .xlsx workbook",
+        "field": "file",
+    }
+    pdf = _post_file(api, institute, "people.pdf", b"%PDF-1.4", "application/pdf")
+    assert pdf.status_code == 422 and pdf.json()["field"] == "file"
+    no_file = api.client.post(
+        "/api/v1/candidates/bulk",
+        data={"a": "1", "b": "2"},
+        files={"x": ("a.csv", b"x", "text/csv")},
+        headers=api.auth(institute),
+    )
+    assert no_file.status_code == 422 and no_file.json()["field"] == "file"
+    xml = api.client.post(
+        "/api/v1/candidates/bulk",
+        content=b"x",
+        headers={**api.auth(institute), "Content-Type": "application/xml"},
+    )
+    assert xml.json()["field"] == "Content-Type"
+    assert "multipart/form-data" in xml.json()["detail"]

@@ -172,3 +172,21 @@ def test_limit_is_validated(api):
             headers=api.auth(employer),
         )
         assert response.status_code == 422 and response.json()["field"] == "limit"
+
+
+def test_a_vacancy_without_a_start_date_takes_people_available_later(api):
+    institute, employer = api.org("institute"), api.org("employer")
+    later = api.candidate(institute, available_from="2027-06-01")
+    dated = api.vacancy(employer, start_date="2027-04-01")
+    open_ended = api.vacancy(employer, start_date=None)
+    assert _matches(api, employer, dated["id"]) == []
+    [item] = _matches(api, employer, open_ended["id"])
+    assert item["candidate_id"] == later["id"] and item["eligible"] is True
+    assert (
+        "the vacancy has no start date: it starts when a suitable person is available "
+        "(this person from 2027-06-01)"
+    ) in item["reasons"]
+    [vacancy] = api.client.get(
+        f"/api/v1/candidates/{later['id']}/matches", headers=api.auth(institute)
+    ).json()["items"]
+    assert vacancy["vacancy_id"] == open_ended["id"]

@@ -52,8 +52,12 @@ def test_reject_and_withdraw_from_every_open_stage(api, parties, start):
     placement_id = _shortlist(api, employer, vacancy, candidate).json()["id"]
     for stage in STAGES[: ["shortlisted", *STAGES].index(start)]:
         assert _move(api, employer, placement_id, stage).status_code == 200
-    assert _move(api, institute, placement_id, "rejected").status_code == 409
-    assert _move(api, employer, placement_id, "withdrawn").status_code == 409
+    refused = _move(api, institute, placement_id, "rejected")
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("an institute cannot move")
+    refused = _move(api, employer, placement_id, "withdrawn")
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("an employer cannot move")
     assert _move(api, institute, placement_id, "withdrawn").status_code == 200
     closed = _move(api, employer, placement_id, "interviewing")
     assert closed.status_code == 409 and "withdrawn" in closed.json()["detail"]

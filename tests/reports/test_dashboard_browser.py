@@ -1,5 +1,6 @@
 """The dashboard in a real headless Chromium against a real server: it shows what the API says."""
 
+import math
 import os
 import shutil
 import socket
@@ -96,6 +97,7 @@ OPEN_PREFECTURES = [
     "Aichi",
 ]
 OPEN_STAGES = ["shortlisted", "interviewing", "offered", "visa_processing"]
+INSTITUTE = "Coimbatore Kaigo Care Training Institute"
 
 
 def _require_chromium() -> None:
@@ -112,7 +114,7 @@ class _Seeder:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.institute = Organisation(kind="institute", name="Institute", state="Gujarat")
+        self.institute = Organisation(kind="institute", name=INSTITUTE, state="Gujarat")
         self.employer = Organisation(kind="employer", name="Employer", prefecture="Shizuoka")
         session.add_all([self.institute, self.employer])
         session.flush()
@@ -177,8 +179,8 @@ class _Seeder:
             )
 
 
-def _seed(session: Session) -> str:
-    """A small, fixed programme; returns an officer's API key."""
+def _seed(session: Session) -> tuple[str, str]:
+    """A small, fixed programme; returns an officer's and the institute's API keys."""
     now = datetime.now(UTC)
     seeder = _Seeder(session)
     for days, sector, state, prefecture in PLACED:
@@ -214,19 +216,20 @@ def _seed(session: Session) -> str:
     _, key = organisation_service.create(
         session=session, organisation_in=OrganisationCreate(kind="officer", name="Officer")
     )
-    return key
+    return key, organisation_service.issue_key(session=session, organisation=seeder.institute)
 
 
 @dataclass
 class Live:
     url: str
     key: str
+    institute_key: str
 
-    def report(self, **params: str) -> dict[str, Any]:
+    def report(self, key: str | None = None, **params: str) -> dict[str, Any]:
         response = httpx.get(
             f"{self.url}/api/v1/reports/progress",
             params=params,
-            headers={"Authorization": f"Bearer {self.key}"},
+            headers={"Authorization": f"Bearer {key or self.key}"},
         )
         response.raise_for_status()
         return response.json()
@@ -239,7 +242,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     migrate.upgrade(url)
     engine = make_engine(url)
     with session_scope(engine) as session:
-        key = _seed(session)
+        key, institute_key = _seed(session)
     engine.dispose()
 
     app = create_app(Settings(database_url=url, admin_token="t"), load_tools=False)
@@ -253,7 +256,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.02)
-    yield Live(url=f"http://127.0.0.1:{port}", key=key)
+    yield Live(url=f"http://127.0.0.1:{port}", key=key, institute_key=institute_key)
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()
@@ -329,6 +332,11 @@ def _number(text: str) -> float:
     return float(text.replace(",", "").replace("%", "").strip())
 
 
+def _people(value: float) -> int:
+    """People are shown as whole numbers (rounded half up, as the page's Math.round)."""
+    return math.floor(value + 0.5)
+
+
 def _bars(page: Any, chart: str) -> list[tuple[str, int]]:
     pairs = page.eval_on_selector_all(
         f"#{chart} [data-key]", "bars => bars.map(b => [b.dataset.key, Number(b.dataset.value)])"
@@ -339,16 +347,18 @@ def _bars(page: Any, chart: str) -> list[tuple[str, int]]:
 def _assert_shows(page: Any, report: dict[str, Any]) -> None:
     """Every figure on the page equals the API's, both as data and as the text a reader sees."""
     pace = report["pace"]
-    for element, value in (
-        ("placed", report["placed"]),
-        ("percent", report["percent_of_goal"]),
-        ("target", report["goal"]["target"]),
-        ("required-per-month", pace["required_per_month"]),
-        ("actual-per-month", pace["actual_per_month"]),
+    for element, value, shown in (
+        ("placed", report["placed"], report["placed"]),
+        ("percent", report["percent_of_goal"], report["percent_of_goal"]),
+        ("target", report["goal"]["target"], report["goal"]["target"]),
+        ("required-per-month", pace["required_per_month"], _people(pace["required_per_month"])),
+        ("actual-per-month", pace["actual_per_month"], _people(pace["actual_per_month"])),
     ):
         figure = page.locator(f"#{element}")
         assert float(figure.get_attribute("data-value")) == value, element
-        assert _number(figure.inner_text()) == value, element
+        assert _number(figure.inner_text()) == shown, element
+    for big in page.locator(".tile .big:visible:not(#percent)").all_inner_texts():
+        assert "." not in big, f"people shown with decimals: {big!r}"
     assert page.get_attribute("#goal-end", "data-value") == report["goal"]["end"]
     projection = page.locator("#projection")
     assert projection.get_attribute("data-value") == (pace["projected_completion_date"] or "")
@@ -376,6 +386,11 @@ def _assert_shows(page: Any, report: dict[str, Any]) -> None:
     assert points == [(m["month"], m["cumulative"]) for m in report["by_month"]]
     last = page.locator('#chart-cumulative [data-series="cumulative"]').last
     assert float(last.get_attribute("data-goal")) == report["by_month"][-1]["goal_line"]
+    assert page.inner_text("#scope-banner") == report["scope"]["description"]
+    labels = page.eval_on_selector_all(
+        "#chart-sector text, #chart-partnership text", "ts => ts.map(t => t.textContent)"
+    )
+    assert not [t for t in labels if t.endswith("…")], f"labels cut short: {labels}"
 
 
 def _assert_drawn(page: Any) -> None:
@@ -390,6 +405,10 @@ def _assert_drawn(page: Any) -> None:
         assert drawn > 0, f"nothing visible drawn in #chart-{chart}"
     line = page.locator("#chart-cumulative polyline.cumulative-line").bounding_box()
     assert line and line["width"] > 100
+    # The placed line rises through most of the plot by default, not flat along the axis,
+    # and the goal line is still drawn.
+    assert line["height"] > 150, line
+    assert page.locator('#chart-cumulative polyline[data-series="goal"]').count() == 1
 
 
 def test_dashboard_shows_the_reports_figures(tab: Tab, live: Live) -> None:
@@ -409,6 +428,12 @@ def test_dashboard_shows_the_reports_figures(tab: Tab, live: Live) -> None:
     _assert_drawn(page)
     assert live.key not in page.url
     assert page.evaluate("sessionStorage.getItem('talentbridge.apiKey')") == live.key
+    assert page.inner_text("#scope-banner") == "Figures for the whole programme."
+    assert page.locator("#on-track").is_visible() and not page.locator("#filter-note").is_visible()
+    # The filters offer only values that have figures.
+    states = page.eval_on_selector_all("#filter-state option", "os => os.map(o => o.value)")
+    assert set(states) == {""} | {c["key"] for c in report["by_state"]}
+    assert page.get_attribute("#filter-from", "placeholder") == "YYYY-MM-DD"
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
@@ -428,6 +453,15 @@ def test_filters_refetch_and_api_errors_are_shown(tab: Tab, live: Live) -> None:
     _wait_ready(page)
     _assert_shows(page, expected)
     assert page.locator("#filter-note").is_visible()
+    assert page.inner_text("#filter-note") == expected["goal"]["note"]
+    assert page.inner_text("#filter-note").startswith("No target is set for this filter")
+    assert page.inner_text("#required-per-month") == page.inner_text("#required-per-month")
+    assert expected["pace"] == live.report()["pace"]  # the pace does not change
+
+    page.fill("#filter-from", "01/05/2026")
+    page.click("#apply")
+    page.locator("#error").wait_for()
+    assert "YYYY-MM-DD" in page.inner_text("#error")
 
     page.fill("#filter-from", "2026-05-01")
     page.fill("#filter-to", "2026-01-01")
@@ -461,10 +495,63 @@ def test_csv_download_and_sign_out(tab: Tab, live: Live) -> None:
         f"{live.url}/api/v1/reports/progress.csv", headers={"Authorization": f"Bearer {live.key}"}
     )
     assert downloaded == expected.content
-    assert download_info.value.suggested_filename == "progress.csv"
+    as_of = live.report()["as_of"]
+    assert download_info.value.suggested_filename == f"progress-{as_of}.csv"
 
     page.click("#signout")
     page.locator("#signin").wait_for()
     assert page.evaluate("sessionStorage.getItem('talentbridge.apiKey')") is None
     assert page.inner_text("#placed") == "–"
     assert tab.foreign == []
+
+
+def test_an_institute_sees_its_own_figures_said_to_be_its_own(tab: Tab, live: Live) -> None:
+    page = tab.page
+    _sign_in(page, live, live.institute_key)
+    _wait_ready(page)
+    report = live.report(key=live.institute_key)
+    assert report["scope"]["kind"] == "institute"
+    banner = page.locator("#scope-banner")
+    assert banner.is_visible()
+    assert banner.inner_text().startswith(f"Figures for {INSTITUTE} only")
+    assert page.get_attribute("#placed", "data-value") == str(report["placed"])
+    assert page.inner_text("#placed") == f"{report['placed']:,}"
+    pipeline = sum(
+        s["count"]
+        for s in report["funnel"]
+        if s["stage"] in ("shortlisted", "interviewing", "offered", "visa_processing")
+    )
+    assert page.inner_text("#in-pipeline") == f"{pipeline:,}"
+    assert _number(page.inner_text("#contribution")) == report["percent_of_goal"]
+    # Not the programme's goal badge, pace or projection, and no goal line to compare with.
+    for element in ("#on-track", "#required-per-month", "#projection", "#target"):
+        assert not page.locator(element).is_visible(), element
+    assert page.locator('#chart-cumulative polyline[data-series="goal"]').count() == 0
+    assert "contribution" in page.inner_text("#filter-note")
+    for big in page.locator(".tile .big:visible:not(#contribution)").all_inner_texts():
+        assert "." not in big, f"people shown with decimals: {big!r}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-institute.png"), full_page=True)
+    assert tab.foreign == [], f"requests left this machine: {tab.foreign}"
+
+
+def test_api_docs_work_with_no_internet(tab: Tab, live: Live) -> None:
+    """The README's step: open /docs, press Authorize, paste a key, try an endpoint."""
+    page = tab.page
+    page.goto(f"{live.url}/docs")
+    page.locator("button.authorize").first.click()
+    page.locator(".modal-ux input").first.fill(live.key)
+    page.locator(".modal-ux button.authorize").first.click()
+    page.locator(".modal-ux button.btn-done").first.click()
+    operation = page.locator("#operations-reports-progress_api_v1_reports_progress_get")
+    operation.locator(".opblock-summary").click()
+    operation.locator("button.try-out__btn").click()
+    operation.locator("button.execute").click()
+    status = operation.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for()
+    assert status.inner_text().strip() == "200"
+    assert '"scope"' in operation.locator(".live-responses-table .microlight").first.inner_text()
+
+    page.goto(f"{live.url}/redoc")
+    page.get_by_text("Placements against the goal", exact=False).first.wait_for()
+    assert tab.foreign == [], f"requests left this machine: {tab.foreign}"

@@ -3,6 +3,10 @@
 import csv
 import io
 import json
+from datetime import date, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from typing import Any
 
 from pydantic import ValidationError
@@ -71,6 +75,89 @@ def parse_json(data: bytes) -> list[Any]:
     if not isinstance(rows, list):
         raise Invalid("expected a JSON array of candidates", field="body")
     return rows
+
+
+CSV_TYPES = {"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JSON_TYPES = {"application/json", ""}
+ACCEPTED = "send a JSON array, text/csv, or a multipart/form-data file (.csv, .json or .xlsx)"
+
+
+def rows_from_upload(data: bytes, content_type: str) -> list[Any]:
+    """The records of an upload however it came: a JSON array, a CSV body, or a file sent as
+    multipart/form-data (curl -F file=@people.csv; CSV, JSON or an Excel .xlsx sheet)."""
+    media = content_type.split(";")[0].strip().lower()
+    if media in ("text/csv", "application/csv"):
+        return parse_csv(data)
+    if media in JSON_TYPES:
+        return parse_json(data)
+    if media == XLSX_TYPE:
+        return parse_csv(xlsx_to_csv(data))
+    if media == "multipart/form-data":
+        name, kind, body = _uploaded_file(data, content_type)
+        if name.endswith(".xlsx") or kind == XLSX_TYPE:
+            return parse_csv(xlsx_to_csv(body))
+        if name.endswith(".json") or kind == "application/json":
+            return parse_json(body)
+        if name.endswith((".csv", ".txt")) or kind in CSV_TYPES or not name:
+            return parse_csv(body)
+        raise Invalid(f"cannot read {name!r}: upload a .csv, .json or .xlsx file", field="file")
+    raise Invalid(ACCEPTED, field="Content-Type")
+
+
+def _uploaded_file(data: bytes, content_type: str) -> tuple[str, str, bytes]:
+    """(file name in lower case, its media type, its bytes) of the form's 'file' field, or of
+    its only field."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + data)
+    parts = list(message.iter_parts()) if message.is_multipart() else []
+    if not parts:
+        raise Invalid("the multipart/form-data body holds no file", field="file")
+    chosen = [p for p in parts if p.get_param("name", header="content-disposition") == "file"]
+    if not chosen and len(parts) > 1:
+        raise Invalid("send the file in a form field named 'file'", field="file")
+    part = (chosen or parts)[0]
+    assert isinstance(part, EmailMessage)
+    body = part.get_payload(decode=True)
+    return (
+        (part.get_filename() or "").strip().lower(),
+        part.get_content_type().lower(),
+        body if isinstance(body, bytes) else b"",
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def xlsx_to_csv(data: bytes) -> bytes:
+    """The first sheet of an Excel workbook as CSV: the same header row and columns."""
+    from openpyxl import load_workbook  # only an .xlsx upload pays for the import
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise Invalid("the file is not an Excel .xlsx workbook", field="file") from exc
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    try:
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            cells = [_cell(value) for value in row]
+            if any(cells):
+                writer.writerow(cells)
+    finally:
+        book.close()
+    return buffer.getvalue().encode("utf-8")
 
 
 def _validate(rows: list[Any]) -> tuple[list[tuple[int, CandidateCreate]], list[RowError]]:

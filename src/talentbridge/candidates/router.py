@@ -14,7 +14,6 @@ from talentbridge.candidates.schemas import (
     CandidateUpdate,
 )
 from talentbridge.deps import Institute, InstituteOrOfficer, SessionDep, SettingsDep, ToolsDep
-from talentbridge.errors import Invalid
 from talentbridge.fields import MAX_ID
 from talentbridge.organisations.models import Organisation, OrgKind
 
@@ -61,6 +60,13 @@ BULK_BODY = {
         "content": {
             "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
             "text/csv": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
         },
     }
 }
@@ -73,27 +79,22 @@ async def bulk_upload(
     session: SessionDep,
     settings: SettingsDep,
 ) -> BulkResult:
-    """Create or update many candidates by external_id, from a JSON array or a CSV file.
+    """Create or update many candidates by external_id, from a JSON array, a CSV body, or a
+    file uploaded as multipart/form-data in the field 'file' (.csv, .json or .xlsx).
 
-    CSV: a header row with the field names; list fields separated by ';'. Rows are numbered
-    from 1 (the first record after the header). Every good row is stored; every bad one is
-    reported with its row number and field. The answer comes as soon as the rows are stored;
-    `job_id` follows their embedding (GET /api/v1/jobs/{job_id}).
+    CSV and Excel: a header row with the field names; list fields separated by ';'. Rows are
+    numbered from 1 (the first record after the header). Every good row is stored; every bad
+    one is reported with its row number and field. The answer comes as soon as the rows are
+    stored; `job_id` follows their embedding (GET /api/v1/jobs/{job_id}).
     """
     data = await request.body()
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media in ("text/csv", "application/csv"):
-        parse = bulk.parse_csv
-    elif media in ("application/json", ""):
-        parse = bulk.parse_json
-    else:
-        raise Invalid("send application/json (an array) or text/csv", field="Content-Type")
+    content_type = request.headers.get("content-type", "")
 
     def store() -> BulkResult:
         return bulk.upsert(
             session=session,
             institute=institute,
-            rows=parse(data),
+            rows=bulk.rows_from_upload(data, content_type),
             max_rows=settings.bulk_max_rows,
         )
 

@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -11,6 +11,7 @@ from talentbridge.fields import (
     SkillList,
     StateName,
     Text200,
+    UtcDateTime,
 )
 
 ExternalId = Annotated[
@@ -106,8 +107,8 @@ class CandidateRead(BaseModel):
     available_from: date | None
     consent_to_share: bool
     occupation: Occupation | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class CandidatePage(BaseModel):

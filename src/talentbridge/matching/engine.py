@@ -68,7 +68,8 @@ def gate_masks(c: Mapping[str, Any], v: Mapping[str, Any], today: date) -> dict[
         "japanese_level": c["level"] >= v["min_level"],
         "care_language_test": (v["sector"] != CARE) | c["care_lang"],
         "consent": np.asarray(c["consent"]),
-        "availability": c["available"] <= start,
+        # No start date: the job starts as soon as a suitable person is available.
+        "availability": (v["start"] <= 0) | (c["available"] <= start),
         "not_placed": ~np.asarray(c["placed"]),
         "vacancy_open": np.asarray(v["open"]),
     }

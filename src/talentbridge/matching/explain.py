@@ -96,6 +96,12 @@ def component_reasons(
     if int(c["level"]) >= int(v["min_level"]):
         verb = "meets" if int(c["level"]) == int(v["min_level"]) else "exceeds"
         reasons.append(f"{_japanese(c)} {verb} the required {required_level}")
+    if not v["start"]:
+        available = date.fromordinal(int(c["available"])) if c["available"] else None
+        reasons.append(
+            "the vacancy has no start date: it starts when a suitable person is available"
+            + (f" (this person from {available.isoformat()})" if available else "")
+        )
     state = STATE_NAME.get(int(c["state"]), "an unknown state")
     prefecture = PREFECTURE_NAME.get(int(v["prefecture"]), "the prefecture")
     if components["partnership"] >= 1.0:

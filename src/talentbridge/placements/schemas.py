@@ -1,9 +1,9 @@
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from talentbridge.fields import MAX_ID, NoNul
+from talentbridge.fields import MAX_ID, NoNul, UtcDateTime
 
 StageName = Literal[
     "shortlisted", "interviewing", "offered", "visa_processing", "placed", "rejected", "withdrawn"
@@ -34,7 +34,7 @@ class PlacementEventRead(BaseModel):
     to_status: StageName
     organisation_id: int | None
     reason: str | None
-    at: datetime
+    at: UtcDateTime
 
 
 class PlacementRead(BaseModel):
@@ -52,8 +52,8 @@ class PlacementRead(BaseModel):
     placed_on: date | None
     candidate_erased: bool
     history: list[PlacementEventRead] = Field(validation_alias="events")
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class PlacementPage(BaseModel):

@@ -173,9 +173,10 @@ def move(
 
 def _illegal(status: str, to: str, kind: str) -> str:
     allowed = sorted(allowed_moves(status, kind))
+    who = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
     if not allowed:
-        return f"a {kind} cannot move a placement that is {status}"
-    return f"a {kind} cannot move a placement from {status} to {to}; allowed: {', '.join(allowed)}"
+        return f"{who} cannot move a placement that is {status}"
+    return f"{who} cannot move a placement from {status} to {to}; allowed: {', '.join(allowed)}"
 
 
 def _take_opening(session: Session, placement: Placement) -> None:

@@ -55,7 +55,8 @@ def progress(
 def progress_csv(
     organisation: CurrentOrg, session: SessionDep, settings: SettingsDep, chosen: FiltersDep
 ) -> Response:
-    """The same report's breakdowns as CSV, for spreadsheets."""
+    """The same report as CSV, for spreadsheets: a summary (as-of date, scope, filters, goal,
+    percent, pace, projection) as field,value rows, a blank row, then the breakdowns."""
     report = service.progress(
         session=session, settings=settings, organisation=organisation, filters=chosen
     )
@@ -64,7 +65,7 @@ def progress_csv(
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="progress.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="progress-{report.as_of}.csv"'},
     )
 
 

@@ -1,12 +1,48 @@
 from datetime import date
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
+
+TargetKind = Literal["programme", "sector", "state", "partnership"]
+
+
+class ReportFilters(BaseModel):
+    """The filters the report was asked for (null: not filtered on that)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    sector: str | None = None
+    state: str | None = None
+    prefecture: str | None = None
+    date_from: date | None = Field(None, alias="from")
+    date_to: date | None = Field(None, alias="to")
+
+
+class Scope(BaseModel):
+    """Whose figures these are: the whole programme's, or one institute's or employer's."""
+
+    kind: Literal["programme", "institute", "employer"]
+    organisation: str | None = Field(
+        description="the institute's or employer's name; null for the programme"
+    )
+    filters: ReportFilters
+    description: str = Field(description="one sentence saying whose figures these are")
 
 
 class Goal(BaseModel):
     target: int
     start: date
     end: date
+    applies_to: TargetKind = Field(
+        description="whose target this is: the whole programme's, or the filtered sector's, "
+        "state's or partnership's when one is set"
+    )
+    key: str | None = Field(description="the sector, state or 'State–Prefecture' of the target")
+    placed: int = Field(
+        description="placements compared with the target (percent_of_goal and pace use it); "
+        "the whole programme's when the filter has no target of its own"
+    )
+    note: str = Field(description="what percent_of_goal and pace compare, in one sentence")
 
 
 class Pace(BaseModel):
@@ -42,6 +78,7 @@ class StageCount(BaseModel):
 
 
 class ProgressReport(BaseModel):
+    scope: Scope
     goal: Goal
     as_of: date
     placed: int

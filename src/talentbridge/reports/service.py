@@ -21,6 +21,8 @@ from talentbridge.reports.schemas import (
     Pace,
     PartnershipCount,
     ProgressReport,
+    ReportFilters,
+    Scope,
     StageCount,
 )
 
@@ -37,6 +39,98 @@ class Filters:
     prefecture: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """The target a report compares with: the programme's, or a filtered part's own."""
+
+    applies_to: str
+    key: str | None
+    target: int
+
+
+def target_for(settings: Settings, organisation: Organisation | None, filters: Filters) -> Target:
+    """The sector's, state's or partnership's own target when the filter is exactly that part
+    and a target is set for it; otherwise the whole programme's."""
+    programme = Target("programme", None, settings.goal_target)
+    if organisation is not None and organisation.kind != OrgKind.officer:
+        return programme
+    sector, state, prefecture = filters.sector, filters.state, filters.prefecture
+    found: tuple[str, str, dict[str, int]] | None = None
+    if sector and not state and not prefecture:
+        found = ("sector", sector, settings.sector_targets)
+    elif state and prefecture and not sector:
+        found = ("partnership", f"{state}–{prefecture}", settings.partnership_targets)
+    elif state and not prefecture and not sector:
+        found = ("state", state, settings.state_targets)
+    if found is None or found[1] not in found[2]:
+        return programme
+    return Target(found[0], found[1], found[2][found[1]])
+
+
+def _by_place(filters: Filters) -> bool:
+    return any((filters.sector, filters.state, filters.prefecture))
+
+
+def scope_of(organisation: Organisation | None, filters: Filters) -> Scope:
+    """Whose figures a report holds, in data and in one sentence."""
+    chosen = ReportFilters(
+        sector=filters.sector,
+        state=filters.state,
+        prefecture=filters.prefecture,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
+    shown = [
+        f"{label} {value}"
+        for label, value in (
+            ("sector", filters.sector),
+            ("state", filters.state),
+            ("prefecture", filters.prefecture),
+            ("placed from", filters.date_from),
+            ("placed to", filters.date_to),
+        )
+        if value is not None
+    ]
+    narrowed = f", filtered to {', '.join(shown)}" if shown else ""
+    if organisation is None or organisation.kind == OrgKind.officer:
+        return Scope(
+            kind="programme",
+            organisation=None,
+            filters=chosen,
+            description=f"Figures for the whole programme{narrowed}.",
+        )
+    whose = (
+        "the candidates it submitted"
+        if organisation.kind == OrgKind.institute
+        else "the people placed in its vacancies"
+    )
+    return Scope(
+        kind=OrgKind(organisation.kind).value,  # type: ignore[arg-type]
+        organisation=organisation.name,
+        filters=chosen,
+        description=f"Figures for {organisation.name} only ({whose}){narrowed}.",
+    )
+
+
+def _goal_note(target: Target, scope: Scope, whole: bool) -> str:
+    if scope.kind != "programme":
+        return (
+            f"{scope.organisation}'s own placements against the whole programme's target: "
+            "the share of the goal is its contribution."
+        )
+    if target.applies_to != "programme":
+        return (
+            f"The share of the goal, the pace and the projection compare with the "
+            f"{target.applies_to} target for {target.key} ({target.target:,} people)."
+        )
+    if whole:
+        return (
+            "No target is set for this filter: the share of the goal, the pace and the "
+            "projection are the whole programme's, and do not change with the filter."
+        )
+    return "Compared with the whole programme's target."
 
 
 class _Counts:
@@ -182,6 +276,8 @@ def progress(
     """The report; `from_rows` counts the placement rows even for the whole programme
     (the tests and the benchmark compare it with the tallies)."""
     today = today or date.today()
+    target = target_for(settings, organisation, filters)
+    scope = scope_of(organisation, filters)
     as_of = min(filters.date_to or today, today)
     # Only placements inside the goal's window count toward it.
     since = max(filters.date_from or settings.goal_start, settings.goal_start)
@@ -216,25 +312,53 @@ def progress(
         for name, key in (("sector", sector), ("state", state), ("prefecture", prefecture)):
             _add(totals[name].setdefault(key, [0, 0]), pair)
         _add(pairs.setdefault((state, prefecture), [0, 0]), pair)
-    by_sector = _counts(totals["sector"], reference.SECTORS)
-    by_partnership = [
-        PartnershipCount(
-            state=s,
-            prefecture=p,
-            placed=pairs.get((s, p), [0, 0])[0],
-            in_pipeline=pairs.get((s, p), [0, 0])[1],
-        )
-        for s, p in reference.partnerships()
-    ]
+    by_sector = _counts(
+        totals["sector"], (filters.sector,) if filters.sector else reference.SECTORS
+    )
+    by_partnership = sorted(
+        (
+            PartnershipCount(
+                state=s,
+                prefecture=p,
+                placed=pairs.get((s, p), [0, 0])[0],
+                in_pipeline=pairs.get((s, p), [0, 0])[1],
+            )
+            for s, p in reference.partnerships()
+            if filters.state in (None, s) and filters.prefecture in (None, p)
+        ),
+        key=lambda c: (-c.placed, -c.in_pipeline, c.state),
+    )
     placed = sum(c.placed for c in by_sector)
 
-    goal = Goal(target=settings.goal_target, start=settings.goal_start, end=settings.goal_end)
+    # Under a place filter with no target of its own, the goal figures are the programme's.
+    whole = scope.kind == "programme" and _by_place(filters) and target.applies_to == "programme"
+    goal_placed, goal_recent = placed, recent
+    if whole:
+        window = Filters(date_from=filters.date_from, date_to=filters.date_to)
+        everyone = _Counts(session, None, window, from_rows)
+        goal_placed = sum(
+            _placed_cells(session, everyone, since, as_of, settings.goal_start, today).values()
+        )
+        every_month = {
+            m: int(n) for m, n in session.execute(everyone.placed(since, as_of, "month"))
+        }
+        goal_recent = _trailing(session, everyone, every_month, since, as_of)
+    goal = Goal(
+        target=target.target,
+        start=settings.goal_start,
+        end=settings.goal_end,
+        applies_to=target.applies_to,  # type: ignore[arg-type]
+        key=target.key,
+        placed=goal_placed,
+        note=_goal_note(target, scope, whole),
+    )
     return ProgressReport(
+        scope=scope,
         goal=goal,
         as_of=as_of,
         placed=placed,
-        percent_of_goal=round(100 * placed / goal.target, 2),
-        pace=_pace(goal, placed, recent, as_of),
+        percent_of_goal=round(100 * goal_placed / goal.target, 2),
+        pace=_pace(goal, goal_placed, goal_recent, as_of),
         by_sector=by_sector,
         by_state=_counts(totals["state"]),
         by_prefecture=_counts(totals["prefecture"]),
@@ -335,11 +459,40 @@ def _months(goal: Goal, monthly: dict[str, int], start: date, end: date) -> list
 
 
 def to_csv_rows(report: ProgressReport) -> list[list[Any]]:
-    """The breakdowns as (breakdown, key, placed, in_pipeline, cumulative, goal_line) rows."""
+    """The report as a CSV that stands alone: whose figures, as of when and under which
+    filters; the goal, percent, pace and projection; then every breakdown as
+    (breakdown, key, placed, in_pipeline, cumulative, goal_line) rows."""
+    scope, chosen, goal, pace = report.scope, report.scope.filters, report.goal, report.pace
+    projected = pace.projected_completion_date
+    summary: list[list[Any]] = [
+        ["field", "value"],
+        ["report", "TalentBridge placement progress"],
+        ["as_of", report.as_of.isoformat()],
+        ["scope", scope.kind],
+        ["organisation", scope.organisation or ""],
+        ["figures", scope.description],
+        ["filter_sector", chosen.sector or "all"],
+        ["filter_state", chosen.state or "all"],
+        ["filter_prefecture", chosen.prefecture or "all"],
+        ["filter_from", (chosen.date_from or goal.start).isoformat()],
+        ["filter_to", (chosen.date_to or report.as_of).isoformat()],
+        ["goal_target", goal.target],
+        ["goal_applies_to", f"{goal.applies_to} {goal.key}" if goal.key else goal.applies_to],
+        ["goal_start", goal.start.isoformat()],
+        ["goal_end", goal.end.isoformat()],
+        ["placed", report.placed],
+        ["placed_compared_with_goal", goal.placed],
+        ["percent_of_goal", report.percent_of_goal],
+        ["required_per_month", pace.required_per_month],
+        ["actual_per_month", pace.actual_per_month],
+        ["projected_completion_date", projected.isoformat() if projected else "none"],
+        ["on_track", "yes" if pace.on_track else "no"],
+        ["goal_note", goal.note],
+        [],
+    ]
     rows: list[list[Any]] = [
         ["breakdown", "key", "placed", "in_pipeline", "cumulative", "goal_line"]
     ]
-    rows.append(["total", "placed", report.placed, "", "", report.goal.target])
     for name, counts in (
         ("sector", report.by_sector),
         ("state", report.by_state),
@@ -352,4 +505,4 @@ def to_csv_rows(report: ProgressReport) -> list[list[Any]]:
     ]
     rows += [["month", m.month, m.placed, "", m.cumulative, m.goal_line] for m in report.by_month]
     rows += [["funnel", s.stage, s.count, "", "", ""] for s in report.funnel]
-    return rows
+    return summary + rows

@@ -1,10 +1,18 @@
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from talentbridge.candidates.schemas import Occupation
-from talentbridge.fields import JapaneseLevel, NoNul, PrefectureName, Sector, SkillList, Text200
+from talentbridge.fields import (
+    JapaneseLevel,
+    NoNul,
+    PrefectureName,
+    Sector,
+    SkillList,
+    Text200,
+    UtcDateTime,
+)
 
 Status = Literal["open", "closed"]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), NoNul]
@@ -66,8 +74,8 @@ class VacancyRead(BaseModel):
     start_date: date | None
     status: Status
     occupation: Occupation | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class VacancyPage(BaseModel):
