@@ -64,6 +64,7 @@ def require(*kinds: OrgKind):  # type: ignore[no-untyped-def]
 
 Institute = Annotated[Organisation, Depends(require(OrgKind.institute))]
 Employer = Annotated[Organisation, Depends(require(OrgKind.employer))]
+Officer = Annotated[Organisation, Depends(require(OrgKind.officer))]
 InstituteOrOfficer = Annotated[Organisation, Depends(require(OrgKind.institute, OrgKind.officer))]
 EmployerOrOfficer = Annotated[Organisation, Depends(require(OrgKind.employer, OrgKind.officer))]
 InstituteOrEmployer = Annotated[Organisation, Depends(require(OrgKind.institute, OrgKind.employer))]

@@ -130,6 +130,10 @@ class _Seeder:
             state=state,
             sector=sector,
             consent_to_share=True,
+            # passes the SSW gates the pipeline re-checks
+            japanese_level="N4",
+            skill_test_passed=True,
+            care_language_test_passed=True,
         )
         job = Vacancy(
             employer_id=self.employer.id,

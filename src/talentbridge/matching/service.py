@@ -115,13 +115,19 @@ class Matcher:
         limit: int,
         include_ineligible: bool,
         today: date | None = None,
+        always_gates: Sequence[str] = (),
     ) -> list[Match]:
         self.refresh(session)
         _, features = self._vacancy_row(vacancy, set())
         vector = _vector(vacancy, self.model_name, self.dimension)
         features["occ_scores"] = self.normaliser.occupation_scores(vacancy.title, vector)
         return self.engine.rank_candidates(
-            features, vector, limit=limit, include_ineligible=include_ineligible, today=today
+            features,
+            vector,
+            limit=limit,
+            include_ineligible=include_ineligible,
+            today=today,
+            always_gates=always_gates,
         )
 
     def vacancies_for(

@@ -227,12 +227,19 @@ def progress(
         for s, p in reference.partnerships()
     ]
     placed = sum(c.placed for c in by_sector)
+    # Placements made past a failed SSW gate on an officer's override (a partial index).
+    under_override = session.scalar(
+        counts._where(select(func.count()).select_from(Placement), Placement).where(
+            Placement.status == Stage.placed, Placement.under_override, _between(since, as_of)
+        )
+    )
 
     goal = Goal(target=settings.goal_target, start=settings.goal_start, end=settings.goal_end)
     return ProgressReport(
         goal=goal,
         as_of=as_of,
         placed=placed,
+        placed_under_override=int(under_override or 0) if since <= as_of else 0,
         percent_of_goal=round(100 * placed / goal.target, 2),
         pace=_pace(goal, placed, recent, as_of),
         by_sector=by_sector,
@@ -340,6 +347,7 @@ def to_csv_rows(report: ProgressReport) -> list[list[Any]]:
         ["breakdown", "key", "placed", "in_pipeline", "cumulative", "goal_line"]
     ]
     rows.append(["total", "placed", report.placed, "", "", report.goal.target])
+    rows.append(["total", "placed_under_override", report.placed_under_override, "", "", ""])
     for name, counts in (
         ("sector", report.by_sector),
         ("state", report.by_state),
