@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+MIN_ADMIN_TOKEN = 32  # characters; the server refuses to start with a shorter admin token
 
 
 class MatchWeights(BaseSettings):
@@ -41,8 +42,27 @@ class Settings(BaseSettings):
     goal_target: int = Field(50_000, ge=1)
     goal_start: date = date(2025, 8, 29)
     goal_end: date = date(2030, 8, 29)
+    # Failed authentication: this many per client address, or per key prefix, within the
+    # window, then 429 until the oldest failure leaves it; at most `capacity` remembered.
+    auth_failure_limit: int = Field(10, ge=1)
+    auth_failure_window_seconds: float = Field(60.0, gt=0)
+    auth_failure_capacity: int = Field(10_000, ge=1)
     weights: MatchWeights = Field(default_factory=MatchWeights)
     cache_dir: Path = Path.home() / ".cache" / "talentbridge"
+
+
+class ConfigError(ValueError):
+    """Settings the server must not start with."""
+
+
+def check_for_serving(settings: Settings) -> None:
+    """Refuse settings that would make a running server unsafe."""
+    token = settings.admin_token
+    if token and len(token) < MIN_ADMIN_TOKEN:
+        raise ConfigError(
+            f"TALENTBRIDGE_ADMIN_TOKEN must be at least {MIN_ADMIN_TOKEN} characters "
+            f"(it has {len(token)}); unset it to disable creating organisations over the API"
+        )
 
 
 @cache
