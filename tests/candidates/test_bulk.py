@@ -16,7 +16,7 @@ def test_csv_stores_good_rows_and_reports_bad_ones(api):
     institute = api.org("institute")
     text = HEADER + (
         "A1,Ravi Kumar,1995-02-01,construction,scaffolder,erect scaffolding;read plans,N4,"
-        "yes,no,yes,Yamanashi;Tokyo\n"
+        "true,false,true,Yamanashi;Tokyo\n"
         "A2,Meena Devi,1999-07-30,care,care assistant,feed patients,N3,true,true,true,\n"
         "A3,Bad Sector,1999-07-30,fishing,deckhand,,N4,true,true,true,\n"
         "A4,Bad Date,not-a-date,care,carer,,N4,true,true,true,\n"
