@@ -27,6 +27,7 @@ from talentbridge.organisations.models import Organisation
 from talentbridge.organisations.schemas import OrganisationCreate
 from talentbridge.placements import service as placement_service
 from talentbridge.vacancies.models import Vacancy
+from tests.conftest import ADMIN
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -246,7 +247,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         key = _seed(session)
     engine.dispose()
 
-    app = create_app(Settings(database_url=url, admin_token="t"), load_tools=False)
+    app = create_app(Settings(database_url=url, admin_token=ADMIN), load_tools=False)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -472,3 +473,12 @@ def test_csv_download_and_sign_out(tab: Tab, live: Live) -> None:
     assert page.evaluate("sessionStorage.getItem('talentbridge.apiKey')") is None
     assert page.inner_text("#placed") == "–"
     assert tab.foreign == []
+
+
+def test_the_page_is_served_with_a_csp_header_that_forbids_framing(live: Live) -> None:
+    """The header (a meta tag cannot forbid framing) that the browser tests above run under."""
+    headers = httpx.get(f"{live.url}/dashboard").headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "connect-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
