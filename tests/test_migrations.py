@@ -64,8 +64,8 @@ def test_tallies_count_placements_made_before_them(backend, tmp_path):
                 [
                     dict(
                         vacancy_id=vacancy.id,
-                    employer_id=employer.id,
-                    institute_id=institute.id,
+                        employer_id=employer.id,
+                        institute_id=institute.id,
                         status=status,
                         sector="care",
                         state="Kerala",
@@ -121,27 +121,52 @@ def test_0004_keeps_placement_links_and_never_reuses_erased_ids(backend, tmp_pat
             people = [
                 connection.execute(
                     insert(tables["candidates"]).values(
-                        institute_id=institute, external_id=f"X{n}", full_name="A", state="Kerala",
-                        date_of_birth=date(1990, 1, 1), sector="care", skills=[],
-                        experience_years=0, jft_basic_passed=False, skill_test_passed=False,
-                        care_language_test_passed=False, preferred_prefectures=[],
-                        consent_to_share=True, **org,
+                        institute_id=institute,
+                        external_id=f"X{n}",
+                        full_name="A",
+                        state="Kerala",
+                        date_of_birth=date(1990, 1, 1),
+                        sector="care",
+                        skills=[],
+                        experience_years=0,
+                        jft_basic_passed=False,
+                        skill_test_passed=False,
+                        care_language_test_passed=False,
+                        preferred_prefectures=[],
+                        consent_to_share=True,
+                        **org,
                     )
                 ).inserted_primary_key[0]
                 for n in range(2)
             ]
             vacancy = connection.execute(
                 insert(tables["vacancies"]).values(
-                    employer_id=employer, title="carer", sector="care", prefecture="Aichi",
-                    openings=1, placed_count=0, required_skills=[], min_japanese_level="N4",
-                    requires_skill_test=True, min_experience_years=0, status="open", **org,
+                    employer_id=employer,
+                    title="carer",
+                    sector="care",
+                    prefecture="Aichi",
+                    openings=1,
+                    placed_count=0,
+                    required_skills=[],
+                    min_japanese_level="N4",
+                    requires_skill_test=True,
+                    min_experience_years=0,
+                    status="open",
+                    **org,
                 )
             ).inserted_primary_key[0]
             connection.execute(
                 insert(tables["placements"]).values(
-                    vacancy_id=vacancy, candidate_id=people[0], employer_id=employer,
-                    institute_id=institute, status="offered", sector="care", state="Kerala",
-                    prefecture="Aichi", candidate_erased=False, **org,
+                    vacancy_id=vacancy,
+                    candidate_id=people[0],
+                    employer_id=employer,
+                    institute_id=institute,
+                    status="offered",
+                    sector="care",
+                    state="Kerala",
+                    prefecture="Aichi",
+                    candidate_erased=False,
+                    **org,
                 )
             )
             # Someone with a higher id was erased before the upgrade: only the log knows.
@@ -160,13 +185,19 @@ def test_0004_keeps_placement_links_and_never_reuses_erased_ids(backend, tmp_pat
             linked = session.scalar(text("SELECT candidate_id FROM placements"))
             assert linked == people[0]
             newcomer = Candidate(
-                institute_id=institute, external_id="NEW", full_name="B", state="Kerala",
-                date_of_birth=date(1991, 1, 1), sector="care",
+                institute_id=institute,
+                external_id="NEW",
+                full_name="B",
+                state="Kerala",
+                date_of_birth=date(1991, 1, 1),
+                sector="care",
             )
             session.add(newcomer)
             session.flush()
             assert newcomer.id > people[1] + (5 if backend == "sqlite" else 0)
-            assert session.scalar(select(Candidate.guardian_consent).where(
-                Candidate.id == people[0])) is False
+            assert (
+                session.scalar(select(Candidate.guardian_consent).where(Candidate.id == people[0]))
+                is False
+            )
     finally:
         db.drop()

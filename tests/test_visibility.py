@@ -6,8 +6,15 @@ import pytest
 
 from talentbridge.visibility import ACTIVE_STAGES, FULL, HIDDEN, View, candidate_view
 
-STAGES = ["shortlisted", "interviewing", "offered", "visa_processing", "placed", "rejected",
-          "withdrawn"]
+STAGES = [
+    "shortlisted",
+    "interviewing",
+    "offered",
+    "visa_processing",
+    "placed",
+    "rejected",
+    "withdrawn",
+]
 FORWARD = ["interviewing", "offered", "visa_processing", "placed"]
 
 
@@ -21,10 +28,12 @@ def _expected(role: str, own: bool, consent: bool, adult: bool, stages: tuple) -
     return View(profile=True, identity=any(s not in ("rejected", "withdrawn") for s in stages))
 
 
-@pytest.mark.parametrize("role,own", [("officer", False), ("institute", True),
-                                      ("institute", False), ("employer", False)])
-@pytest.mark.parametrize("stages", [(), *[(s,) for s in STAGES], ("rejected", "offered"),
-                                    ("withdrawn", "rejected")])
+@pytest.mark.parametrize(
+    "role,own", [("officer", False), ("institute", True), ("institute", False), ("employer", False)]
+)
+@pytest.mark.parametrize(
+    "stages", [(), *[(s,) for s in STAGES], ("rejected", "offered"), ("withdrawn", "rejected")]
+)
 @pytest.mark.parametrize("consent", [True, False])
 @pytest.mark.parametrize("adult", [True, False])
 def test_policy_table(role, own, stages, consent, adult):

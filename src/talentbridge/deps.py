@@ -65,9 +65,7 @@ def _refuse_if_throttled(request: Request, session: Session, keys: list[str]) ->
     )
 
 
-def current_org(
-    request: Request, session: SessionDep, credentials: Credentials
-) -> Organisation:
+def current_org(request: Request, session: SessionDep, credentials: Credentials) -> Organisation:
     if credentials is None:
         raise Unauthorized(
             "missing API key: send 'Authorization: Bearer <key>'", field="Authorization"

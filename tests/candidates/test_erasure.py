@@ -45,9 +45,7 @@ def test_erasure_scrubs_free_text_and_keeps_the_counts(api, session):
         assert moved.status_code == 200
     _erase(api, institute, person)
 
-    row = api.client.get(
-        f"/api/v1/placements/{placement['id']}", headers=api.auth(employer)
-    ).json()
+    row = api.client.get(f"/api/v1/placements/{placement['id']}", headers=api.auth(employer)).json()
     assert row["candidate_id"] is None and row["candidate_erased"] is True
     assert row["status"] == "offered" and row["under_override"] is True
     assert [e["to_status"] for e in row["history"]] == ["shortlisted", "interviewing", "offered"]

@@ -111,9 +111,7 @@ def test_a_year_one_vacancy_cannot_break_anyone_elses_matches(api):
     )
     assert edit.status_code == 422 and edit.json()["field"] == "start_date"
     vacancy = api.vacancy(other)
-    response = api.client.get(
-        f"/api/v1/vacancies/{vacancy['id']}/matches", headers=api.auth(other)
-    )
+    response = api.client.get(f"/api/v1/vacancies/{vacancy['id']}/matches", headers=api.auth(other))
     assert response.status_code == 200 and len(response.json()["items"]) == 1
 
 
@@ -140,8 +138,7 @@ def test_a_csv_without_a_header_row_is_refused_naming_the_columns(api):
 def test_a_duplicated_or_unknown_csv_column_is_refused(api):
     institute = api.org("institute")
     text = (
-        "external_id,full_name,date_of_birth,sector,sector,nickname\n"
-        "A1,R,1995-02-01,care,care,x\n"
+        "external_id,full_name,date_of_birth,sector,sector,nickname\nA1,R,1995-02-01,care,care,x\n"
     )
     response = _csv(api, institute, text)
     assert response.status_code == 422

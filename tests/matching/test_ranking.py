@@ -94,8 +94,7 @@ def test_gates_age_availability_skill_test_and_consent(api):
         private["id"]: ["consent"],
     }
     shown = {
-        m["candidate_id"]
-        for m in _matches(api, employer, vacancy["id"], include_ineligible="true")
+        m["candidate_id"] for m in _matches(api, employer, vacancy["id"], include_ineligible="true")
     }
     assert shown == {late["id"], untested["id"]}
 

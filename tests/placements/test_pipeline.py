@@ -93,10 +93,15 @@ def test_no_consent_and_no_such_candidate_answer_alike(api):
         {**a.json(), "detail": a.json()["detail"].replace(str(i), "N")}
         for a, i in zip(answers, (private["id"], minor["id"], 2_000_000_000), strict=True)
     ]
-    assert bodies[0] == bodies[1] == bodies[2] == {
-        "detail": "candidate N not found",
-        "field": "candidate_id",
-    }
+    assert (
+        bodies[0]
+        == bodies[1]
+        == bodies[2]
+        == {
+            "detail": "candidate N not found",
+            "field": "candidate_id",
+        }
+    )
 
 
 def test_placed_candidate_and_full_vacancy_are_409(api, parties):

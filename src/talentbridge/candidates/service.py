@@ -94,7 +94,12 @@ def update_one(
 ) -> Candidate:
     changes = candidate_in.model_dump(exclude_unset=True)
     for required in (
-        "external_id", "full_name", "date_of_birth", "state", "sector", "guardian_consent"
+        "external_id",
+        "full_name",
+        "date_of_birth",
+        "state",
+        "sector",
+        "guardian_consent",
     ):
         if required in changes and changes[required] is None:
             raise Invalid(f"{required} cannot be null", field=required)

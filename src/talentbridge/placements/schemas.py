@@ -65,8 +65,15 @@ class PlacementPage(BaseModel):
 
 
 GateName = Literal[
-    "sector", "age", "skill_test", "japanese_level", "care_language_test", "consent",
-    "availability", "not_placed", "vacancy_open",
+    "sector",
+    "age",
+    "skill_test",
+    "japanese_level",
+    "care_language_test",
+    "consent",
+    "availability",
+    "not_placed",
+    "vacancy_open",
 ]
 
 

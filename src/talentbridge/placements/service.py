@@ -33,13 +33,19 @@ OPEN_STAGES = frozenset(FORWARD[:-1])
 FINAL = frozenset({Stage.placed, Stage.rejected, Stage.withdrawn})
 # The SSW gates a pipeline step re-checks. "not_placed" and "vacancy_open" have their own
 # rules (and messages) below; consent is checked where the candidate is looked up.
-PIPELINE_GATES = ("sector", "age", "skill_test", "japanese_level", "care_language_test",
-                  "consent", "availability")
+PIPELINE_GATES = (
+    "sector",
+    "age",
+    "skill_test",
+    "japanese_level",
+    "care_language_test",
+    "consent",
+    "availability",
+)
 # What an officer may waive for one person and one vacancy, with a reason: the tests and
 # dates, for exemptions such as Technical Intern Training (ii) completers. Age and
 # consent are the law and the person's choice: never waived.
-OVERRIDABLE_GATES = ("sector", "skill_test", "japanese_level", "care_language_test",
-                     "availability")
+OVERRIDABLE_GATES = ("sector", "skill_test", "japanese_level", "care_language_test", "availability")
 
 
 def allowed_moves(status: str, kind: str) -> set[str]:
