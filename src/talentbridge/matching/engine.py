@@ -78,8 +78,12 @@ def pair_failed_gates(
 ) -> list[str]:
     """The gates one candidate fails for one vacancy, from their feature dicts (the same
     rules the ranking applies, so the pipeline and the matches cannot disagree)."""
-    c = {name: np.asarray(candidate[name], dtype=t) for name, t in CANDIDATE_COLUMNS.items()}
-    v = {name: np.asarray(vacancy[name], dtype=t) for name, t in VACANCY_COLUMNS.items()}
+    c: dict[str, np.ndarray] = {
+        name: np.asarray(candidate[name], dtype=t) for name, t in CANDIDATE_COLUMNS.items()
+    }
+    v: dict[str, np.ndarray] = {
+        name: np.asarray(vacancy[name], dtype=t) for name, t in VACANCY_COLUMNS.items()
+    }
     return [gate for gate, passed in gate_masks(c, v, today).items() if not bool(passed)]
 
 

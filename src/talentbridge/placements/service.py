@@ -354,5 +354,6 @@ def stages_with(
         )
     )
     for candidate_id, stage in rows:
-        found.setdefault(candidate_id, []).append(stage)
+        if candidate_id is not None:
+            found.setdefault(candidate_id, []).append(stage)
     return found
