@@ -23,17 +23,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def _recreate_candidates_on_sqlite(*, autoincrement: bool, guardian: bool) -> None:
-    """Rebuild the SQLite table (AUTOINCREMENT lives in its CREATE statement).
-
-    Dropping the old table with foreign keys on fires ON DELETE SET NULL on every
-    placement, so the links are kept aside and put back afterwards.
-    """
-    op.execute("CREATE TEMPORARY TABLE _placement_candidates AS "
-               "SELECT id, candidate_id FROM placements WHERE candidate_id IS NOT NULL")
-    overrides = sa.inspect(op.get_bind()).has_table("gate_overrides")
-    if overrides:
-        op.execute("CREATE TEMPORARY TABLE _override_candidates AS "
-                   "SELECT id, candidate_id FROM gate_overrides WHERE candidate_id IS NOT NULL")
+    """Rebuild the SQLite table: AUTOINCREMENT lives in its CREATE statement. (env.py turns
+    foreign keys off for migrations, so the rebuild's DROP leaves placements' links be.)"""
     with op.batch_alter_table(
         "candidates", recreate="always", table_kwargs={"sqlite_autoincrement": autoincrement}
     ) as batch_op:
@@ -44,15 +35,6 @@ def _recreate_candidates_on_sqlite(*, autoincrement: bool, guardian: bool) -> No
             )
         else:
             batch_op.drop_column("guardian_consent")
-    op.execute("UPDATE placements SET candidate_id = (SELECT k.candidate_id FROM "
-               "_placement_candidates k WHERE k.id = placements.id) "
-               "WHERE id IN (SELECT id FROM _placement_candidates)")
-    op.execute("DROP TABLE _placement_candidates")
-    if overrides:
-        op.execute("UPDATE gate_overrides SET candidate_id = (SELECT k.candidate_id FROM "
-                   "_override_candidates k WHERE k.id = gate_overrides.id) "
-                   "WHERE id IN (SELECT id FROM _override_candidates)")
-        op.execute("DROP TABLE _override_candidates")
     if autoincrement:
         op.execute("DELETE FROM sqlite_sequence WHERE name = 'candidates'")
         op.execute(
