@@ -118,3 +118,15 @@ def test_health_is_503_when_the_database_is_down(url):
 
 def test_health_is_200_when_it_answers(client):
     assert client.get("/health").json()["status"] == "ok"
+
+
+def test_even_a_server_error_carries_the_headers(app):
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/api/v1/boom", boom)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/boom")
+    assert response.status_code == 500
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
