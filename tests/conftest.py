@@ -21,7 +21,7 @@ from talentbridge.deps import auth_sessions, get_session
 from talentbridge.matching.toolkit import Toolkit
 
 PG_SERVER = os.environ.get("TALENTBRIDGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
-ADMIN = "test-admin-token"
+ADMIN = "test-admin-token-of-at-least-32-characters"
 
 
 def _pg_required() -> bool:

@@ -118,3 +118,31 @@ def test_recount_repairs_tallies_after_rows_loaded_behind_the_api(tmp_path):
             ("2026-03", 1)
         ]
     assert "0 cells corrected" in _run("recount", url=url).stdout
+
+
+def test_serve_with_a_bad_database_url_says_so_in_one_line(tmp_path):
+    for url in (
+        "postgresql+psycopg://postgres:secret@127.0.0.1:1/nowhere",
+        "not a url",
+        f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}",
+    ):
+        result = _run("serve", "--port", "8999", url=url)
+        assert result.returncode == 2, url
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("cannot open the database"), result.stderr
+        assert "secret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_short_admin_token(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert _run("migrate", url=url).returncode == 0
+    env = {**os.environ, "TALENTBRIDGE_DATABASE_URL": url, "TALENTBRIDGE_ADMIN_TOKEN": "short"}
+    result = subprocess.run(
+        [sys.executable, "-m", "talentbridge.cli", "serve", "--port", "8999"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "at least 32 characters" in result.stderr

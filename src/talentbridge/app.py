@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,16 +20,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
 
 from talentbridge import __version__, apidocs, reference
-from talentbridge.config import Settings, get_settings
+from talentbridge.config import Settings, check_for_serving, get_settings
 from talentbridge.db import engine_from, unit_of_work
 from talentbridge.deps import SessionDep
-from talentbridge.errors import DomainError
+from talentbridge.errors import DomainError, Unavailable
 from talentbridge.ingestion.worker import EmbeddingWorker
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.occupations import OccupationNormaliser
 from talentbridge.matching.sync import MatchService
 from talentbridge.matching.toolkit import Toolkit
+from talentbridge.ratelimit import FailureLimiter
 
 logger = logging.getLogger("talentbridge")
 
@@ -73,7 +74,9 @@ def _field(loc: tuple[Any, ...]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return _error(exc.status_code, exc.message, exc.field)
+        response = _error(exc.status_code, exc.message, exc.field)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -90,7 +93,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail))
+        # FastAPI's 400 for a body it cannot parse (e.g. JSON nested too deeply).
+        return _error(exc.status_code, str(exc.detail), "body" if exc.status_code == 400 else None)
 
     @app.exception_handler(IntegrityError)
     async def conflict(_: Request, exc: IntegrityError) -> JSONResponse:
@@ -153,6 +157,55 @@ class _TooLarge(Exception):
     pass
 
 
+# The dashboard is one self-contained page: its inline script and styles, calls to this
+# origin, nothing else; no page may frame it (clickjacking).
+DASHBOARD_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "connect-src 'self'; img-src 'self' data: blob:; form-action 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+# Everything else: JSON, CSV and the API docs page (which loads its assets from a CDN).
+DEFAULT_CSP = "frame-ancestors 'none'"
+# Paths whose answers hold no personal data and may be cached.
+CACHEABLE = ("/health", "/api/v1/meta", "/dashboard", "/docs", "/redoc", "/openapi.json")
+
+
+class SecurityHeaders:
+    """Headers on every response: no MIME sniffing, no referrer, no framing, and
+    `Cache-Control: no-store` on everything that may hold personal data."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        extra = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"),
+            (
+                b"content-security-policy",
+                (DASHBOARD_CSP if path in ("/dashboard", "/") else DEFAULT_CSP).encode(),
+            ),
+        ]
+        if path not in CACHEABLE:
+            extra.append((b"cache-control", b"no-store"))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *((n, v) for n, v in extra if n not in names),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def build_tools(settings: Settings) -> Toolkit:
     """Load the embedding model and fit the occupation normaliser (once per process)."""
     embedder = Embedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
@@ -184,6 +237,7 @@ def create_app(
     load_tools: bool = True,
 ) -> FastAPI:
     settings = settings or get_settings()
+    check_for_serving(settings)
     engine = engine or engine_from(settings)
 
     @asynccontextmanager
@@ -234,8 +288,16 @@ def create_app(
     app.state.session_factory = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.tools = tools
     app.state.matcher = None
+    app.state.auth_limiter = FailureLimiter(
+        limit=settings.auth_failure_limit,
+        window=settings.auth_failure_window_seconds,
+        capacity=settings.auth_failure_capacity,
+    )
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Outside Starlette's outermost layer too, so even a 500 answer carries the headers.
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(build_stack())  # type: ignore[method-assign]
     _include_routers(app)
     apidocs.install(app)
     return app
@@ -263,10 +325,15 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(api)
     app.include_router(pages)
 
-    @app.get("/health", tags=["health"])
+    @app.get("/health", tags=["health"], responses={503: {"model": ErrorResponse}})
     def health(request: Request, session: SessionDep) -> dict[str, Any]:
-        """200 when the database answers; with the match index's size and skipped records."""
-        session.execute(text("SELECT 1"))
+        """200 when the database answers, 503 when it does not; with the match index's size
+        and the records it had to leave out."""
+        try:
+            session.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            logger.warning("health: the database does not answer: %s", exc)
+            raise Unavailable("the database does not answer", field="database") from exc
         index = request.app.state.matcher
         return {
             "status": "ok",

@@ -19,12 +19,23 @@ def _migrate(_: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from talentbridge import migrate
     from talentbridge.app import create_app
+    from talentbridge.config import ConfigError
     from talentbridge.db import get_engine
 
-    if not migrate.is_current(get_engine()):
+    try:
+        current = migrate.is_current(get_engine())
+        app = create_app()
+    except (SQLAlchemyError, ImportError) as exc:  # bad URL, absent driver, server down
+        print(f"cannot open the database ({_safe_url()}): {_first_line(exc)}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(f"refusing to start: {exc}", file=sys.stderr)
+        return 2
+    if not current:
         print(
             "the database schema is not current: run `talentbridge migrate` first", file=sys.stderr
         )
@@ -43,7 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
     else:
         uvicorn.run(
-            create_app(),
+            app,
             host=args.host,
             port=args.port,
             timeout_keep_alive=settings.keep_alive_seconds,
@@ -79,6 +90,23 @@ def _worker(args: argparse.Namespace) -> int:
     print(f"embedding worker {worker.name} waiting for work (Ctrl-C stops it)")
     worker.run(stop)
     return 0
+
+
+def _safe_url() -> str:
+    """The database URL without its password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    raw = get_settings().database_url
+    try:
+        return make_url(raw).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "TALENTBRIDGE_DATABASE_URL is not a database URL"
+
+
+def _first_line(exc: Exception) -> str:
+    inner = getattr(exc, "orig", None) or exc
+    return (str(inner).strip().splitlines() or [type(inner).__name__])[0]
 
 
 def _recount(_: argparse.Namespace) -> int:

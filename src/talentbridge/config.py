@@ -8,6 +8,7 @@ from pydantic import Field, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+MIN_ADMIN_TOKEN = 32  # characters; the server refuses to start with a shorter admin token
 
 
 class MatchWeights(BaseSettings):
@@ -46,6 +47,11 @@ class Settings(BaseSettings):
     sector_targets: dict[str, PositiveInt] = Field(default_factory=dict)
     state_targets: dict[str, PositiveInt] = Field(default_factory=dict)
     partnership_targets: dict[str, PositiveInt] = Field(default_factory=dict)
+    # Failed authentication: this many per client address, or per key prefix, within the
+    # window, then 429 until the oldest failure leaves it; at most `capacity` remembered.
+    auth_failure_limit: int = Field(10, ge=1)
+    auth_failure_window_seconds: float = Field(60.0, gt=0)
+    auth_failure_capacity: int = Field(10_000, ge=1)
     weights: MatchWeights = Field(default_factory=MatchWeights)
     # Serving under load: worker threads per process and the connections they draw on.
     threads: int = Field(32, ge=1, le=1000)
@@ -103,6 +109,20 @@ def partnership_key(text: str) -> str:
             if pair in reference.partnerships():
                 return f"{pair[0]}–{pair[1]}"
     raise ValueError(f"{text!r} is not a state–prefecture partnership")
+
+
+class ConfigError(ValueError):
+    """Settings the server must not start with."""
+
+
+def check_for_serving(settings: Settings) -> None:
+    """Refuse settings that would make a running server unsafe."""
+    token = settings.admin_token
+    if token and len(token) < MIN_ADMIN_TOKEN:
+        raise ConfigError(
+            f"TALENTBRIDGE_ADMIN_TOKEN must be at least {MIN_ADMIN_TOKEN} characters "
+            f"(it has {len(token)}); unset it to disable creating organisations over the API"
+        )
 
 
 @cache

@@ -9,9 +9,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from talentbridge.audit import service as audit
 from talentbridge.config import Settings
 from talentbridge.db import unit_of_work
-from talentbridge.errors import Forbidden, Unauthorized
+from talentbridge.errors import Forbidden, TooManyRequests, Unauthorized
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations import service as organisation_service
 from talentbridge.organisations.models import Organisation, OrgKind
@@ -46,6 +47,34 @@ SettingsDep = Annotated[Settings, Depends(app_settings)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
+def _attempt_keys(request: Request, presented: str) -> list[str]:
+    """Failed attempts count per client address and per key prefix (as stored: 10 chars)."""
+    client = request.client.host if request.client else "unknown"
+    return [f"client:{client}", f"prefix:{presented[:10]}"]
+
+
+def _refuse_if_throttled(request: Request, session: Session, keys: list[str]) -> None:
+    refusal = request.app.state.auth_limiter.check(keys)
+    if refusal is None:
+        return
+    if refusal.first:
+        audit.record(
+            session=session,
+            organisation_id=None,
+            action="auth_throttled",
+            entity="api_key",
+            entity_ids=[None],
+            detail=", ".join(keys)[:500],
+        )
+        # The request fails, which rolls its session back: the entry is committed first.
+        session.commit()
+    raise TooManyRequests(
+        f"too many failed authentication attempts; retry after {refusal.retry_after} s",
+        field="Authorization",
+        headers={"Retry-After": str(refusal.retry_after)},
+    )
+
+
 SessionOpener = Callable[[], AbstractContextManager[Session]]
 
 
@@ -55,7 +84,9 @@ def auth_sessions(request: Request) -> SessionOpener:
 
 
 def current_org(
-    open_session: Annotated[SessionOpener, Depends(auth_sessions)], credentials: Credentials
+    request: Request,
+    open_session: Annotated[SessionOpener, Depends(auth_sessions)],
+    credentials: Credentials,
 ) -> Organisation:
     """The caller's organisation, read in a session of its own that closes at once.
 
@@ -66,9 +97,12 @@ def current_org(
         raise Unauthorized(
             "missing API key: send 'Authorization: Bearer <key>'", field="Authorization"
         )
+    keys = _attempt_keys(request, credentials.credentials)
     with open_session() as session:
+        _refuse_if_throttled(request, session, keys)
         organisation = organisation_service.by_key(session=session, key=credentials.credentials)
     if organisation is None:
+        request.app.state.auth_limiter.fail(keys)
         raise Unauthorized("unknown or revoked API key", field="Authorization")
     return organisation
 
@@ -90,18 +124,26 @@ def require(*kinds: OrgKind):  # type: ignore[no-untyped-def]
 
 Institute = Annotated[Organisation, Depends(require(OrgKind.institute))]
 Employer = Annotated[Organisation, Depends(require(OrgKind.employer))]
+Officer = Annotated[Organisation, Depends(require(OrgKind.officer))]
 InstituteOrOfficer = Annotated[Organisation, Depends(require(OrgKind.institute, OrgKind.officer))]
 EmployerOrOfficer = Annotated[Organisation, Depends(require(OrgKind.employer, OrgKind.officer))]
 InstituteOrEmployer = Annotated[Organisation, Depends(require(OrgKind.institute, OrgKind.employer))]
 
 
-def require_admin(settings: SettingsDep, credentials: Credentials) -> None:
+def require_admin(
+    request: Request, session: SessionDep, settings: SettingsDep, credentials: Credentials
+) -> None:
     token = settings.admin_token
     if not token:
         raise Forbidden(
             "organisations cannot be created over the API: TALENTBRIDGE_ADMIN_TOKEN is not set"
         )
-    if credentials is None or not secrets.compare_digest(credentials.credentials, token):
+    if credentials is None:
+        raise Unauthorized("admin token required", field="Authorization")
+    keys = _attempt_keys(request, credentials.credentials)
+    _refuse_if_throttled(request, session, keys)
+    if not secrets.compare_digest(credentials.credentials.encode(), token.encode()):
+        request.app.state.auth_limiter.fail(keys)
         raise Unauthorized("admin token required", field="Authorization")
 
 

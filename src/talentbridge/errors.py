@@ -4,10 +4,13 @@
 class DomainError(Exception):
     status_code = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.headers = headers
 
 
 class NotFound(DomainError):
@@ -30,3 +33,11 @@ class Invalid(DomainError):
     """Input that passed the schema but breaks a domain rule."""
 
     status_code = 422
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+
+
+class Unavailable(DomainError):
+    status_code = 503

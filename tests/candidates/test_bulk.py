@@ -20,7 +20,7 @@ def test_csv_stores_good_rows_and_reports_bad_ones(api):
     institute = api.org("institute")
     text = HEADER + (
         "A1,Ravi Kumar,1995-02-01,construction,scaffolder,erect scaffolding;read plans,N4,"
-        "yes,no,yes,Yamanashi;Tokyo\n"
+        "true,false,true,Yamanashi;Tokyo\n"
         "A2,Meena Devi,1999-07-30,care,care assistant,feed patients,N3,true,true,true,\n"
         "A3,Bad Sector,1999-07-30,fishing,deckhand,,N4,true,true,true,\n"
         "A4,Bad Date,not-a-date,care,carer,,N4,true,true,true,\n"
@@ -151,7 +151,7 @@ def test_the_readmes_example_file_uploads_as_a_form_file(api):
     assert again["unchanged"] == 3 and again["created"] == 0
 
 
-def test_an_excel_sheet_uploads_with_dates_and_yes_no_cells(api):
+def test_an_excel_sheet_uploads_with_dates_and_boolean_cells(api):
     from openpyxl import Workbook
 
     book = Workbook()
@@ -159,7 +159,7 @@ def test_an_excel_sheet_uploads_with_dates_and_yes_no_cells(api):
     sheet.append(["external_id", "full_name", "date_of_birth", "sector", "skill_test_passed"])
     sheet.append(["X1", "Lakshmi Iyer", date(1997, 3, 4), "care", True])
     sheet.append([None, None, None, None, None])  # an empty row, as spreadsheets leave them
-    sheet.append(["X2", "Gopal Rao", "not a date", "care", "no"])
+    sheet.append(["X2", "Gopal Rao", "not a date", "care", False])
     buffer = io.BytesIO()
     book.save(buffer)
     institute = api.org("institute")

@@ -77,14 +77,15 @@ def test_partner_state_candidate_ranks_ahead_of_an_otherwise_equal_one(api):
 
 def test_gates_age_availability_skill_test_and_consent(api):
     institute, employer = api.org("institute"), api.org("employer")
-    minor = api.candidate(institute, date_of_birth="2010-06-01")
+    minor = api.candidate(institute, date_of_birth="2010-06-01", guardian_consent=True)
     late = api.candidate(institute, available_from="2028-01-01")
     untested = api.candidate(institute, skill_test_passed=False)
     private = api.candidate(institute, consent_to_share=False)
     vacancy = api.vacancy(employer, start_date="2027-04-01")
+    officer = api.org("officer")  # officers see everyone; employers neither minors nor private
     failed = {
         m["candidate_id"]: m["failed_gates"]
-        for m in _matches(api, employer, vacancy["id"], include_ineligible="true")
+        for m in _matches(api, officer, vacancy["id"], include_ineligible="true")
     }
     assert failed == {
         minor["id"]: ["age"],
@@ -92,6 +93,10 @@ def test_gates_age_availability_skill_test_and_consent(api):
         untested["id"]: ["skill_test"],
         private["id"]: ["consent"],
     }
+    shown = {
+        m["candidate_id"] for m in _matches(api, employer, vacancy["id"], include_ineligible="true")
+    }
+    assert shown == {late["id"], untested["id"]}
 
 
 def test_closed_vacancy_matches_nobody(api):

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.conftest import ADMIN
+
 
 def test_creating_organisations_needs_the_admin_token(client):
     body = {"kind": "institute", "name": "Lucknow Skills Centre", "state": "UP"}
@@ -9,7 +11,7 @@ def test_creating_organisations_needs_the_admin_token(client):
     wrong = client.post("/api/v1/organisations", json=body, headers={"Authorization": "Bearer x"})
     assert wrong.status_code == 401
     ok = client.post(
-        "/api/v1/organisations", json=body, headers={"Authorization": "Bearer test-admin-token"}
+        "/api/v1/organisations", json=body, headers={"Authorization": f"Bearer {ADMIN}"}
     )
     assert ok.status_code == 201
     assert ok.json()["api_key"].startswith("tb_")
@@ -19,7 +21,7 @@ def test_institute_needs_a_valid_state(client):
     response = client.post(
         "/api/v1/organisations",
         json={"kind": "institute", "name": "X", "state": "Atlantis"},
-        headers={"Authorization": "Bearer test-admin-token"},
+        headers={"Authorization": f"Bearer {ADMIN}"},
     )
     assert response.status_code == 422
     assert response.json()["field"] == "state"

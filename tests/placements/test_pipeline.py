@@ -81,11 +81,31 @@ def test_others_and_officers_cannot_move(api, parties):
     assert _move(api, api.org("officer"), placement_id, "interviewing").status_code == 403
 
 
-def test_no_consent_is_409(api):
+def test_no_consent_and_no_such_candidate_answer_alike(api):
+    """Shortlisting cannot probe ids: a person who has not consented (or is under 18) and
+    a person who does not exist get the same 404 body, but for the id in it."""
     institute, employer = api.org("institute"), api.org("employer")
-    candidate = api.candidate(institute, consent_to_share=False)
-    response = _shortlist(api, employer, api.vacancy(employer), candidate)
-    assert response.status_code == 409 and "consent" in response.json()["detail"]
+    private = api.candidate(institute, consent_to_share=False)
+    minor = api.candidate(institute, date_of_birth="2010-01-01", guardian_consent=True)
+    vacancy = api.vacancy(employer)
+    answers = [
+        _shortlist(api, employer, vacancy, {"id": candidate_id})
+        for candidate_id in (private["id"], minor["id"], 2_000_000_000)
+    ]
+    assert [a.status_code for a in answers] == [404, 404, 404]
+    bodies = [
+        {**a.json(), "detail": a.json()["detail"].replace(str(i), "N")}
+        for a, i in zip(answers, (private["id"], minor["id"], 2_000_000_000), strict=True)
+    ]
+    assert (
+        bodies[0]
+        == bodies[1]
+        == bodies[2]
+        == {
+            "detail": "candidate N not found",
+            "field": "candidate_id",
+        }
+    )
 
 
 def test_placed_candidate_and_full_vacancy_are_409(api, parties):

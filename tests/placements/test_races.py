@@ -41,6 +41,10 @@ def _seed(session: Session, *, openings: int, candidates: int, vacancies: int):
             state="Gujarat",
             sector="manufacturing",
             consent_to_share=True,
+            # passes the SSW gates the pipeline re-checks
+            japanese_level="N4",
+            skill_test_passed=True,
+            care_language_test_passed=True,
         )
         for i in range(candidates)
     ]

@@ -28,6 +28,7 @@ from talentbridge.organisations.models import Organisation
 from talentbridge.organisations.schemas import OrganisationCreate
 from talentbridge.placements import service as placement_service
 from talentbridge.vacancies.models import Vacancy
+from tests.conftest import ADMIN
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -132,6 +133,10 @@ class _Seeder:
             state=state,
             sector=sector,
             consent_to_share=True,
+            # passes the SSW gates the pipeline re-checks
+            japanese_level="N4",
+            skill_test_passed=True,
+            care_language_test_passed=True,
         )
         job = Vacancy(
             employer_id=self.employer.id,
@@ -245,7 +250,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         key, institute_key = _seed(session)
     engine.dispose()
 
-    app = create_app(Settings(database_url=url, admin_token="t"), load_tools=False)
+    app = create_app(Settings(database_url=url, admin_token=ADMIN), load_tools=False)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -555,3 +560,12 @@ def test_api_docs_work_with_no_internet(tab: Tab, live: Live) -> None:
     page.goto(f"{live.url}/redoc")
     page.get_by_text("Placements against the goal", exact=False).first.wait_for()
     assert tab.foreign == [], f"requests left this machine: {tab.foreign}"
+
+
+def test_the_page_is_served_with_a_csp_header_that_forbids_framing(live: Live) -> None:
+    """The header (a meta tag cannot forbid framing) that the browser tests above run under."""
+    headers = httpx.get(f"{live.url}/dashboard").headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "connect-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"

@@ -28,8 +28,12 @@ BOOL_FIELDS = {
     "care_language_test_passed",
     "consent_to_share",
 }
-TRUE = {"true", "yes", "y", "1"}
-FALSE = {"false", "no", "n", "0"}
+# CSV is text, so booleans are the words true and false (any case); anything else
+# ("yes", "1", "x") is reported as that row's error rather than guessed at.
+TRUE = {"true"}
+FALSE = {"false"}
+COLUMNS = tuple(CandidateCreate.model_fields)
+REQUIRED_COLUMNS = tuple(n for n, f in CandidateCreate.model_fields.items() if f.is_required())
 
 
 def _csv_value(name: str, raw: str) -> Any:
@@ -56,6 +60,7 @@ def parse_csv(data: bytes) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
         raise Invalid("the CSV file has no header row", field="body")
+    _check_header([name.strip() for name in reader.fieldnames])
     rows = []
     for row in reader:
         extra = row.pop(None, None)  # type: ignore[call-overload]
@@ -67,11 +72,35 @@ def parse_csv(data: bytes) -> list[dict[str, Any]]:
     return rows
 
 
+def _check_header(names: list[str]) -> None:
+    """The first row must name known columns, each once, the required ones included: a
+    file without a header would otherwise have its first person read as the header."""
+    unknown = [n for n in dict.fromkeys(names) if n not in COLUMNS]
+    repeated = [n for n in dict.fromkeys(names) if names.count(n) > 1]
+    missing = [n for n in REQUIRED_COLUMNS if n not in names]
+    problems = []
+    if unknown:
+        problems.append("unknown columns: " + ", ".join(repr(n) for n in unknown))
+    if missing:
+        problems.append("missing required columns: " + ", ".join(missing))
+    if repeated:
+        problems.append("duplicated columns: " + ", ".join(repeated))
+    if problems:
+        raise Invalid(
+            "the first row must be a header of known columns ("
+            + "; ".join(problems)
+            + f"). Known columns: {', '.join(COLUMNS)}",
+            field="header",
+        )
+
+
 def parse_json(data: bytes) -> list[Any]:
     try:
         rows = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Invalid(f"the body is not valid JSON: {exc}", field="body") from exc
+    except RecursionError as exc:
+        raise Invalid("the JSON body is nested too deeply", field="body") from exc
     if not isinstance(rows, list):
         raise Invalid("expected a JSON array of candidates", field="body")
     return rows

@@ -1,6 +1,6 @@
 from datetime import date
 
-from sqlalchemy import Boolean, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbridge.db import Base, TimestampMixin
@@ -9,7 +9,13 @@ from talentbridge.records import EmbeddedMixin, OccupationMixin
 
 class Candidate(TimestampMixin, EmbeddedMixin, OccupationMixin, Base):
     __tablename__ = "candidates"
-    __table_args__ = (UniqueConstraint("institute_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("institute_id", "external_id"),
+        # Never hand an erased person's id to someone else: audit entries and an
+        # employer's old references keep pointing at one person (PostgreSQL sequences
+        # never reuse ids anyway).
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institute_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -29,3 +35,4 @@ class Candidate(TimestampMixin, EmbeddedMixin, OccupationMixin, Base):
     preferred_prefectures: Mapped[list[str]] = mapped_column(default=list)
     available_from: Mapped[date | None]
     consent_to_share: Mapped[bool] = mapped_column(Boolean, default=False)
+    guardian_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -1,13 +1,25 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
+from talentbridge import visibility
 from talentbridge.fields import (
+    BirthDate,
     JapaneseLevel,
-    NoNul,
+    MultiLine,
     PrefectureList,
+    ProgrammeDate,
     Sector,
+    SingleLine,
     SkillList,
     StateName,
     Text200,
@@ -15,17 +27,15 @@ from talentbridge.fields import (
 )
 
 ExternalId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine
 ]
-Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), NoNul]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), MultiLine]
 Years = Annotated[float, Field(ge=0, le=60)]
-EARLIEST_BIRTH = date(1940, 1, 1)
-
-
-def _plausible_birth(value: date | None) -> date | None:
-    if value is not None and not EARLIEST_BIRTH <= value <= date.today():
-        raise ValueError(f"must be between {EARLIEST_BIRTH} and today")
-    return value
+GUARDIAN = Field(
+    False,
+    description="The institute holds a verifiable guardian's consent; required under 18. "
+    "Under-18 profiles are never shown to employers nor shortlisted.",
+)
 
 
 class CandidateFields(BaseModel):
@@ -35,23 +45,28 @@ class CandidateFields(BaseModel):
     skills: SkillList = []
     experience_years: Years = 0
     japanese_level: JapaneseLevel | None = None
-    jft_basic_passed: bool = False
-    skill_test_passed: bool = False
-    care_language_test_passed: bool = False
+    jft_basic_passed: StrictBool = False
+    skill_test_passed: StrictBool = False
+    care_language_test_passed: StrictBool = False
     summary: Summary | None = None
     preferred_prefectures: PrefectureList = []
-    available_from: date | None = None
-    consent_to_share: bool = False
+    available_from: ProgrammeDate | None = None
+    consent_to_share: StrictBool = False
+    guardian_consent: StrictBool = GUARDIAN
 
 
 class CandidateCreate(CandidateFields):
     external_id: ExternalId
     full_name: Text200
-    date_of_birth: date
+    date_of_birth: BirthDate
     state: StateName | None = Field(None, description="Defaults to the institute's state")
     sector: Sector
 
-    _birth = field_validator("date_of_birth")(_plausible_birth)
+    @field_validator("date_of_birth")
+    @classmethod
+    def _minor_needs_guardian(cls, value: date, info: ValidationInfo) -> date:
+        visibility.check_guardian(value, info.data.get("guardian_consent"))
+        return value
 
 
 class CandidateUpdate(BaseModel):
@@ -61,22 +76,21 @@ class CandidateUpdate(BaseModel):
 
     external_id: ExternalId | None = None
     full_name: Text200 | None = None
-    date_of_birth: date | None = None
+    date_of_birth: BirthDate | None = None
     state: StateName | None = None
     sector: Sector | None = None
     job_title: Text200 | None = None
     skills: SkillList | None = None
     experience_years: Years | None = None
     japanese_level: JapaneseLevel | None = None
-    jft_basic_passed: bool | None = None
-    skill_test_passed: bool | None = None
-    care_language_test_passed: bool | None = None
+    jft_basic_passed: StrictBool | None = None
+    skill_test_passed: StrictBool | None = None
+    care_language_test_passed: StrictBool | None = None
     summary: Summary | None = None
     preferred_prefectures: PrefectureList | None = None
-    available_from: date | None = None
-    consent_to_share: bool | None = None
-
-    _birth = field_validator("date_of_birth")(_plausible_birth)
+    available_from: ProgrammeDate | None = None
+    consent_to_share: StrictBool | None = None
+    guardian_consent: StrictBool | None = None
 
 
 class Occupation(BaseModel):
@@ -106,6 +120,7 @@ class CandidateRead(BaseModel):
     preferred_prefectures: list[str]
     available_from: date | None
     consent_to_share: bool
+    guardian_consent: bool
     occupation: Occupation | None
     created_at: UtcDateTime
     updated_at: UtcDateTime

@@ -5,6 +5,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from talentbridge import visibility
 from talentbridge.audit import service as audit
 from talentbridge.candidates.models import Candidate
 from talentbridge.candidates.schemas import CandidateCreate, CandidateUpdate
@@ -12,7 +13,7 @@ from talentbridge.errors import Conflict, Invalid, NotFound
 from talentbridge.matching.prepare import prepare
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations.models import Organisation
-from talentbridge.placements.models import Placement
+from talentbridge.placements.models import GateOverride, Placement, PlacementEvent
 
 TITLE_FIELDS = {"job_title"}
 
@@ -97,9 +98,24 @@ def update_one(
     *, session: Session, candidate: Candidate, candidate_in: CandidateUpdate, tools: Toolkit | None
 ) -> Candidate:
     changes = candidate_in.model_dump(exclude_unset=True)
-    for required in ("external_id", "full_name", "date_of_birth", "state", "sector"):
+    for required in (
+        "external_id",
+        "full_name",
+        "date_of_birth",
+        "state",
+        "sector",
+        "guardian_consent",
+    ):
         if required in changes and changes[required] is None:
             raise Invalid(f"{required} cannot be null", field=required)
+    try:
+        visibility.check_guardian(
+            changes.get("date_of_birth", candidate.date_of_birth),
+            changes.get("guardian_consent", candidate.guardian_consent),
+        )
+    except ValueError as exc:
+        field = "date_of_birth" if "date_of_birth" in changes else "guardian_consent"
+        raise Invalid(str(exc), field=field) from exc
     new_id = changes.get("external_id")
     if (
         new_id
@@ -126,7 +142,26 @@ def update_one(
 
 
 def erase(*, session: Session, candidate: Candidate) -> None:
-    """Erase a person's record on request; their placements stay as anonymised rows."""
+    """Erase a person's record on request; their placements stay as anonymised rows.
+
+    Free text written about the person (the reasons in placement histories and officers'
+    overrides) goes too: it may name them. What stays is counted, not told: the stages,
+    dates, sector, state and prefecture of each placement, and the audit entries (ids and
+    actions, never the data). The id is never given to anyone else.
+    """
+    placements = select(Placement.id).where(Placement.candidate_id == candidate.id)
+    session.execute(
+        update(PlacementEvent)
+        .where(PlacementEvent.placement_id.in_(placements), PlacementEvent.reason.is_not(None))
+        .values(reason=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    session.execute(
+        update(GateOverride)
+        .where(GateOverride.candidate_id == candidate.id)
+        .values(candidate_id=None, reason=None)
+        .execution_options(synchronize_session="fetch")
+    )
     session.execute(
         update(Placement)
         .where(Placement.candidate_id == candidate.id)

@@ -75,6 +75,20 @@ def gate_masks(c: Mapping[str, Any], v: Mapping[str, Any], today: date) -> dict[
     }
 
 
+def pair_failed_gates(
+    candidate: Mapping[str, Any], vacancy: Mapping[str, Any], today: date
+) -> list[str]:
+    """The gates one candidate fails for one vacancy, from their feature dicts (the same
+    rules the ranking applies, so the pipeline and the matches cannot disagree)."""
+    c: dict[str, np.ndarray] = {
+        name: np.asarray(candidate[name], dtype=t) for name, t in CANDIDATE_COLUMNS.items()
+    }
+    v: dict[str, np.ndarray] = {
+        name: np.asarray(vacancy[name], dtype=t) for name, t in VACANCY_COLUMNS.items()
+    }
+    return [gate for gate, passed in gate_masks(c, v, today).items() if not bool(passed)]
+
+
 def base_components(
     c: Mapping[str, Any],
     v: Mapping[str, Any],
@@ -153,7 +167,9 @@ class MatchingEngine:
         include_ineligible: bool = False,
         today: date | None = None,
         explain: bool = True,
+        always_gates: Sequence[str] = (),
     ) -> list[Match]:
+        """always_gates: gates that filter even when include_ineligible is asked for."""
         store = self.candidates
         if not len(store):
             return []
@@ -172,6 +188,7 @@ class MatchingEngine:
             today or date.today(),
             lambda row: (vacancy["skill_keys"], store.objects["skill_keys"][row]),
             explain,
+            always_gates,
         )
 
     # vacancies for one candidate ------------------------------------------------------
@@ -215,12 +232,28 @@ class MatchingEngine:
         return np.where(occ >= 0, scores[np.maximum(occ, 0)] / scores.max(), 0.0)
 
     def _rank(  # type: ignore[no-untyped-def]
-        self, store, c, v, query, vector, limit, include_ineligible, today, skills_of, explain
+        self,
+        store,
+        c,
+        v,
+        query,
+        vector,
+        limit,
+        include_ineligible,
+        today,
+        skills_of,
+        explain,
+        always_gates=(),
     ):
         shape = (len(store),)
         masks = {g: np.broadcast_to(m, shape) for g, m in gate_masks(c, v, today).items()}
         eligible = np.logical_and.reduce(list(masks.values()))
-        pool = np.arange(len(store)) if include_ineligible else np.flatnonzero(eligible)
+        if not include_ineligible:
+            pool = np.flatnonzero(eligible)
+        elif always_gates:
+            pool = np.flatnonzero(np.logical_and.reduce([masks[g] for g in always_gates]))
+        else:
+            pool = np.arange(len(store))
         if not len(pool):
             return []
         vectors = store.live_vectors()

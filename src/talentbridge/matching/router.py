@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
+from talentbridge import visibility
 from talentbridge.audit import service as audit
 from talentbridge.candidates.models import Candidate
 from talentbridge.candidates.router import VisibleCandidate
@@ -47,32 +48,44 @@ def candidates_for_vacancy(
     include_ineligible: bool = False,
 ) -> CandidateMatches:
     """Eligible candidates for the vacancy, best first, each with its reasons."""
+    employer = organisation.kind == OrgKind.employer
     results = _matcher(request).candidates_for(
-        session, vacancy, limit=limit, include_ineligible=include_ineligible
+        session,
+        vacancy,
+        limit=limit,
+        include_ineligible=include_ineligible,
+        # Employers never see people who have not consented, even among the ineligible.
+        always_gates=("consent",) if employer else (),
     )
     ids = [r.record_id for r in results]
     rows = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(ids)))}
-    named = (
-        set(ids)
-        if organisation.kind == OrgKind.officer
-        else placement_service.shortlisted_by(session, organisation.id, ids)
-    )
+    stages = placement_service.stages_with(session, organisation.id, ids) if employer else {}
+    views = {
+        c.id: visibility.candidate_view(
+            role=organisation.kind,
+            own=False,
+            consent=c.consent_to_share,
+            adult=visibility.is_adult(c.date_of_birth),
+            stages=stages.get(c.id, ()),
+        )
+        for c in rows.values()
+    }
+    shown = [r for r in results if r.record_id in rows and views[r.record_id].profile]
     audit.record(
         session=session,
         organisation_id=organisation.id,
         action="match",
         entity="candidate",
-        entity_ids=[i for i in ids if i in rows],
+        entity_ids=[r.record_id for r in shown],
         detail=f"vacancy {vacancy.id}",
     )
     items = [
         CandidateMatch(
             candidate_id=r.record_id,
-            candidate=_summary(rows[r.record_id], r.record_id in named),
+            candidate=_summary(rows[r.record_id], views[r.record_id].identity),
             **_fields(r),
         )
-        for r in results
-        if r.record_id in rows
+        for r in shown
     ]
     return CandidateMatches(vacancy_id=vacancy.id, items=items)
 

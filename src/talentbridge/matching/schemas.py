@@ -4,7 +4,8 @@ from pydantic import BaseModel, Field
 
 
 class CandidateSummary(BaseModel):
-    """What an employer sees of a candidate; name and birth date only once shortlisted."""
+    """What an employer sees of a candidate; name and birth date only while it has an
+    active placement of the person (see talentbridge.visibility)."""
 
     state: str
     sector: str

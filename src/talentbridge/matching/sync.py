@@ -183,14 +183,21 @@ class MatchService:
         limit: int,
         include_ineligible: bool,
         today: date | None = None,
+        always_gates: Sequence[str] = (),
     ) -> list[Match]:
+        """always_gates: gates that filter even when include_ineligible is asked for."""
         self.refresh(session)
         index = self.index
         features = index.query_features("vacancy", vacancy)
         vector = index.vector(vacancy)
         features["occ_scores"] = index.normaliser.occupation_scores(vacancy.title, vector)
         return index.rank_candidates(
-            features, vector, limit=limit, include_ineligible=include_ineligible, today=today
+            features,
+            vector,
+            limit=limit,
+            include_ineligible=include_ineligible,
+            today=today,
+            always_gates=always_gates,
         )
 
     def vacancies_for(

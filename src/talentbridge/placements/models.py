@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talentbridge.db import Base, TimestampMixin, utcnow
@@ -46,6 +46,14 @@ class Placement(TimestampMixin, Base):
             sqlite_where=text("status = 'placed'"),
             postgresql_where=text("status = 'placed'"),
         ),
+        # The few placements moved past a failed SSW gate on an officer's override,
+        # counted by the progress report without reading the rest.
+        Index(
+            "ix_placements_under_override",
+            "placed_on",
+            sqlite_where=text("under_override = 1"),
+            postgresql_where=text("under_override"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +69,8 @@ class Placement(TimestampMixin, Base):
     prefecture: Mapped[str] = mapped_column(String(32), index=True)
     placed_on: Mapped[date | None]
     candidate_erased: Mapped[bool] = mapped_column(default=False)
+    # Set when a shortlisting or move passed a failed SSW gate only by an officer's override.
+    under_override: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     events: Mapped[list["PlacementEvent"]] = relationship(
         back_populates="placement", order_by="PlacementEvent.id", cascade="all, delete-orphan"
@@ -83,6 +93,25 @@ class PlacementEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     placement: Mapped[Placement] = relationship(back_populates="events")
+
+
+class GateOverride(Base):
+    """An officer's recorded exception: these SSW gates do not stop this person's
+    placement in this vacancy (e.g. Technical Intern Training (ii) completers are exempt
+    from the skills and language tests)."""
+
+    __tablename__ = "gate_overrides"
+    __table_args__ = (UniqueConstraint("vacancy_id", "candidate_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("candidates.id", ondelete="SET NULL"), index=True
+    )
+    officer_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    gates: Mapped[list[str]] = mapped_column(default=list)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class StageTally(Base):

@@ -2,11 +2,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from talentbridge.deps import CurrentOrg, Employer, SessionDep
+from talentbridge.deps import CurrentOrg, Employer, Officer, SessionDep
 from talentbridge.fields import MAX_ID
 from talentbridge.placements import service
-from talentbridge.placements.models import Placement
+from talentbridge.placements.models import GateOverride, Placement
 from talentbridge.placements.schemas import (
+    OverrideCreate,
+    OverrideRead,
     PlacementCreate,
     PlacementPage,
     PlacementRead,
@@ -25,6 +27,22 @@ def shortlist(body: PlacementCreate, employer: Employer, session: SessionDep) ->
         employer=employer,
         vacancy_id=body.vacancy_id,
         candidate_id=body.candidate_id,
+    )
+
+
+@router.post("/overrides", status_code=status.HTTP_201_CREATED, response_model=OverrideRead)
+def override_gates(body: OverrideCreate, officer: Officer, session: SessionDep) -> GateOverride:
+    """Officers: let this person's shortlisting and moves in this vacancy pass the named
+    SSW gates (tests, sector, availability; never age or consent), with a reason. Later
+    steps that pass only thanks to it mark the placement `under_override`, and the
+    progress report counts such placements."""
+    return service.record_override(
+        session=session,
+        officer=officer,
+        vacancy_id=body.vacancy_id,
+        candidate_id=body.candidate_id,
+        gates=body.gates,
+        reason=body.reason,
     )
 
 

@@ -8,12 +8,17 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from talentbridge import visibility
+from talentbridge.audit import service as audit
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import utcnow
-from talentbridge.errors import Conflict, Forbidden, NotFound
+from talentbridge.errors import Conflict, Forbidden, Invalid, NotFound
+from talentbridge.matching.engine import pair_failed_gates
+from talentbridge.matching.explain import gate_reasons
+from talentbridge.matching.features import candidate_features, vacancy_features
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.placements import tallies
-from talentbridge.placements.models import Placement, PlacementEvent, Stage
+from talentbridge.placements.models import GateOverride, Placement, PlacementEvent, Stage
 from talentbridge.vacancies import service as vacancy_service
 from talentbridge.vacancies.models import Vacancy
 
@@ -26,6 +31,21 @@ FORWARD = [
 ]
 OPEN_STAGES = frozenset(FORWARD[:-1])
 FINAL = frozenset({Stage.placed, Stage.rejected, Stage.withdrawn})
+# The SSW gates a pipeline step re-checks. "not_placed" and "vacancy_open" have their own
+# rules (and messages) below; consent is checked where the candidate is looked up.
+PIPELINE_GATES = (
+    "sector",
+    "age",
+    "skill_test",
+    "japanese_level",
+    "care_language_test",
+    "consent",
+    "availability",
+)
+# What an officer may waive for one person and one vacancy, with a reason: the tests and
+# dates, for exemptions such as Technical Intern Training (ii) completers. Age and
+# consent are the law and the person's choice: never waived.
+OVERRIDABLE_GATES = ("sector", "skill_test", "japanese_level", "care_language_test", "availability")
 
 
 def allowed_moves(status: str, kind: str) -> set[str]:
@@ -80,13 +100,12 @@ def create(
     """Shortlist a candidate for one of the employer's vacancies."""
     vacancy = vacancy_service.get(session=session, vacancy_id=vacancy_id, employer_id=employer.id)
     candidate = session.get(Candidate, candidate_id)
-    if candidate is None:
+    # One answer for "no such candidate" and "not one you may see" (no consent, under 18),
+    # so ids cannot be probed.
+    if candidate is None or not visibility.employer_may_see(
+        consent=candidate.consent_to_share, birth=candidate.date_of_birth
+    ):
         raise NotFound(f"candidate {candidate_id} not found", field="candidate_id")
-    if not candidate.consent_to_share:
-        raise Conflict(
-            "the candidate has not consented to share their profile with employers",
-            field="candidate_id",
-        )
     if vacancy.status != "open" or vacancy.placed_count >= vacancy.openings:
         raise Conflict("the vacancy is closed or all its openings are placed", field="vacancy_id")
     if is_placed(session, candidate.id):
@@ -99,6 +118,7 @@ def create(
         )
     ):
         raise Conflict("the candidate is already in this vacancy's pipeline", field="candidate_id")
+    under_override = _check_gates(session, candidate, vacancy, at)
     placement = Placement(
         vacancy_id=vacancy.id,
         candidate_id=candidate.id,
@@ -108,6 +128,7 @@ def create(
         sector=vacancy.sector,
         state=candidate.state,
         prefecture=vacancy.prefecture,
+        under_override=under_override,
         created_at=at or utcnow(),
     )
     _event(placement, Stage.shortlisted, employer, None, at)
@@ -120,6 +141,85 @@ def create(
         ) from exc
     tallies.count_move(session, placement, None, Stage.shortlisted)
     return placement
+
+
+def _check_gates(
+    session: Session, candidate: Candidate, vacancy: Vacancy, at: datetime | None
+) -> bool:
+    """Refuse a step the SSW gates forbid, naming each failed gate (409); True when the
+    step passes only thanks to an officer's override."""
+    today = (at or utcnow()).date()
+    c = candidate_features(candidate, occ=-1, placed=False)
+    v = vacancy_features(vacancy, occ=-1)
+    failed = [g for g in pair_failed_gates(c, v, today) if g in PIPELINE_GATES]
+    if not failed:
+        return False
+    waived = set(override_for(session, vacancy.id, candidate.id))
+    blocking = [g for g in failed if g not in waived]
+    if blocking:
+        reasons = "; ".join(gate_reasons(c, v, blocking, today))
+        raise Conflict(
+            f"the SSW rules forbid this step, failed gates: {', '.join(blocking)} ({reasons})",
+            field="gates",
+        )
+    return True
+
+
+def override_for(session: Session, vacancy_id: int, candidate_id: int) -> list[str]:
+    """Gates an officer waived for this person in this vacancy."""
+    gates = session.scalar(
+        select(GateOverride.gates).where(
+            GateOverride.vacancy_id == vacancy_id, GateOverride.candidate_id == candidate_id
+        )
+    )
+    return list(gates or [])
+
+
+def record_override(
+    *,
+    session: Session,
+    officer: Organisation,
+    vacancy_id: int,
+    candidate_id: int,
+    gates: Sequence[str],
+    reason: str,
+) -> GateOverride:
+    """An officer's exception to SSW gates for one person and one vacancy (replaces any
+    earlier one for the pair). The reason is kept; the audit log gets no free text."""
+    if officer.kind != OrgKind.officer:
+        raise Forbidden("only officer organisations may override SSW gates")
+    refused = sorted(set(gates) - set(OVERRIDABLE_GATES))
+    if refused:
+        raise Invalid(
+            f"these gates cannot be overridden: {', '.join(refused)}; "
+            f"allowed: {', '.join(OVERRIDABLE_GATES)}",
+            field="gates",
+        )
+    vacancy_service.get(session=session, vacancy_id=vacancy_id)
+    if session.get(Candidate, candidate_id) is None:
+        raise NotFound(f"candidate {candidate_id} not found", field="candidate_id")
+    override = session.scalar(
+        select(GateOverride).where(
+            GateOverride.vacancy_id == vacancy_id, GateOverride.candidate_id == candidate_id
+        )
+    )
+    if override is None:
+        override = GateOverride(vacancy_id=vacancy_id, candidate_id=candidate_id)
+        session.add(override)
+    override.gates = sorted(set(gates), key=OVERRIDABLE_GATES.index)
+    override.reason = reason
+    override.officer_id = officer.id
+    override.created_at = utcnow()
+    session.flush()
+    audit.record(
+        session=session,
+        organisation_id=officer.id,
+        action="override",
+        entity="candidate",
+        entity_ids=[candidate_id],
+        detail=f"vacancy {vacancy_id}: {','.join(override.gates)}",
+    )
+    return override
 
 
 def get(*, session: Session, placement_id: int, organisation: Organisation) -> Placement:
@@ -156,6 +256,11 @@ def move(
     session.refresh(placement, ["status", "placed_on"], with_for_update=True)
     if to not in allowed_moves(placement.status, organisation.kind):
         raise Conflict(_illegal(placement.status, to, organisation.kind), field="status")
+    if to in FORWARD and placement.candidate_id is not None:
+        candidate = session.get(Candidate, placement.candidate_id)
+        vacancy = session.get(Vacancy, placement.vacancy_id)
+        if candidate and vacancy and _check_gates(session, candidate, vacancy, at):
+            placement.under_override = True
     if to == Stage.placed:
         _take_opening(session, placement)
         placement.placed_on = (at or utcnow()).date()
@@ -237,14 +342,19 @@ def page(
     return items, total
 
 
-def shortlisted_by(session: Session, employer_id: int, candidate_ids: Sequence[int]) -> set[int]:
-    """Which of these candidates are in one of the employer's pipelines (names then visible)."""
+def stages_with(
+    session: Session, employer_id: int, candidate_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """The stages of the employer's placements of each of these candidates."""
+    found: dict[int, list[str]] = {}
     if not candidate_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(Placement.candidate_id).where(
-                Placement.employer_id == employer_id, Placement.candidate_id.in_(candidate_ids)
-            )
+        return found
+    rows = session.execute(
+        select(Placement.candidate_id, Placement.status).where(
+            Placement.employer_id == employer_id, Placement.candidate_id.in_(candidate_ids)
         )
     )
+    for candidate_id, stage in rows:
+        if candidate_id is not None:
+            found.setdefault(candidate_id, []).append(stage)
+    return found

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from talentbridge.deps import CurrentOrg, SessionDep, SettingsDep
 from talentbridge.errors import Invalid
-from talentbridge.fields import PrefectureName, Sector, StateName
+from talentbridge.fields import EARLIEST_DATE, LATEST_DATE, PrefectureName, Sector, StateName
 from talentbridge.reports import service
 from talentbridge.reports.schemas import ProgressReport
 from talentbridge.reports.static import STATIC
@@ -16,7 +16,7 @@ from talentbridge.reports.static import STATIC
 router = APIRouter(prefix="/reports", tags=["reports"])
 pages = APIRouter(include_in_schema=False)
 # Dates a programme report can mean; beyond them month arithmetic leaves the calendar.
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+EARLIEST, LATEST = EARLIEST_DATE, LATEST_DATE
 
 
 def filters(

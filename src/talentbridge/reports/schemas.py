@@ -82,6 +82,9 @@ class ProgressReport(BaseModel):
     goal: Goal
     as_of: date
     placed: int
+    placed_under_override: int = Field(
+        description="of `placed`, those that passed a failed SSW gate by an officer's override"
+    )
     percent_of_goal: float
     pace: Pace
     by_sector: list[Count]

@@ -329,6 +329,12 @@ def progress(
         key=lambda c: (-c.placed, -c.in_pipeline, c.state),
     )
     placed = sum(c.placed for c in by_sector)
+    # Placements made past a failed SSW gate on an officer's override (a partial index).
+    under_override = session.scalar(
+        counts._where(select(func.count()).select_from(Placement), Placement).where(
+            Placement.status == Stage.placed, Placement.under_override, _between(since, as_of)
+        )
+    )
 
     # Under a place filter with no target of its own, the goal figures are the programme's.
     whole = scope.kind == "programme" and _by_place(filters) and target.applies_to == "programme"
@@ -357,6 +363,7 @@ def progress(
         goal=goal,
         as_of=as_of,
         placed=placed,
+        placed_under_override=int(under_override or 0) if since <= as_of else 0,
         percent_of_goal=round(100 * goal_placed / goal.target, 2),
         pace=_pace(goal, goal_placed, goal_recent, as_of),
         by_sector=by_sector,
@@ -481,6 +488,7 @@ def to_csv_rows(report: ProgressReport) -> list[list[Any]]:
         ["goal_start", goal.start.isoformat()],
         ["goal_end", goal.end.isoformat()],
         ["placed", report.placed],
+        ["placed_under_override", report.placed_under_override],
         ["placed_compared_with_goal", goal.placed],
         ["percent_of_goal", report.percent_of_goal],
         ["required_per_month", pace.required_per_month],

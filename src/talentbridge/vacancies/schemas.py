@@ -1,13 +1,14 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from talentbridge.candidates.schemas import Occupation
 from talentbridge.fields import (
     JapaneseLevel,
-    NoNul,
+    MultiLine,
     PrefectureName,
+    ProgrammeDate,
     Sector,
     SkillList,
     Text200,
@@ -15,7 +16,7 @@ from talentbridge.fields import (
 )
 
 Status = Literal["open", "closed"]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), NoNul]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), MultiLine]
 Openings = Annotated[int, Field(ge=1, le=10_000)]
 Wage = Annotated[int, Field(ge=0, le=10_000_000)]
 Years = Annotated[float, Field(ge=0, le=60)]
@@ -31,10 +32,10 @@ class VacancyCreate(BaseModel):
     openings: Openings = 1
     required_skills: SkillList = []
     min_japanese_level: JapaneseLevel = "N4"
-    requires_skill_test: bool = True
+    requires_skill_test: StrictBool = True
     min_experience_years: Years = 0
     monthly_wage_jpy: Wage | None = None
-    start_date: date | None = None
+    start_date: ProgrammeDate | None = None
     status: Status = "open"
 
 
@@ -48,10 +49,10 @@ class VacancyUpdate(BaseModel):
     openings: Openings | None = None
     required_skills: SkillList | None = None
     min_japanese_level: JapaneseLevel | None = None
-    requires_skill_test: bool | None = None
+    requires_skill_test: StrictBool | None = None
     min_experience_years: Years | None = None
     monthly_wage_jpy: Wage | None = None
-    start_date: date | None = None
+    start_date: ProgrammeDate | None = None
     status: Status | None = None
 
 
