@@ -107,6 +107,10 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.what == "allocate":
+        from talentbridge.allocations.bench import main as allocation_bench
+
+        return allocation_bench(args)
     if args.what == "reports":
         from talentbridge.reports.bench import main as reports_bench
 
@@ -168,10 +172,15 @@ def parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(run=_eval)
 
     bench = commands.add_parser("bench", help="performance benchmarks")
-    bench.add_argument("what", nargs="?", default="matching", choices=["matching", "reports"])
+    bench.add_argument(
+        "what", nargs="?", default="matching", choices=["matching", "reports", "allocate"]
+    )
     bench.add_argument("--candidates", type=int, default=100_000)
     bench.add_argument("--queries", type=int, default=200)
     bench.add_argument("--placements", type=int, default=1_000_000)
+    bench.add_argument("--vacancies", type=int, default=5000, help="bench allocate")
+    bench.add_argument("--openings", type=int, default=20_000, help="bench allocate")
+    bench.add_argument("--top-k", type=int, default=50, help="bench allocate: edges per vacancy")
     bench.add_argument("--embed-texts", type=int, default=256, help="0 skips the embedding test")
     bench.set_defaults(run=_bench)
     return root
