@@ -164,6 +164,7 @@ def create_app(
 
 
 def _include_routers(app: FastAPI) -> None:
+    from talentbridge.allocations.router import router as allocations
     from talentbridge.candidates.router import router as candidates
     from talentbridge.matching.router import router as matching
     from talentbridge.organisations.router import router as organisations
@@ -175,6 +176,7 @@ def _include_routers(app: FastAPI) -> None:
     api = APIRouter(prefix="/api/v1")
     for router in (organisations, candidates, vacancies, placements, matching, reports):
         api.include_router(router)
+    api.include_router(allocations)
 
     @api.get("/meta", tags=["reference"])
     def meta() -> dict[str, Any]:

@@ -73,12 +73,9 @@ def _best_by_brute_force(edges, capacity):
 def test_matches_brute_force_and_never_fills_fewer_than_greedy(seed):
     rng = np.random.default_rng(seed)
     n_vacancies, n_candidates = rng.integers(1, 4), rng.integers(1, 6)
-    pairs = [
-        (v, c)
-        for v in range(n_vacancies)
-        for c in range(n_candidates)
-        if rng.random() < 0.5
-    ][:11]
+    pairs = [(v, c) for v in range(n_vacancies) for c in range(n_candidates) if rng.random() < 0.5][
+        :11
+    ]
     if not pairs:
         return
     edges = (
