@@ -106,6 +106,38 @@ def _eval(args: argparse.Namespace) -> int:
     return main(args)
 
 
+def _allocate(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+    from tqdm import tqdm
+
+    from talentbridge.allocations import service
+    from talentbridge.allocations.schemas import AllocationCreate, Scope
+    from talentbridge.app import build_matcher, build_tools
+    from talentbridge.db import session_scope
+
+    try:
+        body = AllocationCreate(sector=args.sector, state=args.state, prefecture=args.prefecture)
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"{'.'.join(map(str, error['loc'])) or 'input'}: {error['msg']}", file=sys.stderr)
+        return 2
+    settings = get_settings()
+    tools = build_tools(settings)
+    matcher = build_matcher(tools, settings)
+    with session_scope() as session, tqdm(desc="scoring", unit="vacancy") as bar:
+        plan = service.create_plan(
+            session=session,
+            matcher=matcher,
+            normaliser=tools.normaliser,
+            organisation=None,
+            scope=Scope(**body.model_dump()),
+            top_k=args.top_k,
+            progress=bar.update,
+        )
+    print(service.summary_text(plan))
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     if args.what == "allocate":
         from talentbridge.allocations.bench import main as allocation_bench
@@ -170,6 +202,15 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", default=None, help="path to jobbert_titles_dev.csv")
     evaluate.add_argument("--limit", type=int, default=None, help="evaluate at most N titles")
     evaluate.set_defaults(run=_eval)
+
+    allocate = commands.add_parser(
+        "allocate", help="plan who could be placed where today (most people, then best score)"
+    )
+    allocate.add_argument("--sector")
+    allocate.add_argument("--state", help="candidates from this Indian state")
+    allocate.add_argument("--prefecture", help="vacancies in this prefecture")
+    allocate.add_argument("--top-k", type=int, default=50, help="candidates listed per vacancy")
+    allocate.set_defaults(run=_allocate)
 
     bench = commands.add_parser("bench", help="performance benchmarks")
     bench.add_argument(

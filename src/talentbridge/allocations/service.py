@@ -227,6 +227,27 @@ def create_plan(
     return plan
 
 
+def summary_text(plan: AllocationPlan) -> str:
+    """What `talentbridge allocate` prints."""
+    scope = ", ".join(
+        f"{name}={value}"
+        for name in ("sector", "state", "prefecture")
+        if (value := getattr(plan, name))
+    )
+    reasons: dict[str, int] = {}
+    for unfilled in plan.unfilled:
+        kind = unfilled["why"].split(":")[0]
+        reasons[kind] = reasons.get(kind, 0) + unfilled["openings_left"]
+    lines = [
+        f"allocation plan {plan.id} ({scope or 'whole programme'}): "
+        f"{plan.filled} of {plan.openings} openings filled, greedy {plan.greedy_filled}; "
+        f"total score {plan.total_score:.2f}, greedy {plan.greedy_total_score:.2f}",
+        f"openings counted as {OPENINGS_RULE}",
+    ]
+    lines += [f"  {n} openings left: {kind}" for kind, n in sorted(reasons.items())]
+    return "\n".join(lines)
+
+
 def _utc(moment: datetime) -> datetime:
     """SQLite hands timestamps back without their zone; they were written in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
