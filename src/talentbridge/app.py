@@ -169,6 +169,7 @@ def _include_routers(app: FastAPI) -> None:
     from talentbridge.matching.router import router as matching
     from talentbridge.organisations.router import router as organisations
     from talentbridge.placements.router import router as placements
+    from talentbridge.reports.demand_router import router as demand
     from talentbridge.reports.router import pages
     from talentbridge.reports.router import router as reports
     from talentbridge.vacancies.router import router as vacancies
@@ -177,6 +178,7 @@ def _include_routers(app: FastAPI) -> None:
     for router in (organisations, candidates, vacancies, placements, matching, reports):
         api.include_router(router)
     api.include_router(allocations)
+    api.include_router(demand)
 
     @api.get("/meta", tags=["reference"])
     def meta() -> dict[str, Any]:

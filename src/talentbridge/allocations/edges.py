@@ -128,26 +128,28 @@ class TopK:
             rows = np.flatnonzero(vacancies["sector"] == sector)
             people = np.flatnonzero(allowed & (candidates["sector"] == sector))
             supply[rows] = len(people)
-            if not len(people):
-                failing.update({int(r): {} for r in rows})
-                if progress:
-                    progress(len(rows))
-                continue
-            side = _Side(
-                people=people,
-                columns={name: values[people][None, :] for name, values in candidates.items()},
-                vectors=np.ascontiguousarray(candidate_vectors[people]),
-                hits=hits[people].T.tocsr(),
-            )
-            block = max(1, BLOCK_CELLS // len(people))
-            for first in range(0, len(rows), block):
-                chunk = rows[first : first + block]
-                *edge, per_vacancy, fails = self._block(chunk, side)
-                found.append(tuple(edge))
-                eligible[chunk] = per_vacancy
-                failing.update(fails)
-                if progress:
-                    progress(len(chunk))
+            # Consent and "not placed" do not depend on the vacancy: settle them once.
+            ready = people[candidates["consent"][people] & ~candidates["placed"][people]]
+            if len(ready):
+                side = _Side(
+                    people=ready,
+                    columns={name: values[ready][None, :] for name, values in candidates.items()},
+                    vectors=np.ascontiguousarray(candidate_vectors[ready]),
+                    hits=hits[ready].T.tocsr(),
+                )
+                block = max(1, BLOCK_CELLS // len(ready))
+                for first in range(0, len(rows), block):
+                    chunk = rows[first : first + block]
+                    *edge, per_vacancy = self._block(chunk, side)
+                    found.append(tuple(edge))
+                    eligible[chunk] = per_vacancy
+                    if progress:
+                        progress(len(chunk))
+            elif progress:
+                progress(len(rows))
+            nobody = rows[eligible[rows] == 0]
+            if len(nobody):
+                failing.update(self._failures(nobody, people, candidates))
         return Edges(
             vacancy=_cat([f[0] for f in found], np.int64),
             candidate=_cat([f[1] for f in found], np.int64),
@@ -196,21 +198,30 @@ class TopK:
             name: np.broadcast_to(values, shape)[block_rows, picked]
             for name, values in components.items()
         }
-        per_vacancy = eligible.sum(axis=1)
-        fails = {
-            int(chunk[i]): {
-                g: n for g in GATES if (n := int((~np.broadcast_to(masks[g], shape)[i]).sum()))
-            }
-            for i in np.flatnonzero(per_vacancy == 0)
-        }
         return (
             chunk[block_rows],
             side.people[picked],
             top_scores[block_rows, slot],
             parts,
-            per_vacancy,
-            fails,
+            eligible.sum(axis=1),
         )
+
+    def _failures(
+        self, rows: np.ndarray, people: np.ndarray, candidates: Mapping[str, np.ndarray]
+    ) -> dict[int, dict[str, int]]:
+        """For vacancies nobody is eligible for: how many of the sector's candidates fail
+        each gate (what institutes would have to train for)."""
+        c = {name: values[people][None, :] for name, values in candidates.items()}
+        v = {name: values[rows][:, None] for name, values in self._vacancies.items()}
+        shape = (len(rows), len(people))
+        failed = {
+            gate: (~np.broadcast_to(mask, shape)).sum(axis=1)
+            for gate, mask in gate_masks(c, v, self.today).items()
+        }
+        return {
+            int(row): {gate: int(n[i]) for gate, n in failed.items() if n[i]}
+            for i, row in enumerate(rows)
+        }
 
 
 @dataclass
