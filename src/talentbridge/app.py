@@ -169,6 +169,7 @@ def _include_routers(app: FastAPI) -> None:
     from talentbridge.matching.router import router as matching
     from talentbridge.organisations.router import router as organisations
     from talentbridge.placements.router import router as placements
+    from talentbridge.reports.demand_router import pages as demand_pages
     from talentbridge.reports.demand_router import router as demand
     from talentbridge.reports.router import pages
     from talentbridge.reports.router import router as reports
@@ -187,6 +188,7 @@ def _include_routers(app: FastAPI) -> None:
 
     app.include_router(api)
     app.include_router(pages)
+    app.include_router(demand_pages)
 
     @app.get("/health", tags=["health"])
     def health(session: SessionDep) -> dict[str, str]:

@@ -3,14 +3,16 @@ import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from talentbridge.deps import CurrentOrg, SessionDep
 from talentbridge.fields import PrefectureName, Sector, StateName
 from talentbridge.reports import demand as service
 from talentbridge.reports.demand_schemas import DemandReport
+from talentbridge.reports.static import STATIC
 
 router = APIRouter(prefix="/reports", tags=["reports"])
+pages = APIRouter(include_in_schema=False)
 
 
 def demand_filters(
@@ -42,3 +44,10 @@ def demand_csv(organisation: CurrentOrg, session: SessionDep, chosen: DemandFilt
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="demand.csv"'},
     )
+
+
+@pages.get("/dashboard/demand", response_class=HTMLResponse)
+def demand_page() -> HTMLResponse:
+    """The demand view: top skill and occupation gaps per sector, for the signed-in
+    institute or officer (an employer sees the openings alone)."""
+    return HTMLResponse((STATIC / "demand.html").read_text(encoding="utf-8"))
