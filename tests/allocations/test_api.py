@@ -167,3 +167,36 @@ def test_employers_see_their_proposals_and_accept_one_by_shortlisting(api):
         headers=api.auth(institute),
     )
     assert api.client.get(url, headers=api.auth(employer)).json()["items"] == []
+
+
+def test_proposals_survive_an_erased_placed_person_and_leave_the_placed_out(api):
+    institute, employer, officer = api.org("institute"), api.org("employer"), api.org("officer")
+    proposed = api.candidate(institute)
+    other = api.candidate(institute)
+    vacancy = api.vacancy(employer, openings=2)
+    plan = _plan(api, officer)
+    assert _pairs(plan) == sorted([(vacancy["id"], proposed["id"]), (vacancy["id"], other["id"])])
+    # `other` is placed elsewhere, then erased: the placement stays as an anonymised row.
+    elsewhere = api.vacancy(employer, openings=1)
+    placement = api.client.post(
+        "/api/v1/placements",
+        json={"vacancy_id": elsewhere["id"], "candidate_id": other["id"]},
+        headers=api.auth(employer),
+    ).json()
+    for stage in ("interviewing", "offered", "visa_processing", "placed"):
+        moved = api.client.patch(
+            f"/api/v1/placements/{placement['id']}",
+            json={"status": stage},
+            headers=api.auth(employer),
+        )
+        assert moved.status_code == 200, moved.text
+    url = f"/api/v1/vacancies/{vacancy['id']}/proposals"
+    assert [
+        p["candidate_id"] for p in api.client.get(url, headers=api.auth(employer)).json()["items"]
+    ] == [proposed["id"]]
+    erased = api.client.delete(f"/api/v1/candidates/{other['id']}", headers=api.auth(institute))
+    assert erased.status_code == 204
+    items = api.client.get(url, headers=api.auth(employer)).json()["items"]
+    assert [p["candidate_id"] for p in items] == [proposed["id"]]
+    kept = api.client.get(f"/api/v1/allocations/{plan['id']}", headers=api.auth(officer)).json()
+    assert kept["filled"] == 2 and len(kept["assignments"]) == 1

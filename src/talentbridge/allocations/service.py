@@ -311,7 +311,10 @@ def proposals(*, session: Session, vacancy: Vacancy, organisation: Organisation)
     if plan_id is None:
         return Proposals(vacancy_id=vacancy.id, plan_id=None, created_at=None, items=[])
     plan = session.get(AllocationPlan, plan_id)
-    placed = select(Placement.candidate_id).where(Placement.status == Stage.placed)
+    placed = select(Placement.candidate_id).where(
+        Placement.status == Stage.placed,
+        Placement.candidate_id.is_not(None),  # an erased person's row: NOT IN would match none
+    )
     rows = session.execute(
         select(Assignment, Candidate)
         .join(Candidate, Candidate.id == Assignment.candidate_id)
