@@ -128,25 +128,38 @@ class TopK:
             rows = np.flatnonzero(vacancies["sector"] == sector)
             people = np.flatnonzero(allowed & (candidates["sector"] == sector))
             supply[rows] = len(people)
-            # Consent and "not placed" do not depend on the vacancy: settle them once.
+            # Consent and "not placed" do not depend on the vacancy: settle them once. The
+            # Japanese level and skills test depend only on two vacancy fields: settle them
+            # once per group of vacancies that share those, before any pair is scored.
             ready = people[candidates["consent"][people] & ~candidates["placed"][people]]
-            if len(ready):
+            groups: dict[tuple[int, bool], list[int]] = {}
+            for row in rows:
+                key = (int(vacancies["min_level"][row]), bool(vacancies["requires_test"][row]))
+                groups.setdefault(key, []).append(int(row))
+            for (level, test), members in sorted(groups.items()):
+                chunk_rows = np.asarray(members, dtype=np.int64)
+                fit = ready[
+                    (candidates["level"][ready] >= level)
+                    & (candidates["skill_test"][ready] | (not test))
+                ]
+                if not len(fit):
+                    if progress:
+                        progress(len(chunk_rows))
+                    continue
                 side = _Side(
-                    people=ready,
-                    columns={name: values[ready][None, :] for name, values in candidates.items()},
-                    vectors=np.ascontiguousarray(candidate_vectors[ready]),
-                    hits=hits[ready].T.tocsr(),
+                    people=fit,
+                    columns={name: values[fit][None, :] for name, values in candidates.items()},
+                    vectors=np.ascontiguousarray(candidate_vectors[fit]),
+                    hits=hits[fit].T.tocsr(),
                 )
-                block = max(1, BLOCK_CELLS // len(ready))
-                for first in range(0, len(rows), block):
-                    chunk = rows[first : first + block]
+                block = max(1, BLOCK_CELLS // len(fit))
+                for first in range(0, len(chunk_rows), block):
+                    chunk = chunk_rows[first : first + block]
                     *edge, per_vacancy = self._block(chunk, side)
                     found.append(tuple(edge))
                     eligible[chunk] = per_vacancy
                     if progress:
                         progress(len(chunk))
-            elif progress:
-                progress(len(rows))
             nobody = rows[eligible[rows] == 0]
             if len(nobody):
                 failing.update(self._failures(nobody, people, candidates))
