@@ -72,7 +72,8 @@ def skill_hits(
         meets[skill] = found
         return found
 
-    hit_rows, hit_cols = [], []
+    hit_rows: list[int] = []
+    hit_cols: list[int] = []
     for c, skills in enumerate(have):
         met: set[int] = set()
         for skill in skills:

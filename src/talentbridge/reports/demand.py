@@ -69,7 +69,7 @@ def _supply(filters: DemandFilters, organisation: Organisation) -> Any | None:
     placed = select(Placement.candidate_id).where(
         Placement.status == Stage.placed, Placement.candidate_id.is_not(None)
     )
-    conditions = [Candidate.id.not_in(placed)]
+    conditions: list[Any] = [Candidate.id.not_in(placed)]
     if organisation.kind == OrgKind.institute:
         conditions.append(Candidate.institute_id == organisation.id)
     if filters.sector:
@@ -82,7 +82,7 @@ def _supply(filters: DemandFilters, organisation: Organisation) -> Any | None:
 def _at_or_above(level: str) -> Any:
     levels = reference.JAPANESE_LEVELS
     enough = list(levels[levels.index(level) :])
-    condition = Candidate.japanese_level.in_(enough)
+    condition: Any = Candidate.japanese_level.in_(enough)
     if reference.level_rank(level) <= reference.level_rank(JFT_LEVEL):
         condition = or_(condition, Candidate.jft_basic_passed.is_(True))
     return condition
