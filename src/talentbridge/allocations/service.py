@@ -94,15 +94,13 @@ def _busy_candidates(session: Session) -> set[int]:
 
 def _title_fit(normaliser: Any, titles: Sequence[str], vectors: np.ndarray) -> np.ndarray | None:
     """How well each title fits each occupation, best = 1 (a NaN row: unknown), as the
-    engine's `occ_scores` for a vacancy query."""
-    if normaliser is None:
+    engine's `occ_scores` for a vacancy query; all titles in a few batched products."""
+    if normaliser is None or not len(titles):
         return None
-    rows = []
-    for title, vector in zip(titles, vectors, strict=True):
-        scores = normaliser.occupation_scores(title, vector if vector.any() else None)
-        best = float(scores.max()) if len(scores) else 0.0
-        rows.append(scores / best if best > 0 else np.full(len(scores), np.nan))
-    return np.vstack(rows) if rows else None
+    scores = normaliser.occupation_scores_many(titles, vectors)
+    best = scores.max(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(best > 0, scores / best, np.nan)
 
 
 def _values(store: ColumnStore, row: int) -> dict[str, Any]:
