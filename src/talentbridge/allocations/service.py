@@ -5,6 +5,7 @@ beyond its remaining openings; nobody already in an active pipeline or placed is
 """
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -103,10 +104,49 @@ def _title_fit(normaliser: Any, titles: Sequence[str], vectors: np.ndarray) -> n
         return np.where(best > 0, scores / best, np.nan)
 
 
-def _values(store: ColumnStore, row: int) -> dict[str, Any]:
-    values: dict[str, Any] = {name: store.column(name)[row] for name in store.dtypes}
-    values.update({name: objects[row] for name, objects in store.objects.items()})
-    return values
+@dataclass
+class _Copy:
+    """The rows of one store the plan needs, copied, so the index may change meanwhile."""
+
+    ids: np.ndarray
+    columns: dict[str, np.ndarray]
+    vectors: np.ndarray
+    objects: dict[str, list[Any]]
+
+    def values(self, row: int) -> dict[str, Any]:
+        """One row's features, as the engine's explanations read them."""
+        values: dict[str, Any] = {name: column[row] for name, column in self.columns.items()}
+        values.update({name: objects[row] for name, objects in self.objects.items()})
+        return values
+
+
+def _copy(store: ColumnStore, ids: np.ndarray | None = None) -> _Copy:
+    """Every live row of the store, or those with the given ids (all of them present)."""
+    live = store.ids[: len(store)]
+    if ids is None:
+        rows = np.arange(len(live))
+    else:
+        order = np.argsort(live, kind="stable")
+        rows = order[np.searchsorted(live[order], ids)]
+    return _Copy(
+        ids=live[rows].copy(),
+        columns={name: store.column(name)[rows] for name in store.dtypes},
+        vectors=store.live_vectors()[rows],
+        objects={name: [values[r] for r in rows] for name, values in store.objects.items()},
+    )
+
+
+def _snapshot(matcher: Any, wanted: list[_Open]) -> tuple[_Copy, _Copy, list[_Open]]:
+    """Candidates and the wanted vacancies, copied under the index's read lock when it
+    offers one (`reading()`), so a refresh by another request cannot move rows mid-copy."""
+    reading = getattr(matcher, "reading", None)
+    with reading() if reading is not None else nullcontext():
+        engine = matcher.engine
+        live = set(engine.vacancies.ids[: len(engine.vacancies)].tolist())
+        wanted = [v for v in wanted if v.id in live]
+        people = _copy(engine.candidates)
+        jobs = _copy(engine.vacancies, np.array([v.id for v in wanted], dtype=np.int64))
+    return people, jobs, wanted
 
 
 def _why(edges: Edges, row: int, left: int, filled: int, k: int) -> str:
@@ -143,23 +183,19 @@ def create_plan(
     today = today or utcnow().date()
     matcher.refresh(session)
     engine = matcher.engine
-    people, jobs = engine.candidates, engine.vacancies
-    wanted = [v for v in _open_vacancies(session, scope) if v.id in jobs]
-    rows = np.array([jobs.row_of(v.id) for v in wanted], dtype=np.int64)
+    people, jobs, wanted = _snapshot(matcher, _open_vacancies(session, scope))
     capacity = np.array([v.left for v in wanted], dtype=np.int64)
-    ids = people.ids[: len(people)]
-    allowed = ~np.isin(ids, np.fromiter(_busy_candidates(session), dtype=np.int64))
+    allowed = ~np.isin(people.ids, np.fromiter(_busy_candidates(session), dtype=np.int64))
     if scope.state:
-        allowed &= people.column("state") == STATE_CODE[scope.state]
-    vectors = jobs.live_vectors()[rows]
+        allowed &= people.columns["state"] == STATE_CODE[scope.state]
     edges = TopK(engine.weights, engine.partners, today, top_k).edges(
-        {name: people.column(name) for name in CANDIDATE_COLUMNS},
-        people.live_vectors(),
-        people.objects["skill_keys"][: len(people)],
-        {name: jobs.column(name)[rows] for name in VACANCY_COLUMNS},
-        vectors,
-        [jobs.objects["skill_keys"][r] for r in rows],
-        fit=_title_fit(normaliser, [v.title for v in wanted], vectors),
+        {name: people.columns[name] for name in CANDIDATE_COLUMNS},
+        people.vectors,
+        people.objects["skill_keys"],
+        {name: jobs.columns[name] for name in VACANCY_COLUMNS},
+        jobs.vectors,
+        jobs.objects["skill_keys"],
+        fit=_title_fit(normaliser, [v.title for v in wanted], jobs.vectors),
         allowed=allowed,
         progress=progress,
     )
@@ -191,23 +227,18 @@ def create_plan(
     session.flush()
     labels = getattr(engine, "occupation_labels", ())
     isco = getattr(engine, "isco_labels", {})
-    pairs = []
+    pairs: list[dict[str, Any]] = []
     for e in chosen:
-        vacancy_row, person_row = int(rows[edges.vacancy[e]]), int(edges.candidate[e])
+        job, person = int(edges.vacancy[e]), int(edges.candidate[e])
         components = {name: float(values[e]) for name, values in edges.components.items()}
         pairs.append(
             {
                 "plan_id": plan.id,
-                "vacancy_id": wanted[edges.vacancy[e]].id,
-                "candidate_id": int(people.ids[person_row]),
+                "vacancy_id": wanted[job].id,
+                "candidate_id": int(people.ids[person]),
                 "score": round(float(edges.score[e]), 4),
                 "reasons": component_reasons(
-                    _values(people, person_row),
-                    _values(jobs, vacancy_row),
-                    components,
-                    labels,
-                    isco,
-                    True,
+                    people.values(person), jobs.values(job), components, labels, isco, True
                 ),
             }
         )

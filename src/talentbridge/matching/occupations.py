@@ -149,18 +149,21 @@ class OccupationNormaliser:
         if not self._fitted:
             self.fit()
         out = np.zeros((len(titles), len(self.occupations)), dtype=np.float32)
-        starts = np.flatnonzero(np.r_[True, self._owners[1:] != self._owners[:-1]])
-        owners = self._owners[starts]  # labels are stored occupation by occupation
+        by_owner = np.argsort(self._owners, kind="stable")  # each occupation's labels together
+        starts = np.flatnonzero(np.r_[True, np.diff(self._owners[by_owner]) != 0])
+        owners = self._owners[by_owner][starts]
         for first in range(0, len(titles), batch):
             keys = [_key(t) if t and t.strip() else "" for t in titles[first : first + batch]]
             label = (self._tfidf.transform(keys) @ self._label_tfidf.T).toarray()
             if self._label_vectors is not None and vectors is not None:
                 chunk = vectors[first : first + batch]
-                semantic = chunk @ self._label_vectors32.T
-                label = np.where(chunk.any(axis=1)[:, None], 0.4 * label + 0.6 * semantic, label)
-            best = np.maximum.reduceat(np.clip(label, 0, 1).astype(np.float32), starts, axis=1)
+                has_vector = np.asarray(chunk.any(axis=1))[:, None]
+                label = np.where(
+                    has_vector, 0.4 * label + 0.6 * (chunk @ self._label_vectors32.T), label
+                )
+            grouped = np.clip(label, 0, 1).astype(np.float32)[:, by_owner]
             rows = out[first : first + len(keys)]
-            rows[:, owners] = best
+            rows[:, owners] = np.maximum.reduceat(grouped, starts, axis=1)
             for i, key in enumerate(keys):
                 if not key:
                     rows[i] = 0.0
