@@ -139,14 +139,14 @@ def _allocate(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    if args.what == "allocate":
-        from talentbridge.allocations.bench import main as allocation_bench
-
-        return allocation_bench(args)
     if args.what == "reports":
         from talentbridge.reports.bench import main as reports_bench
 
         return reports_bench(args)
+    if args.what == "allocate":
+        from talentbridge.allocations.bench import main as allocation_bench
+
+        return allocation_bench(args)
     from talentbridge.matching.bench import main as matching_bench
 
     return matching_bench(args)
@@ -219,10 +219,11 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--candidates", type=int, default=100_000)
     bench.add_argument("--queries", type=int, default=200)
     bench.add_argument("--placements", type=int, default=1_000_000)
-    bench.add_argument("--vacancies", type=int, default=5000, help="bench allocate")
+
+    bench.add_argument("--embed-texts", type=int, default=256, help="0 skips the embedding test")
+    bench.add_argument("--plan-vacancies", type=int, default=5000, help="bench allocate")
     bench.add_argument("--openings", type=int, default=20_000, help="bench allocate")
     bench.add_argument("--top-k", type=int, default=50, help="bench allocate: edges per vacancy")
-    bench.add_argument("--embed-texts", type=int, default=256, help="0 skips the embedding test")
     bench.set_defaults(run=_bench)
     return root
 

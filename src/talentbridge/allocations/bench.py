@@ -89,7 +89,7 @@ def run_scope(
 
 
 def main(args: argparse.Namespace) -> int:
-    n, m, k = args.candidates, args.vacancies, args.top_k
+    n, m, k = args.candidates, args.plan_vacancies, args.top_k
     engine = MatchingEngine(get_settings().weights.normalised(), matching_bench.DIMENSION)
     started = time.perf_counter()
     matching_bench.fill(engine, n)
