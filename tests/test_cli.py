@@ -146,3 +146,47 @@ def test_serve_refuses_a_short_admin_token(tmp_path):
     )
     assert result.returncode == 2
     assert "at least 32 characters" in result.stderr
+
+
+def test_allocate_plans_and_prints_the_summary(tmp_path):
+    from datetime import date
+
+    from sqlalchemy.orm import Session
+
+    from talentbridge.allocations.models import AllocationPlan
+    from talentbridge.models_registry import Candidate, Organisation, Vacancy
+
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    migrate.upgrade(url)
+    engine = create_engine(url)
+    with Session(engine) as session, session.begin():
+        institute = Organisation(kind="institute", name="I", state="Kerala")
+        employer = Organisation(kind="employer", name="E", prefecture="Aichi")
+        session.add_all([institute, employer])
+        session.flush()
+        session.add_all(
+            Candidate(
+                institute_id=institute.id,
+                external_id=f"K{n}",
+                full_name="x",
+                date_of_birth=date(1995, 1, 1),
+                state="Kerala",
+                sector="construction",
+                japanese_level="N4",
+                skill_test_passed=True,
+                consent_to_share=True,
+            )
+            for n in range(3)
+        )
+        session.add_all(
+            Vacancy(employer_id=employer.id, title=t, sector=s, prefecture="Aichi", openings=n)
+            for t, s, n in (("scaffolder", "construction", 3), ("carer", "care", 2))
+        )
+    assert _run("allocate", "--sector", "Mining", url=url).returncode == 2
+    result = _run("allocate", url=url)
+    assert result.returncode == 0, result.stderr
+    assert "3 of 5 openings filled, greedy 3" in result.stdout
+    assert "2 openings left: no eligible candidate" in result.stdout
+    with Session(engine) as session:
+        [plan] = session.query(AllocationPlan).all()
+    assert (plan.filled, plan.openings) == (3, 5)

@@ -304,11 +304,14 @@ def create_app(
 
 
 def _include_routers(app: FastAPI) -> None:
+    from talentbridge.allocations.router import router as allocations
     from talentbridge.candidates.router import router as candidates
     from talentbridge.ingestion.router import router as jobs
     from talentbridge.matching.router import router as matching
     from talentbridge.organisations.router import router as organisations
     from talentbridge.placements.router import router as placements
+    from talentbridge.reports.demand_router import pages as demand_pages
+    from talentbridge.reports.demand_router import router as demand
     from talentbridge.reports.router import pages
     from talentbridge.reports.router import router as reports
     from talentbridge.vacancies.router import router as vacancies
@@ -316,6 +319,8 @@ def _include_routers(app: FastAPI) -> None:
     api = APIRouter(prefix="/api/v1")
     for router in (organisations, candidates, vacancies, placements, matching, reports, jobs):
         api.include_router(router)
+    api.include_router(allocations)
+    api.include_router(demand)
 
     @api.get("/meta", tags=["reference"])
     def meta() -> dict[str, Any]:
@@ -324,6 +329,7 @@ def _include_routers(app: FastAPI) -> None:
 
     app.include_router(api)
     app.include_router(pages)
+    app.include_router(demand_pages)
 
     @app.get("/health", tags=["health"], responses={503: {"model": ErrorResponse}})
     def health(request: Request, session: SessionDep) -> dict[str, Any]:

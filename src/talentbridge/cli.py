@@ -191,6 +191,38 @@ def _eval(args: argparse.Namespace) -> int:
     return main(args)
 
 
+def _allocate(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+    from tqdm import tqdm
+
+    from talentbridge.allocations import service
+    from talentbridge.allocations.schemas import AllocationCreate, Scope
+    from talentbridge.app import build_matcher, build_tools
+    from talentbridge.db import session_scope
+
+    try:
+        body = AllocationCreate(sector=args.sector, state=args.state, prefecture=args.prefecture)
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"{'.'.join(map(str, error['loc'])) or 'input'}: {error['msg']}", file=sys.stderr)
+        return 2
+    settings = get_settings()
+    tools = build_tools(settings)
+    matcher = build_matcher(tools, settings)
+    with session_scope() as session, tqdm(desc="scoring", unit="vacancy") as bar:
+        plan = service.create_plan(
+            session=session,
+            matcher=matcher,
+            normaliser=tools.normaliser,
+            organisation=None,
+            scope=Scope(**body.model_dump()),
+            top_k=args.top_k,
+            progress=bar.update,
+        )
+    print(service.summary_text(plan))
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     if args.what == "ingest":
         from talentbridge.benchmarks.ingest import main as ingest_bench
@@ -208,6 +240,10 @@ def _bench(args: argparse.Namespace) -> int:
         from talentbridge.reports.bench import main as reports_bench
 
         return reports_bench(args)
+    if args.what == "allocate":
+        from talentbridge.allocations.bench import main as allocation_bench
+
+        return allocation_bench(args)
     from talentbridge.matching.bench import main as matching_bench
 
     return matching_bench(args)
@@ -280,16 +316,26 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--limit", type=int, default=None, help="evaluate at most N titles")
     evaluate.set_defaults(run=_eval)
 
+    allocate = commands.add_parser(
+        "allocate", help="plan who could be placed where today (most people, then best score)"
+    )
+    allocate.add_argument("--sector")
+    allocate.add_argument("--state", help="candidates from this Indian state")
+    allocate.add_argument("--prefecture", help="vacancies in this prefecture")
+    allocate.add_argument("--top-k", type=int, default=50, help="candidates listed per vacancy")
+    allocate.set_defaults(run=_allocate)
+
     bench = commands.add_parser("bench", help="performance benchmarks")
     bench.add_argument(
         "what",
         nargs="?",
         default="matching",
-        choices=["matching", "reports", "api", "load", "ingest"],
+        choices=["matching", "reports", "api", "load", "ingest", "allocate"],
     )
     bench.add_argument("--candidates", type=int, default=100_000)
     bench.add_argument("--queries", type=int, default=200)
     bench.add_argument("--placements", type=int, default=1_000_000)
+
     bench.add_argument("--embed-texts", type=int, default=256, help="0 skips the embedding test")
     bench.add_argument(
         "--pg",
@@ -307,6 +353,9 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--rows", type=int, default=2000, help="bench ingest: rows uploaded")
     bench.add_argument("--users", type=int, default=4, help="bench ingest: other users")
     bench.add_argument("--baseline-seconds", type=float, default=10.0)
+    bench.add_argument("--plan-vacancies", type=int, default=5000, help="bench allocate")
+    bench.add_argument("--openings", type=int, default=20_000, help="bench allocate")
+    bench.add_argument("--top-k", type=int, default=50, help="bench allocate: edges per vacancy")
     bench.set_defaults(run=_bench)
     return root
 

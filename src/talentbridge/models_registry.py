@@ -1,5 +1,6 @@
 """Imports every model so Alembic and tests see the whole schema."""
 
+from talentbridge.allocations.models import AllocationPlan, Assignment
 from talentbridge.audit.models import AuditEntry
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import Base
@@ -10,6 +11,8 @@ from talentbridge.placements.models import PlacedTally, Placement, PlacementEven
 from talentbridge.vacancies.models import Vacancy
 
 __all__ = [
+    "AllocationPlan",
+    "Assignment",
     "ApiKey",
     "AuditEntry",
     "Base",

@@ -11,6 +11,7 @@ import json
 import threading
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -107,6 +108,10 @@ class MatchService:
     @property
     def engine(self) -> MatchingEngine:
         return self.index.engine
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Hold the index still while reading its stores directly (allocation plans)."""
+        return self.index.lock.reading()
 
     # loading --------------------------------------------------------------------------------
     def load(self, session: Session) -> None:
