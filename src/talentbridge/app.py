@@ -1,6 +1,7 @@
 """create_app(): routers, error handlers, the body-size limit and the lifespan."""
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -345,5 +346,6 @@ def _include_routers(app: FastAPI) -> None:
             "status": "ok",
             "database": "ok",
             "version": __version__,
+            "process": os.getpid(),
             "index": index.status() if index is not None else None,
         }
