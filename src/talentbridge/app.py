@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import torch
 from anyio import to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -249,6 +250,9 @@ def create_app(
         # Requests run side by side in threads; BLAS fanning each small product out over every
         # core as well made a 9,000 x 384 product 17x slower on a busy machine (0.7 -> 11 ms).
         threadpool_limits(limits=settings.blas_threads, user_api="blas")
+        # Likewise the model: one text embedded inline took 350 ms with two torch threads on
+        # a busy machine and 40 ms with one (`talentbridge worker` keeps every core).
+        torch.set_num_threads(settings.torch_threads)
         stop = threading.Event()
         worker_thread = None
         if app.state.tools is None and load_tools:
