@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import torch
 from anyio import to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -252,6 +251,8 @@ def create_app(
         threadpool_limits(limits=settings.blas_threads, user_api="blas")
         # Likewise the model: one text embedded inline took 350 ms with two torch threads on
         # a busy machine and 40 ms with one (`talentbridge worker` keeps every core).
+        import torch  # here, not at import time: the CLI and tests import this module
+
         torch.set_num_threads(settings.torch_threads)
         stop = threading.Event()
         worker_thread = None
