@@ -72,7 +72,8 @@ def main(args: argparse.Namespace) -> int:
         f"\n{len(texts)} profile texts (demo candidates and vacancies), batch "
         f"{settings.embedding_batch_size}, {args.repeats} interleaved rounds, median\n"
         f"tokens per text: p50 {p50:.0f}, p90 {p90:.0f}, p99 {p99:.0f}, max {lengths.max()}; "
-        f"truncated at max_seq_length: {int((lengths > min(used.values())).sum())}\n"
+        f"over 128 tokens: {int((lengths > 128).sum())}; over max_seq_length "
+        f"{min(used.values())}: {int((lengths > min(used.values())).sum())}\n"
     )
     print(
         "| backend | stored model name | max_seq_length | texts/s | speed-up | cosine min | mean |"
