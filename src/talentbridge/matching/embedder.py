@@ -62,7 +62,6 @@ class Embedder:
         batch_size: int = 64,
         backend: str | None = None,
         cache_dir: Path | None = None,
-        max_seq_length: int | None = None,
     ) -> None:
         settings = get_settings()
         self.backend = backend or settings.embedding_backend
@@ -72,7 +71,6 @@ class Embedder:
         self.model_name = stored_model_name(model_name, self.backend)
         self.batch_size = batch_size
         self.cache_dir = cache_dir or settings.cache_dir
-        self.max_seq_length = max_seq_length
         self._model = None
 
     @property
@@ -84,8 +82,7 @@ class Embedder:
 
             path = resolve_model(self.source)
             model = SentenceTransformer(path, device="cpu", local_files_only=True)
-            if self.max_seq_length:
-                model.max_seq_length = min(model.max_seq_length, self.max_seq_length)
+            # max_seq_length stays the model's 256: profile texts are shorter (README).
             if self.backend != "torch":
                 onnx_path = export_onnx(
                     model, path, self.cache_dir, quantise=self.backend == "onnx-int8"
