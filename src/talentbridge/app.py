@@ -209,7 +209,12 @@ class SecurityHeaders:
 
 def build_tools(settings: Settings) -> Toolkit:
     """Load the embedding model and fit the occupation normaliser (once per process)."""
-    embedder = Embedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
+    embedder = Embedder(
+        settings.embedding_model,
+        batch_size=settings.embedding_batch_size,
+        backend=settings.embedding_backend,
+        cache_dir=settings.cache_dir,
+    )
     normaliser = OccupationNormaliser(embedder, cache_dir=settings.cache_dir).fit()
     return Toolkit(embedder=embedder, normaliser=normaliser)
 

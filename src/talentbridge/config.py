@@ -3,6 +3,7 @@
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,8 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     embedding_model: str = DEFAULT_MODEL
     embedding_batch_size: int = Field(64, ge=1)
+    # How the model runs on CPU; onnx-int8 vectors carry the model name "...+int8".
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "onnx-int8"
     max_body_bytes: int = Field(5_000_000, ge=1024)
     bulk_max_rows: int = Field(10_000, ge=1)
     goal_target: int = Field(50_000, ge=1)
