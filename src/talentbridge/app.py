@@ -25,6 +25,7 @@ from talentbridge.config import Settings, check_for_serving, get_settings
 from talentbridge.db import engine_from, unit_of_work
 from talentbridge.deps import SessionDep
 from talentbridge.errors import DomainError, Unavailable
+from talentbridge.ingestion import service as ingestion
 from talentbridge.ingestion.worker import EmbeddingWorker
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.index import MatchIndex
@@ -207,13 +208,14 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def build_tools(settings: Settings) -> Toolkit:
+def build_tools(settings: Settings, *, threads: int | None = None) -> Toolkit:
     """Load the embedding model and fit the occupation normaliser (once per process)."""
     embedder = Embedder(
         settings.embedding_model,
         batch_size=settings.embedding_batch_size,
         backend=settings.embedding_backend,
         cache_dir=settings.cache_dir,
+        threads=threads,
     )
     normaliser = OccupationNormaliser(embedder, cache_dir=settings.cache_dir).fit()
     return Toolkit(embedder=embedder, normaliser=normaliser)
@@ -233,6 +235,12 @@ def build_matcher(tools: Toolkit, settings: Settings) -> MatchService:
 def _load_index(index: MatchService, sessions: sessionmaker[Session]) -> None:
     with unit_of_work(sessions, read_only=True) as session:
         index.load(session)
+    # Records without a vector of today's model (after a change of model or backend) are
+    # queued, so the workers bring them back instead of them waiting for `talentbridge embed`.
+    with unit_of_work(sessions) as session:
+        queued = ingestion.enqueue_stale(session=session, model_name=index.index.model_name)
+    if queued:
+        logger.info("queued %d records whose vector is missing or from another model", queued)
 
 
 def create_app(
@@ -258,11 +266,13 @@ def create_app(
         # a busy machine and 40 ms with one (`talentbridge worker` keeps every core).
         import torch  # here, not at import time: the CLI and tests import this module
 
-        torch.set_num_threads(settings.torch_threads)
+        torch.set_num_threads(settings.embedding_threads)
         stop = threading.Event()
         worker_thread = None
         if app.state.tools is None and load_tools:
-            app.state.tools = await to_thread.run_sync(build_tools, settings)
+            app.state.tools = await to_thread.run_sync(
+                lambda: build_tools(settings, threads=settings.embedding_threads)
+            )
         if app.state.tools is not None and app.state.matcher is None:
             index = build_matcher(app.state.tools, settings)
             # Loaded before the server answers, so no request pays for it.

@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     # Serving under load: worker threads per process and the connections they draw on.
     threads: int = Field(32, ge=1, le=1000)
     blas_threads: int = Field(1, ge=1)  # per NumPy product; requests already run in parallel
-    torch_threads: int = Field(1, ge=1)  # per embedding in the server, for the same reason
+    embedding_threads: int = Field(1, ge=1)  # per embedding in the server, for the same reason
     db_pool_size: int = Field(32, ge=1)
     db_max_overflow: int = Field(8, ge=0)
     db_pool_timeout: float = Field(10.0, gt=0)

@@ -4,7 +4,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from talentbridge import migrate
@@ -191,3 +191,26 @@ def test_two_servers_and_two_workers_stay_consistent(tmp_path, tools):
             assert len(seen[0]) == 60 and not any(p for _, _, p in seen[0])
     finally:
         db.drop()
+
+
+def test_records_from_another_model_are_queued_at_start_and_reembedded(committed_db, tools):
+    """After a change of model or backend, the server queues what it can no longer use."""
+    with live_server(committed_db.url, tools, inprocess_worker=False) as server:
+        institute, employer = server.org("institute"), server.org("employer")
+        _upload(server, institute, 3)
+        with server.client(headers=employer) as client:
+            vacancy = client.post("/api/v1/vacancies", json=vacancy_body()).json()
+    assert _worker(committed_db, tools).drain() == 3
+    with committed_db.engine.begin() as connection:
+        connection.execute(update(Candidate).values(embedding_model="a-model-no-longer-used"))
+    with live_server(committed_db.url, tools, inprocess_worker=True) as server:
+        deadline = time.monotonic() + 60
+        while True:
+            items = _matches(server, employer, vacancy["id"])
+            if len(items) == 3 and not any(m["pending"] for m in items):
+                break
+            assert time.monotonic() < deadline, items
+            time.sleep(0.3)
+    with committed_db.engine.connect() as connection:
+        models = set(connection.scalars(select(Candidate.embedding_model)))
+    assert models == {tools.embedder.model_name}

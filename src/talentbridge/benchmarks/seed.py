@@ -304,4 +304,8 @@ def percentiles(samples_ms: list[float]) -> tuple[float, float]:
 
 
 def embedding_model() -> str:
-    return get_settings().embedding_model
+    """The name the server's embedder stores with vectors (its backend's, e.g. '+int8')."""
+    from talentbridge.matching.embedder import Embedder
+
+    settings = get_settings()
+    return Embedder(settings.embedding_model, backend=settings.embedding_backend).model_name

@@ -2,13 +2,15 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
+from talentbridge.candidates.models import Candidate
 from talentbridge.db import utcnow
 from talentbridge.errors import NotFound
 from talentbridge.ingestion.models import EmbeddingTask, Job
 from talentbridge.organisations.models import Organisation, OrgKind
+from talentbridge.vacancies.models import Vacancy
 
 
 def start_job(
@@ -34,6 +36,25 @@ def start_job(
             ],
         )
     return job
+
+
+def enqueue_stale(*, session: Session, model_name: str) -> int:
+    """Queue every record whose vector is missing or from another model (say after the model
+    or its backend changed) and is not queued yet; the number queued."""
+    queued_total = 0
+    for entity, model in (("candidate", Candidate), ("vacancy", Vacancy)):
+        waiting = select(EmbeddingTask.id).where(
+            EmbeddingTask.entity == entity, EmbeddingTask.record_id == model.id
+        )
+        stale = select(literal(entity), model.id, literal(0)).where(
+            or_(model.embedding_model.is_(None), model.embedding_model != model_name),
+            ~waiting.exists(),
+        )
+        result = session.execute(
+            insert(EmbeddingTask).from_select(["entity", "record_id", "attempts"], stale)
+        )
+        queued_total += max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+    return queued_total
 
 
 def get_job(*, session: Session, job_id: int, organisation: Organisation) -> Job:

@@ -62,7 +62,11 @@ class Embedder:
         batch_size: int = 64,
         backend: str | None = None,
         cache_dir: Path | None = None,
+        threads: int | None = None,
     ) -> None:
+        """threads: per encode (None: every core); a server running requests side by side
+        wants 1."""
+        self.threads = threads
         settings = get_settings()
         self.backend = backend or settings.embedding_backend
         if self.backend not in BACKENDS:
@@ -87,7 +91,7 @@ class Embedder:
                 onnx_path = export_onnx(
                     model, path, self.cache_dir, quantise=self.backend == "onnx-int8"
                 )
-                _run_in_onnxruntime(model, onnx_path)
+                _run_in_onnxruntime(model, onnx_path, self.threads)
             self._model = model
         return self._model
 
@@ -238,12 +242,14 @@ def _write_provenance(folder: Path, path: str) -> None:
     (folder / "provenance.json").write_text(json.dumps(facts, indent=2))
 
 
-def _run_in_onnxruntime(model: Any, onnx_path: Path) -> None:
+def _run_in_onnxruntime(model: Any, onnx_path: Path, threads: int | None = None) -> None:
     """Swap the PyTorch transformer inside the SentenceTransformer for an ONNX Runtime session."""
     import onnxruntime as ort
     import torch
 
     options = ort.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
     module = model[0]
