@@ -3,22 +3,19 @@ one seeded random generator (the same seed gives the same cast)."""
 
 import random
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
+from datetime import date, datetime, timedelta
 from difflib import SequenceMatcher
 from functools import cache
 
 from talentbridge import reference
 from talentbridge.candidates.models import Candidate
-from talentbridge.demo.draw import add_months, growing_moment, partners, quota, weighted
+from talentbridge.demo.draw import add_months, partners, quota, weighted
 from talentbridge.demo.spec import Job, OrgSpec, Seeker
 from talentbridge.demo.vocabulary import vocabulary
 from talentbridge.organisations.models import OrgKind
 from talentbridge.reference.esco import Occupation
 from talentbridge.vacancies.models import Vacancy
 
-GROWTH = 1.6  # exponential growth of registrations over the history window (about 5x)
-VACANCY_GROWTH = 2.2  # vacancies grow faster: most of today's listings are recent
 INSTITUTES_PER_PARTNER_STATE = 3
 OTHER_INSTITUTES = 8
 EMPLOYERS_PER_PARTNER_PREFECTURE = 6
@@ -144,19 +141,17 @@ def _skills(rng: random.Random, occupation: Occupation, low: int, high: int) -> 
 # --- candidates ------------------------------------------------------------------------------
 def plan_seekers(
     rng: random.Random,
-    n: int,
+    registered: list[datetime],
     institutes: list[OrgSpec],
     occupations: dict[str, dict[Occupation, float]],
-    start: datetime,
     today: date,
 ) -> list[Seeker]:
-    """n candidates, registered over the history window at a growing rate, oldest first."""
-    end = datetime.combine(today, clock(), tzinfo=UTC) - timedelta(days=3)
+    """One candidate registered at each moment, at institutes (partner states more often)."""
     weights = {i: (1.5 if partners(spec.state or "") else 1.0) for i, spec in enumerate(institutes)}
-    registered = sorted(growing_moment(rng, start, end, GROWTH) for _ in range(n))
     serials: Counter[int] = Counter()
     seekers = []
-    for moment, sector in zip(registered, quota(rng, n, SECTOR_SHARES), strict=True):
+    sectors = quota(rng, len(registered), SECTOR_SHARES)
+    for moment, sector in zip(registered, sectors, strict=True):
         index = int(weighted(rng, weights))
         serials[index] += 1
         occupation = weighted(rng, occupations[sector])
@@ -258,22 +253,16 @@ def _preferences(rng: random.Random, state: str) -> list[str]:
 # --- vacancies -------------------------------------------------------------------------------
 def plan_jobs(
     rng: random.Random,
-    n: int,
+    posted: list[datetime],
     employers: list[OrgSpec],
     occupations: dict[str, dict[Occupation, float]],
-    start: datetime,
-    today: date,
 ) -> list[Job]:
-    """n vacancies posted over the history window at a growing rate, oldest first."""
-    end = datetime.combine(today, clock(), tzinfo=UTC) - timedelta(days=5)
-    posted = sorted(
-        growing_moment(rng, start + timedelta(days=10), end, VACANCY_GROWTH) for _ in range(n)
-    )
+    """One vacancy posted at each moment, by an employer of its sector."""
     by_sector: dict[str, list[int]] = {}
     for i, spec in enumerate(employers):
         by_sector.setdefault(spec.sector or "", []).append(i)
     jobs = []
-    for moment, sector in zip(posted, quota(rng, n, SECTOR_SHARES), strict=True):
+    for moment, sector in zip(posted, quota(rng, len(posted), SECTOR_SHARES), strict=True):
         employer = rng.choice(by_sector[sector])
         occupation = weighted(rng, occupations[sector])
         intake = add_months(moment.date(), rng.randint(3, 5))

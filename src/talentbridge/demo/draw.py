@@ -33,6 +33,13 @@ def growing_moment(rng: random.Random, start: datetime, end: datetime, growth: f
     return start + (end - start) * x
 
 
+def growing_moments(
+    rng: random.Random, n: int, start: datetime, end: datetime, growth: float
+) -> list[datetime]:
+    """n moments in [start, end), oldest first, denser towards the end."""
+    return sorted(growing_moment(rng, start, end, growth) for _ in range(n))
+
+
 def add_months(day: date, months: int) -> date:
     """The first day of the month `months` after day's month."""
     month = day.month - 1 + months

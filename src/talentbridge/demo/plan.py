@@ -11,11 +11,13 @@ from talentbridge.demo.cast import (
     plan_seekers,
     sector_occupations,
 )
-from talentbridge.demo.draw import add_months
+from talentbridge.demo.draw import add_months, growing_moments
 from talentbridge.demo.history import attach_eligibility, closures, set_start_dates, simulate
 from talentbridge.demo.spec import Plan
 
 HISTORY_MONTHS = 18
+GROWTH = 1.6  # exponential growth of registrations over the history window (about 5x)
+VACANCY_GROWTH = 2.2  # vacancies grow faster: most of today's listings are recent
 
 
 def make_plan(seed: int, candidates: int, vacancies: int, today: date) -> Plan:
@@ -26,10 +28,16 @@ def make_plan(seed: int, candidates: int, vacancies: int, today: date) -> Plan:
     occupations = sector_occupations()
     institutes = plan_institutes(rng)
     employers = plan_employers(rng)
-    seekers = plan_seekers(
-        rng, candidates, institutes, occupations, start - timedelta(days=60), today
+    # Registrations begin two months before the history and stop three days before today;
+    # postings begin ten days into it and stop five days before today.
+    registered = growing_moments(
+        rng, candidates, start - timedelta(days=60), horizon - timedelta(days=3), GROWTH
     )
-    jobs = plan_jobs(rng, vacancies, employers, occupations, start, today)
+    seekers = plan_seekers(rng, registered, institutes, occupations, today)
+    posted = growing_moments(
+        rng, vacancies, start + timedelta(days=10), horizon - timedelta(days=5), VACANCY_GROWTH
+    )
+    jobs = plan_jobs(rng, posted, employers, occupations)
     attach_eligibility(seekers, jobs)
     pipelines = simulate(rng, seekers, jobs, horizon)
     to_close = closures(rng, jobs, pipelines, today)
