@@ -1,7 +1,9 @@
 """`talentbridge demo` on a fresh SQLite file: what a new user would look at, checked."""
 
+from collections import Counter
 from dataclasses import asdict
 from datetime import date
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -116,8 +118,25 @@ def test_history_spans_at_least_a_year_and_the_goal_report_shows_it(session, dem
         session=session, settings=demo[0], organisation=None, filters=Filters(), today=TODAY
     )
     assert report.placed > 0
+    # Each month's count is the placements placed in it, counted here from the rows;
+    # the cumulative line adds them up, month after month with none left out.
+    first = date.fromisoformat(f"{report.by_month[0].month}-01")
+    placed_on = session.scalars(select(Placement.placed_on).where(Placement.status == Stage.placed))
+    expected = Counter(d.strftime("%Y-%m") for d in placed_on if first <= d <= report.as_of)
+    assert {m.month: m.placed for m in report.by_month if m.placed} == dict(expected)
+    assert len(expected) >= 6  # placements spread over the history, not all in one month
+    assert [m.month for m in report.by_month] == _months_between(first, report.as_of)
     cumulative = [m.cumulative for m in report.by_month]
-    assert cumulative == sorted(cumulative) and cumulative[-1] == report.placed
+    assert cumulative == list(accumulate(m.placed for m in report.by_month))
+    assert cumulative[-1] == report.placed == sum(expected.values())
+
+
+def _months_between(first: date, last: date) -> list[str]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def test_pipeline_rules_hold(session):
