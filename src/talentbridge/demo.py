@@ -34,9 +34,9 @@ from talentbridge.audit.models import AuditEntry
 from talentbridge.candidates.models import Candidate
 from talentbridge.config import Settings
 from talentbridge.db import make_engine, session_scope
+from talentbridge.matching.derived import refresh_derived_fields
 from talentbridge.matching.engine import gate_masks
 from talentbridge.matching.features import CANDIDATE_COLUMNS, candidate_features, vacancy_features
-from talentbridge.matching.prepare import prepare
 from talentbridge.matching.text import candidate_text, vacancy_text
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations import service as organisation_service
@@ -1508,7 +1508,7 @@ def embed_records(records: Sequence[Candidate | Vacancy], tools: Toolkit, label:
     with tqdm(total=len(records), desc=f"embedding {label}", unit="rec") as bar:
         for begin in range(0, len(records), EMBED_BATCH):
             batch = records[begin : begin + EMBED_BATCH]
-            prepare(batch, **tools.parts())
+            refresh_derived_fields(batch, tools)
             bar.update(len(batch))
 
 

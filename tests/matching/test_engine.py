@@ -1,5 +1,6 @@
 """The matching engine on plain arrays: no database, no model."""
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -80,9 +81,9 @@ def unit(*values: float) -> np.ndarray:
 
 
 def engine_with(
-    people: dict[int, dict[str, Any]],
-    vectors: dict[int, np.ndarray | None] | None = None,
-    weights: dict[str, float] = WEIGHTS,
+    people: Mapping[int, Mapping[str, Any]],
+    vectors: Mapping[int, np.ndarray | None] | None = None,
+    weights: Mapping[str, float] = WEIGHTS,
 ) -> MatchingEngine:
     engine = MatchingEngine(weights, DIM)
     for record_id, features in people.items():
@@ -152,7 +153,8 @@ def test_the_shortlist_cap_can_drop_a_contender_whose_skills_would_lift_it() -> 
 
 
 # --- gates -----------------------------------------------------------------------------------
-FAILING = {
+Case = tuple[dict[str, Any], dict[str, Any]]  # (candidate changes, vacancy changes)
+FAILING: dict[str, Case] = {
     "sector": ({"sector": SECTOR_CODE["construction"]}, {}),
     "age": ({"birth": date(2010, 6, 1).toordinal()}, {}),
     "skill_test": ({"skill_test": False}, {}),
@@ -163,7 +165,7 @@ FAILING = {
     "not_placed": ({"placed": True}, {}),
     "vacancy_open": ({}, {"open": False}),
 }
-PASSING = {
+PASSING: dict[str, Case] = {
     "sector": ({"sector": SECTOR_CODE["construction"]}, {"sector": SECTOR_CODE["construction"]}),
     "age": ({"birth": date(2009, 4, 1).toordinal()}, {}),  # 18 on the start date
     "skill_test": ({"skill_test": False}, {"requires_test": False}),
