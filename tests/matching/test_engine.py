@@ -1,5 +1,7 @@
 """The matching engine on plain arrays: no database, no model."""
 
+import subprocess
+import sys
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -251,3 +253,16 @@ def test_explain_false_gives_no_reasons_and_an_empty_store_nothing() -> None:
     assert MatchingEngine(WEIGHTS, DIM).rank_candidates(job(), unit(1.0), today=TODAY) == []
     [match] = engine_with({1: person()}).rank_candidates(job(), None, today=TODAY, explain=False)
     assert match.reasons == []
+
+
+def test_the_engine_imports_numpy_and_the_reference_data_only() -> None:
+    probe = "import sys, talentbridge.matching.engine; print(*sorted(sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    heavy = {"sqlalchemy", "fastapi", "pydantic", "torch", "sentence_transformers", "sklearn"}
+    assert not heavy & {name.split(".")[0] for name in loaded}
+    ours = [name for name in loaded if name.startswith("talentbridge.")]
+    assert all(
+        name.startswith(("talentbridge.matching", "talentbridge.reference")) for name in ours
+    )

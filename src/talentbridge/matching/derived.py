@@ -32,7 +32,7 @@ def normalise_occupations(records: Sequence[Record], normaliser: OccupationNorma
         record.isco_group = match.isco_group if match else None
 
 
-def stale(records: Sequence[Record], model_name: str) -> list[tuple[Record, str, str]]:
+def _stale(records: Sequence[Record], model_name: str) -> list[tuple[Record, str, str]]:
     """Records whose stored vector is missing, from another model, or of older text."""
     out = []
     for record in records:
@@ -45,7 +45,7 @@ def stale(records: Sequence[Record], model_name: str) -> list[tuple[Record, str,
 
 def embed(records: Sequence[Record], embedder: Embedder, *, progress: bool = False) -> int:
     """Embed only what changed, in one batch; returns how many were embedded."""
-    todo = stale(records, embedder.model_name)
+    todo = _stale(records, embedder.model_name)
     if not todo:
         return 0
     vectors = embedder.encode([text for _, text, _ in todo], progress=progress)

@@ -8,7 +8,7 @@ this module ranks one store against one query record with them.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 
@@ -42,6 +42,9 @@ __all__ = [  # what callers import from here; each is owned by the module named 
     "skill_overlap",
 ]
 
+Features = Mapping[str, Any]  # one record's features, as features.py makes them
+Vector = np.ndarray | None  # its unit vector; None when not embedded yet
+
 GATHER_BLOCK = 8192  # rows gathered per product: small enough to stay in cache
 SHORTLIST_CAP = 200  # at least this many contenders are scored for skills (10 x limit if more)
 
@@ -58,6 +61,30 @@ class Match:
     pending: bool = False  # the stored side's vector is not computed yet: no semantic score
 
 
+class RankOptions(TypedDict, total=False):
+    """The keyword arguments of `rank_vacancies`; what they mean and default to: `Options`."""
+
+    limit: int
+    include_ineligible: bool
+    today: date | None
+    explain: bool
+
+
+class CandidateRankOptions(RankOptions, total=False):
+    """The keyword arguments of `rank_candidates`."""
+
+    always_gates: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Options:
+    limit: int = 20  # results wanted
+    include_ineligible: bool = False  # rank pairs failing a gate too, below every eligible one
+    today: date | None = None  # the day the gates are checked on (None: today)
+    explain: bool = True  # give each result its reasons
+    always_gates: Sequence[str] = ()  # gates that filter even with include_ineligible
+
+
 @dataclass(frozen=True)
 class Ranking:
     """One ranking request: the store ranked, the query record, and both sides' columns
@@ -68,6 +95,7 @@ class Ranking:
     query: Mapping[str, Any]
     c: dict[str, np.ndarray]
     v: dict[str, np.ndarray]
+    options: Options
     today: date
 
     @property
@@ -90,14 +118,6 @@ class Ranking:
         return dict(self.query), values
 
 
-@dataclass(frozen=True)
-class Options:
-    limit: int
-    include_ineligible: bool
-    explain: bool
-    always_gates: Sequence[str]
-
-
 class MatchingEngine:
     """Two column stores (candidates, vacancies) and the ranking over them."""
 
@@ -116,38 +136,19 @@ class MatchingEngine:
         self.partners = partnership_table()
 
     def rank_candidates(
-        self,
-        vacancy: Mapping[str, Any],
-        vector: np.ndarray | None,
-        *,
-        limit: int = 20,
-        include_ineligible: bool = False,
-        today: date | None = None,
-        explain: bool = True,
-        always_gates: Sequence[str] = (),
+        self, vacancy: Features, vector: Vector, **options: Unpack[CandidateRankOptions]
     ) -> list[Match]:
-        """Candidates for one vacancy (its features and vector), best first.
-
-        always_gates: gates that filter even when include_ineligible is asked for."""
-        options = Options(limit, include_ineligible, explain, always_gates)
-        return self._rank(self._ranking(True, vacancy, today), vector, options)
+        """Candidates for one vacancy (its features and vector), best first."""
+        return self._rank(self._ranking(True, vacancy, Options(**options)), vector)
 
     def rank_vacancies(
-        self,
-        candidate: Mapping[str, Any],
-        vector: np.ndarray | None,
-        *,
-        limit: int = 20,
-        include_ineligible: bool = False,
-        today: date | None = None,
-        explain: bool = True,
+        self, candidate: Features, vector: Vector, **options: Unpack[RankOptions]
     ) -> list[Match]:
         """Vacancies for one candidate (their features and vector), best first."""
-        options = Options(limit, include_ineligible, explain, ())
-        return self._rank(self._ranking(False, candidate, today), vector, options)
+        return self._rank(self._ranking(False, candidate, Options(**options)), vector)
 
     def _ranking(
-        self, stored_are_candidates: bool, query: Mapping[str, Any], today: date | None
+        self, stored_are_candidates: bool, query: Mapping[str, Any], options: Options
     ) -> Ranking:
         store = self.candidates if stored_are_candidates else self.vacancies
         stored = {name: store.column(name) for name in store.dtypes}
@@ -156,9 +157,12 @@ class MatchingEngine:
             name: np.asarray(query[name], dtype=t) for name, t in asked_types.items()
         }
         c, v = (stored, asked) if stored_are_candidates else (asked, stored)
-        return Ranking(store, stored_are_candidates, query, c, v, today or date.today())
+        return Ranking(
+            store, stored_are_candidates, query, c, v, options, options.today or date.today()
+        )
 
-    def _rank(self, ranking: Ranking, vector: np.ndarray | None, options: Options) -> list[Match]:
+    def _rank(self, ranking: Ranking, vector: np.ndarray | None) -> list[Match]:
+        options = ranking.options
         store = ranking.store
         if not len(store):
             return []
@@ -177,9 +181,7 @@ class MatchingEngine:
         shortlist = _shortlist(order_key, options.limit, self.weights["skills"])
         scored = self._with_skills(ranking, pool, shortlist, order_key)
         return [
-            self._match(
-                ranking, rank, int(pool[i]), _rounded(parts, i, overlap), hits, masks, options
-            )
+            self._match(ranking, rank, int(pool[i]), _rounded(parts, i, overlap), hits, masks)
             for rank, (_, i, overlap, hits) in enumerate(scored[: options.limit], start=1)
         ]
 
@@ -216,7 +218,6 @@ class MatchingEngine:
         components: dict[str, float],
         skill_hits: list[int],
         masks: Mapping[str, np.ndarray],
-        options: Options,
     ) -> Match:
         failed = [gate for gate, mask in masks.items() if not mask[row]]
         score = sum(self.weights[name] * components[name] for name in COMPONENTS)
@@ -227,7 +228,7 @@ class MatchingEngine:
             eligible=not failed,
             components=components,
             reasons=self._reasons(ranking, row, components, skill_hits, failed)
-            if options.explain
+            if ranking.options.explain
             else [],
             failed_gates=failed,
             pending=not bool(ranking.store.embedded[row]),
