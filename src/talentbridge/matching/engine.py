@@ -8,7 +8,7 @@ this module ranks one store against one query record with them.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypedDict, Unpack
+from typing import Any, NamedTuple, TypedDict, Unpack
 
 import numpy as np
 
@@ -118,6 +118,15 @@ class Ranking:
         return dict(self.query), values
 
 
+class Scored(NamedTuple):
+    """A shortlisted row once its skills are scored."""
+
+    key: float  # what the results are ordered by: eligible first, then the weighted score
+    position: int  # in the pool
+    overlap: float  # the skills component
+    skill_hits: list[int]  # which of the vacancy's required skills the candidate meets
+
+
 class MatchingEngine:
     """Two column stores (candidates, vacancies) and the ranking over them."""
 
@@ -162,6 +171,7 @@ class MatchingEngine:
         )
 
     def _rank(self, ranking: Ranking, vector: np.ndarray | None) -> list[Match]:
+        """Gate, pick the pool, score all but skills, shortlist, add skills, explain."""
         options = ranking.options
         store = ranking.store
         if not len(store):
@@ -181,8 +191,10 @@ class MatchingEngine:
         shortlist = _shortlist(order_key, options.limit, self.weights["skills"])
         scored = self._with_skills(ranking, pool, shortlist, order_key)
         return [
-            self._match(ranking, rank, int(pool[i]), _rounded(parts, i, overlap), hits, masks)
-            for rank, (_, i, overlap, hits) in enumerate(scored[: options.limit], start=1)
+            self._match(
+                ranking, rank, int(pool[s.position]), _rounded(parts, s), s.skill_hits, masks
+            )
+            for rank, s in enumerate(scored[: options.limit], start=1)
         ]
 
     def _components(
@@ -197,17 +209,15 @@ class MatchingEngine:
 
     def _with_skills(
         self, ranking: Ranking, pool: np.ndarray, shortlist: np.ndarray, order_key: np.ndarray
-    ) -> list[tuple[float, int, float, list[int]]]:
-        """(key, pool position, skills overlap, skills met) of the shortlist, best first;
-        ties go to the lower record id."""
+    ) -> list[Scored]:
+        """The shortlist with skills added, best first; ties go to the lower record id."""
         scored = []
         for i in shortlist:
             overlap, hits = skill_overlap(*ranking.skills(int(pool[i])))
-            scored.append(
-                (float(order_key[i] + self.weights["skills"] * overlap), int(i), overlap, hits)
-            )
+            key = float(order_key[i] + self.weights["skills"] * overlap)
+            scored.append(Scored(key, int(i), overlap, hits))
         ids = ranking.store.ids
-        scored.sort(key=lambda item: (-item[0], int(ids[pool[item[1]]])))
+        scored.sort(key=lambda item: (-item.key, int(ids[pool[item.position]])))
         return scored
 
     def _match(
@@ -294,10 +304,10 @@ def _take(side: Mapping[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndar
     return {name: (values[rows] if values.ndim else values) for name, values in side.items()}
 
 
-def _rounded(parts: Mapping[str, np.ndarray], i: int, overlap: float) -> dict[str, float]:
+def _rounded(parts: Mapping[str, np.ndarray], scored: Scored) -> dict[str, float]:
     """One result's components as reported (4 places), skills included."""
-    components = {name: round(float(values[i]), 4) for name, values in parts.items()}
-    components["skills"] = round(overlap, 4)
+    components = {name: round(float(values[scored.position]), 4) for name, values in parts.items()}
+    components["skills"] = round(scored.overlap, 4)
     return components
 
 
