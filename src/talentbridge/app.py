@@ -1,6 +1,7 @@
 """create_app(): routers, error handlers, the body-size limit and the lifespan."""
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -208,7 +209,12 @@ class SecurityHeaders:
 
 def build_tools(settings: Settings) -> Toolkit:
     """Load the embedding model and fit the occupation normaliser (once per process)."""
-    embedder = Embedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
+    embedder = Embedder(
+        settings.embedding_model,
+        batch_size=settings.embedding_batch_size,
+        backend=settings.embedding_backend,
+        cache_dir=settings.cache_dir,
+    )
     normaliser = OccupationNormaliser(embedder, cache_dir=settings.cache_dir).fit()
     return Toolkit(embedder=embedder, normaliser=normaliser)
 
@@ -248,6 +254,11 @@ def create_app(
         # Requests run side by side in threads; BLAS fanning each small product out over every
         # core as well made a 9,000 x 384 product 17x slower on a busy machine (0.7 -> 11 ms).
         threadpool_limits(limits=settings.blas_threads, user_api="blas")
+        # Likewise the model: one text embedded inline took 350 ms with two torch threads on
+        # a busy machine and 40 ms with one (`talentbridge worker` keeps every core).
+        import torch  # here, not at import time: the CLI and tests import this module
+
+        torch.set_num_threads(settings.torch_threads)
         stop = threading.Event()
         worker_thread = None
         if app.state.tools is None and load_tools:
@@ -345,5 +356,6 @@ def _include_routers(app: FastAPI) -> None:
             "status": "ok",
             "database": "ok",
             "version": __version__,
+            "process": os.getpid(),
             "index": index.status() if index is not None else None,
         }

@@ -224,6 +224,10 @@ def _allocate(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.what == "embed":
+        from talentbridge.matching.bench_embed import main as embed_bench
+
+        return embed_bench(args)
     if args.what == "ingest":
         from talentbridge.benchmarks.ingest import main as ingest_bench
 
@@ -247,6 +251,17 @@ def _bench(args: argparse.Namespace) -> int:
     from talentbridge.matching.bench import main as matching_bench
 
     return matching_bench(args)
+
+
+def _model_export(args: argparse.Namespace) -> int:
+    from talentbridge.matching.embedder import Embedder
+
+    settings = get_settings()
+    for backend in args.backends:
+        embedder = Embedder(settings.embedding_model, backend=backend)
+        embedder.encode(["warm-up"])  # loads the model, exporting it if the cache lacks it
+        print(f"{backend}: ready in {settings.cache_dir} as {embedder.model_name}")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -330,13 +345,22 @@ def parser() -> argparse.ArgumentParser:
         "what",
         nargs="?",
         default="matching",
-        choices=["matching", "reports", "api", "load", "ingest", "allocate"],
+        choices=["matching", "reports", "api", "load", "ingest", "allocate", "embed"],
     )
     bench.add_argument("--candidates", type=int, default=100_000)
     bench.add_argument("--queries", type=int, default=200)
     bench.add_argument("--placements", type=int, default=1_000_000)
+    bench.add_argument(
+        "--embed-texts",
+        type=int,
+        default=None,
+        help="texts to embed (matching: 256, 0 skips; embed: 1000)",
+    )
+    bench.add_argument("--repeats", type=int, default=3, help="interleaved rounds (embed)")
+    bench.add_argument(
+        "--backends", nargs="+", choices=["torch", "onnx", "onnx-int8"], help="(embed)"
+    )
 
-    bench.add_argument("--embed-texts", type=int, default=256, help="0 skips the embedding test")
     bench.add_argument(
         "--pg",
         default="postgresql+psycopg://postgres@127.0.0.1:5432",
@@ -344,6 +368,7 @@ def parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--vacancies", type=int, default=500)
     bench.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    bench.add_argument("--reuse", action="store_true", help="bench api: reuse a kept database")
     bench.add_argument("--requests", type=int, default=1200, help="bench load: requests sent")
     bench.add_argument("--concurrency", type=int, default=0, help="bench load: 64 PG, 32 SQLite")
     bench.add_argument("--databases", default="postgresql,sqlite", help="bench load: which")
@@ -357,6 +382,17 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--openings", type=int, default=20_000, help="bench allocate")
     bench.add_argument("--top-k", type=int, default=50, help="bench allocate: edges per vacancy")
     bench.set_defaults(run=_bench)
+
+    model = commands.add_parser("model", help="the embedding model").add_subparsers(
+        dest="model_command", required=True
+    )
+    export = model.add_parser(
+        "export", help="export the packaged weights to ONNX in the cache dir (offline)"
+    )
+    export.add_argument(
+        "--backends", nargs="+", default=["onnx", "onnx-int8"], choices=["onnx", "onnx-int8"]
+    )
+    export.set_defaults(run=_model_export)
     return root
 
 

@@ -3,6 +3,7 @@
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,8 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     embedding_model: str = DEFAULT_MODEL
     embedding_batch_size: int = Field(64, ge=1)
+    # How the model runs on CPU; onnx-int8 vectors carry the model name "...+int8".
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "onnx-int8"
     max_body_bytes: int = Field(5_000_000, ge=1024)
     bulk_max_rows: int = Field(10_000, ge=1)
     goal_target: int = Field(50_000, ge=1)
@@ -56,6 +59,7 @@ class Settings(BaseSettings):
     # Serving under load: worker threads per process and the connections they draw on.
     threads: int = Field(32, ge=1, le=1000)
     blas_threads: int = Field(1, ge=1)  # per NumPy product; requests already run in parallel
+    torch_threads: int = Field(1, ge=1)  # per embedding in the server, for the same reason
     db_pool_size: int = Field(32, ge=1)
     db_max_overflow: int = Field(8, ge=0)
     db_pool_timeout: float = Field(10.0, gt=0)

@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import numpy as np
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -10,6 +12,7 @@ from talentbridge.candidates.models import Candidate
 from talentbridge.config import Settings
 from talentbridge.db import make_engine, session_scope
 from talentbridge.matching.embed_all import embed_all
+from talentbridge.matching.embedder import Embedder
 from talentbridge.organisations.models import Organisation
 
 
@@ -47,3 +50,32 @@ def test_embed_only_what_changed(tmp_path, tools):
             candidate.embedding_model = "another-model"
     assert embed_all(settings, embedder=tools.embedder)["candidates"] == 5
     engine.dispose()
+
+
+PROFILES = [
+    "care home worker. care sector. Skills: assist individuals with disabilities, "
+    "communicate with social service users. 2.5 years as a care home worker in Hyderabad.",
+    "crop production worker. agriculture sector. Skills: harvest crop, drive agricultural "
+    "machines. Recently completed agriculture training in Coimbatore.",
+    "welder. manufacturing sector",
+    "state enrolled nurse. care sector. Skills: monitor basic patients signs. Shakai Fukushi "
+    "Hojin Asahi-kai in Ueda, Nagano, is hiring 2 state enrolled nurses under the Specified "
+    "Skilled Worker (i) programme. Paid holidays from the first year.",
+]
+
+
+@pytest.fixture(scope="module")
+def torch_vectors() -> np.ndarray:
+    return Embedder(backend="torch").encode(PROFILES)
+
+
+@pytest.mark.parametrize("backend", ["onnx", "onnx-int8"])
+def test_fast_backends_agree_with_torch(backend, torch_vectors):
+    # Exported from the packaged weights into the cache dir on first use, offline.
+    embedder = Embedder(backend=backend, batch_size=2)
+    vectors = embedder.encode(PROFILES)
+    assert vectors.dtype == np.float32 and vectors.shape == torch_vectors.shape
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert np.sum(vectors * torch_vectors, axis=1).min() > 0.99
+    # Vectors that differ measurably must not pass for the stored float ones.
+    assert (embedder.model_name == "all-MiniLM-L6-v2") == (backend == "onnx")

@@ -15,7 +15,8 @@ import time
 
 import httpx
 import numpy as np
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
 
 from talentbridge.benchmarks.seed import (
     DIMENSION,
@@ -28,6 +29,9 @@ from talentbridge.benchmarks.seed import (
     organisations_with_keys,
     percentiles,
 )
+from talentbridge.organisations import service as organisations
+from talentbridge.organisations.models import Organisation
+from talentbridge.vacancies.models import Vacancy
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
@@ -47,22 +51,54 @@ def _vectors(url: str, table: str, ids: list[int] | None = None) -> np.ndarray:
     return np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(-1, DIMENSION)
 
 
+def _exists(server: str, name: str) -> bool:
+    admin = create_engine(f"{server}/postgres")
+    with admin.connect() as connection:
+        found = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+    admin.dispose()
+    return bool(found)
+
+
+def reuse(url: str, programme: Programme) -> None:
+    """A database seeded by an earlier run: fresh keys for its employers."""
+    engine = create_engine(url)
+    with Session(engine) as session, session.begin():
+        employers = session.scalars(
+            select(Organisation).where(Organisation.kind == "employer").order_by(Organisation.id)
+        ).all()
+        for employer in employers:
+            programme.keys.setdefault("employer", []).append(
+                organisations.issue_key(session=session, organisation=employer)
+            )
+        by_org = {employer.id: index for index, employer in enumerate(employers)}
+        for vacancy_id, employer_id in session.execute(select(Vacancy.id, Vacancy.employer_id)):
+            programme.vacancy_ids.append(vacancy_id)
+            programme.vacancy_employer[vacancy_id] = by_org[employer_id]
+    engine.dispose()
+
+
 def main(args: argparse.Namespace) -> int:
     n, queries = args.candidates, args.queries
-    url = fresh_database(args.pg, f"tb_bench_api_{n}")
-    engine = create_engine(url)
+    name = f"tb_bench_api_{n}"
+    url = f"{args.pg}/{name}"
     programme = Programme()
-    institutes, employers = organisations_with_keys(engine, 20, 40, programme)
-    started = time.perf_counter()
-    copy_candidates(url, n, institutes, embedding_model())
-    add_vacancies(engine, args.vacancies, employers, embedding_model(), programme)
-    with engine.connect() as connection:
-        connection.execute(text("ANALYZE"))
-    engine.dispose()
-    print(
-        f"seeded {n:,} candidates and {args.vacancies} vacancies in "
-        f"{time.perf_counter() - started:.0f} s"
-    )
+    if args.reuse and _exists(args.pg, name):
+        reuse(url, programme)
+        print(f"reusing {name}")
+    else:
+        url = fresh_database(args.pg, name)
+        engine = create_engine(url)
+        institutes, employers = organisations_with_keys(engine, 20, 40, programme)
+        started = time.perf_counter()
+        copy_candidates(url, n, institutes, embedding_model())
+        add_vacancies(engine, args.vacancies, employers, embedding_model(), programme)
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+        engine.dispose()
+        print(
+            f"seeded {n:,} candidates and {args.vacancies} vacancies in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
 
     server = Server(url, inprocess_worker="false")
     try:

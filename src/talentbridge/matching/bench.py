@@ -147,11 +147,12 @@ def main(args: argparse.Namespace) -> int:
         f"vector memory: {held / 2**20:.1f} MiB for {raw / 2**20:.1f} MiB raw "
         f"= {held / raw:.2f}x (goal ≤ 1.5x)"
     )
-    if args.embed_texts:
+    embed_texts = 256 if args.embed_texts is None else args.embed_texts
+    if embed_texts:
         texts = [
             f"{o.label}. {o.sector} sector. Skills: {', '.join(o.essential_skills[:6])}"
             for o in esco_occupations()
-        ][: args.embed_texts]
+        ][:embed_texts]
         ours_tp, direct_tp = embedding_throughput(texts)
         print(
             f"embedding: {ours_tp:.0f} texts/s through Embedder, {direct_tp:.0f} texts/s "

@@ -19,7 +19,10 @@ def embed_all(
 ) -> dict[str, int]:
     """Embed records with no vector, or one from another model or older text."""
     embedder = embedder or Embedder(
-        settings.embedding_model, batch_size=settings.embedding_batch_size
+        settings.embedding_model,
+        batch_size=settings.embedding_batch_size,
+        backend=settings.embedding_backend,
+        cache_dir=settings.cache_dir,
     )
     engine = make_engine(settings.database_url)
     counts = {}
