@@ -160,7 +160,7 @@ def _org_keys(args: argparse.Namespace) -> int:
 
 
 def _embed(args: argparse.Namespace) -> int:
-    from talentbridge.matching.bulk import embed_all
+    from talentbridge.matching.embed_all import embed_all
 
     settings = get_settings()
     counts = embed_all(settings, batch_size=args.batch_size)

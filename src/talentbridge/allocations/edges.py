@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from talentbridge.matching.engine import COMPONENTS, GATES, MIX, base_components, gate_masks
+from talentbridge.matching.gates import GATE_NAMES as GATES
+from talentbridge.matching.gates import gate_masks
+from talentbridge.matching.scoring import COMPONENTS, MIX, base_components
 
 BLOCK_CELLS = 1_000_000  # vacancy x candidate cells scored at once (~8 MB per array)
 

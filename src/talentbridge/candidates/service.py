@@ -10,7 +10,7 @@ from talentbridge.audit import service as audit
 from talentbridge.candidates.models import Candidate
 from talentbridge.candidates.schemas import CandidateCreate, CandidateUpdate
 from talentbridge.errors import Conflict, Invalid, NotFound
-from talentbridge.matching.prepare import prepare
+from talentbridge.matching.derived import refresh_derived_fields
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations.models import Organisation
 from talentbridge.placements.models import GateOverride, Placement, PlacementEvent
@@ -47,7 +47,7 @@ def create(
 ) -> Candidate:
     candidate = Candidate(institute_id=institute.id, **_values(candidate_in, institute))
     # Embedded before the first query: on SQLite that query takes the write lock.
-    prepare([candidate], **(tools.parts() if tools else {}))
+    refresh_derived_fields([candidate], tools)
     if _external_id_taken(session, institute.id, candidate_in.external_id):
         raise _taken(candidate_in.external_id)
     session.add(candidate)
@@ -124,10 +124,8 @@ def update_one(
     ):
         raise _taken(new_id)
     if apply_update(candidate, changes):
-        prepare(
-            [candidate],
-            **(tools.parts() if tools else {}),
-            titles_changed=bool(TITLE_FIELDS & changes.keys()),
+        refresh_derived_fields(
+            [candidate], tools, titles_changed=bool(TITLE_FIELDS & changes.keys())
         )
         session.flush()
         audit.record(

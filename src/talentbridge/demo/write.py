@@ -18,7 +18,7 @@ from talentbridge.audit import service as audit
 from talentbridge.audit.models import AuditEntry
 from talentbridge.candidates.models import Candidate
 from talentbridge.demo.spec import OrgSpec, Plan, Step
-from talentbridge.matching.prepare import prepare
+from talentbridge.matching.derived import refresh_derived_fields
 from talentbridge.matching.text import candidate_text, vacancy_text
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations import service as organisation_service
@@ -42,7 +42,7 @@ def embed_records(records: Sequence[Candidate | Vacancy], tools: Toolkit, label:
     with tqdm(total=len(records), desc=f"embedding {label}", unit="rec") as bar:
         for begin in range(0, len(records), EMBED_BATCH):
             batch = records[begin : begin + EMBED_BATCH]
-            prepare(batch, **tools.parts())
+            refresh_derived_fields(batch, tools)
             bar.update(len(batch))
 
 

@@ -1,12 +1,14 @@
 """Gate, score and explain: candidates for a vacancy, vacancies for a candidate.
 
 Knows nothing of HTTP, tenancy or the database: features in, ranked results out.
+The gates live in `gates`, the components in `scoring`, the sentences in `explain`;
+this module ranks one store against one query record with them.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple, TypedDict, Unpack
 
 import numpy as np
 
@@ -14,35 +16,37 @@ from talentbridge.matching.explain import component_reasons, gate_reasons
 from talentbridge.matching.features import (
     CANDIDATE_COLUMNS,
     CANDIDATE_OBJECTS,
-    CARE,
     VACANCY_COLUMNS,
     VACANCY_OBJECTS,
-    adult_cutoff,
     partnership_table,
+)
+from talentbridge.matching.gates import GATE_NAMES, gate_masks, pair_failed_gates
+from talentbridge.matching.scoring import (
+    COMPONENTS,
+    MIX,
+    base_components,
+    skill_overlap,
+    title_fit,
 )
 from talentbridge.matching.store import ColumnStore
 
-GATES = (
-    "sector",
-    "age",
-    "skill_test",
-    "japanese_level",
-    "care_language_test",
-    "consent",
-    "availability",
-    "not_placed",
-    "vacancy_open",
-)
-MIX = 0.2  # discrete occupation match vs graded fit of the title to the occupation
-COMPONENTS = (
-    "semantic",
-    "occupation",
-    "skills",
-    "experience",
-    "japanese",
-    "partnership",
-    "preference",
-)
+__all__ = [  # what callers import from here; each is owned by the module named above
+    "COMPONENTS",
+    "GATE_NAMES",
+    "MIX",
+    "Match",
+    "MatchingEngine",
+    "base_components",
+    "gate_masks",
+    "pair_failed_gates",
+    "skill_overlap",
+]
+
+Features = Mapping[str, Any]  # one record's features, as features.py makes them
+Vector = np.ndarray | None  # its unit vector; None when not embedded yet
+
+GATHER_BLOCK = 8192  # rows gathered per product: small enough to stay in cache
+SHORTLIST_CAP = 200  # at least this many contenders are scored for skills (10 x limit if more)
 
 
 @dataclass
@@ -57,87 +61,70 @@ class Match:
     pending: bool = False  # the stored side's vector is not computed yet: no semantic score
 
 
-def gate_masks(c: Mapping[str, Any], v: Mapping[str, Any], today: date) -> dict[str, np.ndarray]:
-    """Each SSW gate as a boolean (array): True where the pair passes it."""
-    start = np.where(v["start"] > 0, v["start"], today.toordinal())
-    cutoff = np.where(v["cutoff"] > 0, v["cutoff"], adult_cutoff(today))
-    return {
-        "sector": c["sector"] == v["sector"],
-        "age": c["birth"] <= cutoff,
-        "skill_test": ~v["requires_test"] | c["skill_test"],
-        "japanese_level": c["level"] >= v["min_level"],
-        "care_language_test": (v["sector"] != CARE) | c["care_lang"],
-        "consent": np.asarray(c["consent"]),
-        # No start date: the job starts as soon as a suitable person is available.
-        "availability": (v["start"] <= 0) | (c["available"] <= start),
-        "not_placed": ~np.asarray(c["placed"]),
-        "vacancy_open": np.asarray(v["open"]),
-    }
+class RankOptions(TypedDict, total=False):
+    """The keyword arguments of `rank_vacancies`; what they mean and default to: `Options`."""
+
+    limit: int
+    include_ineligible: bool
+    today: date | None
+    explain: bool
 
 
-def pair_failed_gates(
-    candidate: Mapping[str, Any], vacancy: Mapping[str, Any], today: date
-) -> list[str]:
-    """The gates one candidate fails for one vacancy, from their feature dicts (the same
-    rules the ranking applies, so the pipeline and the matches cannot disagree)."""
-    c: dict[str, np.ndarray] = {
-        name: np.asarray(candidate[name], dtype=t) for name, t in CANDIDATE_COLUMNS.items()
-    }
-    v: dict[str, np.ndarray] = {
-        name: np.asarray(vacancy[name], dtype=t) for name, t in VACANCY_COLUMNS.items()
-    }
-    return [gate for gate, passed in gate_masks(c, v, today).items() if not bool(passed)]
+class CandidateRankOptions(RankOptions, total=False):
+    """The keyword arguments of `rank_candidates`."""
+
+    always_gates: Sequence[str]
 
 
-def base_components(
-    c: Mapping[str, Any],
-    v: Mapping[str, Any],
-    similarity: np.ndarray,
-    partners: np.ndarray,
-    fit: np.ndarray | None = None,
-) -> dict[str, np.ndarray]:
-    """Every component but skills, vectorised over whichever side is an array."""
-    same_occ = (c["occ"] >= 0) & (c["occ"] == v["occ"])
-    same_group = (c["isco"] >= 0) & (c["isco"] == v["isco"])
-    same_minor = (c["isco"] >= 0) & (c["isco"] // 10 == v["isco"] // 10)
-    occupation = np.where(same_occ, 1.0, np.where(same_group, 0.6, np.where(same_minor, 0.3, 0.0)))
-    if fit is not None:
-        # How well the query's title fits the stored side's occupation, relative to its best fit.
-        occupation = MIX * occupation + (1 - MIX) * fit
-    need = np.maximum(v["min_experience"], 0.0)
-    have = c["experience"]
-    experience = np.where(
-        have >= need,
-        0.7 + 0.3 * np.minimum(1.0, (have - need) / 3.0),
-        0.7 * have / np.maximum(need, 1e-9),
-    )
-    headroom = np.maximum(5 - v["min_level"], 1)
-    japanese = np.where(
-        c["level"] >= v["min_level"], 0.5 + 0.5 * (c["level"] - v["min_level"]) / headroom, 0.0
-    )
-    prefecture_bit = np.left_shift(np.uint64(1), np.asarray(v["prefecture"]).astype(np.uint64))
-    prefers = (np.asarray(c["prefs"]) & prefecture_bit) != 0
-    preference = np.where(prefers, 1.0, np.where(np.asarray(c["prefs"]) == 0, 0.5, 0.0))
-    return {
-        "semantic": np.clip(similarity, 0.0, 1.0),
-        "occupation": occupation,
-        "experience": experience,
-        "japanese": japanese,
-        "partnership": partners[c["state"], v["prefecture"]],
-        "preference": preference,
-    }
+@dataclass(frozen=True)
+class Options:
+    limit: int = 20  # results wanted
+    include_ineligible: bool = False  # rank pairs failing a gate too, below every eligible one
+    today: date | None = None  # the day the gates are checked on (None: today)
+    explain: bool = True  # give each result its reasons
+    always_gates: Sequence[str] = ()  # gates that filter even with include_ineligible
 
 
-def skill_overlap(required: Sequence[str], have: frozenset[str]) -> tuple[float, list[int]]:
-    """Share of required skills the candidate lists (exact or one contains the other)."""
-    if not required:
-        return 0.5, []
-    hits = [
-        i
-        for i, need in enumerate(required)
-        if need in have or any(need in skill or skill in need for skill in have if len(skill) > 3)
-    ]
-    return len(hits) / len(required), hits
+@dataclass(frozen=True)
+class Ranking:
+    """One ranking request: the store ranked, the query record, and both sides' columns
+    (the stored side as arrays over the store, the query's as 0-d arrays)."""
+
+    store: ColumnStore
+    stored_are_candidates: bool
+    query: Mapping[str, Any]
+    c: dict[str, np.ndarray]
+    v: dict[str, np.ndarray]
+    options: Options
+    today: date
+
+    @property
+    def stored(self) -> dict[str, np.ndarray]:
+        return self.c if self.stored_are_candidates else self.v
+
+    def skills(self, row: int) -> tuple[Sequence[str], frozenset[str]]:
+        """(the vacancy's required skill keys, the candidate's skill keys) for one row."""
+        theirs = self.store.objects["skill_keys"][row]
+        if self.stored_are_candidates:
+            return self.query["skill_keys"], theirs
+        return theirs, self.query["skill_keys"]
+
+    def pair(self, row: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The (candidate, vacancy) values of one stored row and the query, for reasons."""
+        values = {name: column[row] for name, column in self.stored.items()}
+        values.update({name: objects[row] for name, objects in self.store.objects.items()})
+        if self.stored_are_candidates:
+            return values, dict(self.query)
+        return dict(self.query), values
+
+
+class Scored(NamedTuple):
+    """A shortlisted row once its skills are scored."""
+
+    key: float  # what the results are ordered by: eligible first, then the weighted score
+    position: int  # in the pool
+    overlap: float  # the skills component
+    skill_hits: list[int]  # which of the vacancy's required skills the candidate meets
 
 
 class MatchingEngine:
@@ -157,185 +144,146 @@ class MatchingEngine:
         self.isco_labels = isco_labels or {}
         self.partners = partnership_table()
 
-    # candidates for one vacancy -------------------------------------------------------
     def rank_candidates(
-        self,
-        vacancy: Mapping[str, Any],
-        vector: np.ndarray | None,
-        *,
-        limit: int = 20,
-        include_ineligible: bool = False,
-        today: date | None = None,
-        explain: bool = True,
-        always_gates: Sequence[str] = (),
+        self, vacancy: Features, vector: Vector, **options: Unpack[CandidateRankOptions]
     ) -> list[Match]:
-        """always_gates: gates that filter even when include_ineligible is asked for."""
-        store = self.candidates
-        if not len(store):
-            return []
-        c = {name: store.column(name) for name in CANDIDATE_COLUMNS}
-        v: dict[str, np.ndarray] = {
-            name: np.asarray(vacancy[name], dtype=dtype) for name, dtype in VACANCY_COLUMNS.items()
-        }
-        return self._rank(
-            store,
-            c,
-            v,
-            vacancy,
-            vector,
-            limit,
-            include_ineligible,
-            today or date.today(),
-            lambda row: (vacancy["skill_keys"], store.objects["skill_keys"][row]),
-            explain,
-            always_gates,
-        )
+        """Candidates for one vacancy (its features and vector), best first."""
+        return self._rank(self._ranking(True, vacancy, Options(**options)), vector)
 
-    # vacancies for one candidate ------------------------------------------------------
     def rank_vacancies(
-        self,
-        candidate: Mapping[str, Any],
-        vector: np.ndarray | None,
-        *,
-        limit: int = 20,
-        include_ineligible: bool = False,
-        today: date | None = None,
-        explain: bool = True,
+        self, candidate: Features, vector: Vector, **options: Unpack[RankOptions]
     ) -> list[Match]:
-        store = self.vacancies
-        if not len(store):
-            return []
-        c: dict[str, np.ndarray] = {
-            name: np.asarray(candidate[name], dtype=dtype)
-            for name, dtype in CANDIDATE_COLUMNS.items()
+        """Vacancies for one candidate (their features and vector), best first."""
+        return self._rank(self._ranking(False, candidate, Options(**options)), vector)
+
+    def _ranking(
+        self, stored_are_candidates: bool, query: Mapping[str, Any], options: Options
+    ) -> Ranking:
+        store = self.candidates if stored_are_candidates else self.vacancies
+        stored = {name: store.column(name) for name in store.dtypes}
+        asked_types = VACANCY_COLUMNS if stored_are_candidates else CANDIDATE_COLUMNS
+        asked: dict[str, np.ndarray] = {
+            name: np.asarray(query[name], dtype=t) for name, t in asked_types.items()
         }
-        v = {name: store.column(name) for name in VACANCY_COLUMNS}
-        return self._rank(
-            store,
-            c,
-            v,
-            candidate,
-            vector,
-            limit,
-            include_ineligible,
-            today or date.today(),
-            lambda row: (store.objects["skill_keys"][row], candidate["skill_keys"]),
-            explain,
+        c, v = (stored, asked) if stored_are_candidates else (asked, stored)
+        return Ranking(
+            store, stored_are_candidates, query, c, v, options, options.today or date.today()
         )
 
-    def _fit(self, store, query, sub_c, sub_v):  # type: ignore[no-untyped-def]
-        """The query title's fit to each stored row's occupation, best = 1 (None if unknown)."""
-        scores = query.get("occ_scores")
-        if scores is None or not len(scores) or scores.max() <= 0:
-            return None
-        occ = (sub_c if store is self.candidates else sub_v)["occ"]
-        return np.where(occ >= 0, scores[np.maximum(occ, 0)] / scores.max(), 0.0)
-
-    def _rank(  # type: ignore[no-untyped-def]
-        self,
-        store,
-        c,
-        v,
-        query,
-        vector,
-        limit,
-        include_ineligible,
-        today,
-        skills_of,
-        explain,
-        always_gates=(),
-    ):
-        shape = (len(store),)
-        masks = {g: np.broadcast_to(m, shape) for g, m in gate_masks(c, v, today).items()}
+    def _rank(self, ranking: Ranking, vector: np.ndarray | None) -> list[Match]:
+        """Gate, pick the pool, score all but skills, shortlist, add skills, explain."""
+        options = ranking.options
+        store = ranking.store
+        if not len(store):
+            return []
+        masks = {
+            gate: np.broadcast_to(mask, (len(store),))
+            for gate, mask in gate_masks(ranking.c, ranking.v, ranking.today).items()
+        }
         eligible = np.logical_and.reduce(list(masks.values()))
-        if not include_ineligible:
-            pool = np.flatnonzero(eligible)
-        elif always_gates:
-            pool = np.flatnonzero(np.logical_and.reduce([masks[g] for g in always_gates]))
-        else:
-            pool = np.arange(len(store))
+        pool = _pool(masks, eligible, options)
         if not len(pool):
             return []
-        vectors = store.live_vectors()
-        if vector is None:
-            similarity = np.zeros(len(pool), dtype=np.float32)
-        elif len(pool) * 3 < len(store):
-            similarity = _gathered_similarity(vectors, pool, vector)
-        else:
-            # One contiguous BLAS pass is far cheaper than gathering a large subset first.
-            similarity = (vectors @ vector)[pool]
-        sub_c = _take(c, pool)
-        sub_v = _take(v, pool)
-        parts = {
-            name: np.broadcast_to(values, pool.shape)
-            for name, values in base_components(
-                sub_c, sub_v, similarity, self.partners, self._fit(store, query, sub_c, sub_v)
-            ).items()
-        }
-        w = self.weights
-        partial = sum(w[name] * parts[name] for name in parts)
+        parts = self._components(ranking, pool, _similarity(store, pool, vector))
+        partial = sum(self.weights[name] * parts[name] for name in parts)
         # Eligible first: ineligible rows are pushed below every eligible one.
         order_key = partial + np.where(eligible[pool], 2.0, 0.0)
-        shortlist = _shortlist(order_key, limit, w["skills"])
+        shortlist = _shortlist(order_key, options.limit, self.weights["skills"])
+        scored = self._with_skills(ranking, pool, shortlist, order_key)
+        return [
+            self._match(
+                ranking, rank, int(pool[s.position]), _rounded(parts, s), s.skill_hits, masks
+            )
+            for rank, s in enumerate(scored[: options.limit], start=1)
+        ]
+
+    def _components(
+        self, ranking: Ranking, pool: np.ndarray, similarity: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Every component but skills for the pool's rows, each an array over the pool."""
+        c, v = _take(ranking.c, pool), _take(ranking.v, pool)
+        occ = (c if ranking.stored_are_candidates else v)["occ"]
+        fit = title_fit(ranking.query.get("occ_scores"), occ)
+        parts = base_components(c, v, similarity, self.partners, fit)
+        return {name: np.broadcast_to(values, pool.shape) for name, values in parts.items()}
+
+    def _with_skills(
+        self, ranking: Ranking, pool: np.ndarray, shortlist: np.ndarray, order_key: np.ndarray
+    ) -> list[Scored]:
+        """The shortlist with skills added, best first; ties go to the lower record id."""
         scored = []
         for i in shortlist:
-            row = int(pool[i])
-            required, have = skills_of(row)
-            overlap, _ = skill_overlap(required, have)
-            scored.append((float(order_key[i] + w["skills"] * overlap), i, overlap))
-        scored.sort(key=lambda item: (-item[0], int(store.ids[pool[item[1]]])))
-        results = []
-        for rank, (_, i, overlap) in enumerate(scored[:limit], start=1):
-            row = int(pool[i])
-            components = {name: round(float(parts[name][i]), 4) for name in parts}
-            components["skills"] = round(overlap, 4)
-            score = sum(w[name] * components[name] for name in COMPONENTS)
-            failed = [g for g, m in masks.items() if not m[row]]
-            reasons = []
-            if explain:
-                pair = explain_pair(store, row, c, v, query)
-                reasons = gate_reasons(*pair, failed, today) + component_reasons(
-                    *pair,
-                    components,
-                    self.occupation_labels,
-                    self.isco_labels,
-                    store is self.candidates,
-                )
-            results.append(
-                Match(
-                    record_id=int(store.ids[row]),
-                    rank=rank,
-                    score=round(min(1.0, score), 4),
-                    eligible=not failed,
-                    components=components,
-                    reasons=reasons,
-                    failed_gates=failed,
-                    pending=not bool(store.embedded[row]),
-                )
-            )
-        return results
+            overlap, hits = skill_overlap(*ranking.skills(int(pool[i])))
+            key = float(order_key[i] + self.weights["skills"] * overlap)
+            scored.append(Scored(key, int(i), overlap, hits))
+        ids = ranking.store.ids
+        scored.sort(key=lambda item: (-item.key, int(ids[pool[item.position]])))
+        return scored
+
+    def _match(
+        self,
+        ranking: Ranking,
+        rank: int,
+        row: int,
+        components: dict[str, float],
+        skill_hits: list[int],
+        masks: Mapping[str, np.ndarray],
+    ) -> Match:
+        failed = [gate for gate, mask in masks.items() if not mask[row]]
+        score = sum(self.weights[name] * components[name] for name in COMPONENTS)
+        return Match(
+            record_id=int(ranking.store.ids[row]),
+            rank=rank,
+            score=round(min(1.0, score), 4),
+            eligible=not failed,
+            components=components,
+            reasons=self._reasons(ranking, row, components, skill_hits, failed)
+            if ranking.options.explain
+            else [],
+            failed_gates=failed,
+            pending=not bool(ranking.store.embedded[row]),
+        )
+
+    def _reasons(
+        self,
+        ranking: Ranking,
+        row: int,
+        components: Mapping[str, float],
+        skill_hits: list[int],
+        failed: Sequence[str],
+    ) -> list[str]:
+        c, v = ranking.pair(row)
+        return gate_reasons(c, v, failed, ranking.today) + component_reasons(
+            c,
+            v,
+            components,
+            self.occupation_labels,
+            self.isco_labels,
+            ranking.stored_are_candidates,
+            skill_hits,
+        )
 
 
-def _row_values(store: ColumnStore, row: int, side: Mapping[str, Any]) -> dict[str, Any]:
-    values = {name: (column[row] if np.ndim(column) else column) for name, column in side.items()}
-    values.update({name: objects[row] for name, objects in store.objects.items()})
-    return values
+def _pool(masks: Mapping[str, np.ndarray], eligible: np.ndarray, options: Options) -> np.ndarray:
+    """The stored rows that may appear: the eligible ones, or with include_ineligible all
+    rows passing `always_gates`."""
+    if not options.include_ineligible:
+        return np.flatnonzero(eligible)
+    if options.always_gates:
+        return np.flatnonzero(np.logical_and.reduce([masks[g] for g in options.always_gates]))
+    return np.arange(len(eligible))
 
 
-def explain_pair(
-    store: ColumnStore,
-    row: int,
-    c: Mapping[str, Any],
-    v: Mapping[str, Any],
-    query: Mapping[str, Any],
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The (candidate, vacancy) values of one result row, for the reasons."""
-    if set(store.dtypes) == set(CANDIDATE_COLUMNS):
-        return _row_values(store, row, c), dict(query)
-    return dict(query), _row_values(store, row, v)
-
-
-GATHER_BLOCK = 8192  # rows gathered per product: small enough to stay in cache
+def _similarity(store: ColumnStore, pool: np.ndarray, vector: np.ndarray | None) -> np.ndarray:
+    """Cosine similarity of the query's vector to the pool's rows (zeros without one)."""
+    if vector is None:
+        return np.zeros(len(pool), dtype=np.float32)
+    vectors = store.live_vectors()
+    if len(pool) * 3 < len(store):
+        return _gathered_similarity(vectors, pool, vector)
+    # One contiguous BLAS pass is far cheaper than gathering a large subset first.
+    similarity: np.ndarray = (vectors @ vector)[pool]
+    return similarity
 
 
 def _gathered_similarity(vectors: np.ndarray, pool: np.ndarray, vector: np.ndarray) -> np.ndarray:
@@ -356,13 +304,27 @@ def _take(side: Mapping[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndar
     return {name: (values[rows] if values.ndim else values) for name, values in side.items()}
 
 
+def _rounded(parts: Mapping[str, np.ndarray], scored: Scored) -> dict[str, float]:
+    """One result's components as reported (4 places), skills included."""
+    components = {name: round(float(values[scored.position]), 4) for name, values in parts.items()}
+    components["skills"] = round(scored.overlap, 4)
+    return components
+
+
 def _shortlist(partial: np.ndarray, limit: int, skills_weight: float) -> np.ndarray:
-    """Rows that could still make the top `limit` once skills (worth ≤ skills_weight) are added."""
+    """Rows worth scoring for skills: those that could still make the top `limit` once
+    skills (worth at most skills_weight) are added.
+
+    Capped at max(10 x limit, SHORTLIST_CAP) rows by partial score, so when more rows than
+    that are within skills_weight of the top, a row whose skills would have lifted it into
+    the top `limit` can be dropped (the ranking trades that for a bounded cost per request;
+    allocation plans score every eligible pair and can find it).
+    """
     if len(partial) <= limit:
         return np.arange(len(partial))
     kth = np.partition(partial, len(partial) - limit)[len(partial) - limit]
     contenders = np.flatnonzero(partial + skills_weight >= kth)
-    cap = max(limit * 10, 200)
+    cap = max(limit * 10, SHORTLIST_CAP)
     if len(contenders) > cap:
         contenders = contenders[np.argpartition(partial[contenders], -cap)[-cap:]]
     return contenders

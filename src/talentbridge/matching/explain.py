@@ -4,106 +4,114 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from talentbridge import reference
-from talentbridge.matching.features import adult_cutoff
+from talentbridge.matching.gates import gate_reason
+from talentbridge.matching.names import (
+    PREFECTURE_NAME,
+    STATE_NAME,
+    japanese,
+    required_level,
+    years,
+)
+from talentbridge.matching.scoring import skill_overlap
 
-LEVEL_NAME = {reference.level_rank(level): level for level in reference.JAPANESE_LEVELS}
-SECTOR_NAME = dict(enumerate(reference.SECTORS))
-STATE_NAME = dict(enumerate(reference.STATES))
-PREFECTURE_NAME = dict(enumerate(reference.PREFECTURES))
-
-
-def _years(value: float) -> str:
-    value = round(float(value), 1)
-    number = int(value) if value == int(value) else value
-    return f"{number} year" + ("" if number == 1 else "s")
+Features = Mapping[str, Any]
 
 
-def _japanese(c: Mapping[str, Any]) -> str:
-    if c["japanese_level"] and (not c["jft"] or reference.level_rank(c["japanese_level"]) >= 2):
-        return f"JLPT {c['japanese_level']}"
-    if c["jft"]:
-        return "JFT-Basic (counts as N4)"
-    return "no Japanese test"
-
-
-def gate_reasons(
-    c: Mapping[str, Any], v: Mapping[str, Any], failed: Sequence[str], today: date
-) -> list[str]:
-    required = LEVEL_NAME.get(int(v["min_level"]), "N4")
-    start = date.fromordinal(int(v["start"])) if v["start"] else today
-    text = {
-        "sector": f"works in {SECTOR_NAME.get(int(c['sector']))}, the vacancy is in "
-        f"{SECTOR_NAME.get(int(v['sector']))}",
-        "age": f"under 18 on {start.isoformat()}"
-        if c["birth"] > (v["cutoff"] or adult_cutoff(today))
-        else "age",
-        "skill_test": f"has not passed the {SECTOR_NAME.get(int(v['sector']))} skills test the "
-        "vacancy requires",
-        "japanese_level": f"{_japanese(c)} is below the required {required}",
-        "care_language_test": "has not passed the Nursing Care Japanese Language Evaluation Test",
-        "consent": "has not consented to share their profile with employers",
-        "availability": "not available by the start date "
-        f"({date.fromordinal(int(c['available'])).isoformat() if c['available'] else ''}"
-        f" after {start.isoformat()})",
-        "not_placed": "already placed in another vacancy",
-        "vacancy_open": "the vacancy is closed or all its openings are placed",
-    }
-    return [f"Fails {gate.replace('_', ' ')}: {text[gate]}" for gate in failed]
+def gate_reasons(c: Features, v: Features, failed: Sequence[str], today: date) -> list[str]:
+    """One sentence per failed gate, in the order given (each gate's own reason)."""
+    return [gate_reason(gate, c, v, today) for gate in failed]
 
 
 def component_reasons(
-    c: Mapping[str, Any],
-    v: Mapping[str, Any],
+    c: Features,
+    v: Features,
     components: Mapping[str, float],
     occupation_labels: Sequence[str],
     isco_labels: Mapping[str, str],
     query_is_vacancy: bool = True,
+    skill_hits: Sequence[int] | None = None,
 ) -> list[str]:
-    reasons = []
+    """Why the pair scores what it does, component by component.
+
+    skill_hits: the positions of the vacancy's required skills the candidate meets, as
+    `skill_overlap` found them while scoring (worked out here when not given).
+    """
+    if skill_hits is None:
+        _, skill_hits = skill_overlap(v["skill_keys"], c["skill_keys"])
+    stored_occ = int(c["occ"] if query_is_vacancy else v["occ"])
+    return [
+        *_occupation(c, v, occupation_labels, isco_labels),
+        *_title_fit(components["occupation"], stored_occ, occupation_labels),
+        f"profile similarity {components['semantic']:.2f}",
+        *_skills(v["skills"], skill_hits),
+        *_experience(float(c["experience"]), float(v["min_experience"])),
+        *_japanese(c, v),
+        *_start(c, v),
+        *_places(c, v, components),
+    ]
+
+
+def _occupation(
+    c: Features, v: Features, occupation_labels: Sequence[str], isco_labels: Mapping[str, str]
+) -> list[str]:
     c_occ, v_occ, c_isco, v_isco = (int(c["occ"]), int(v["occ"]), int(c["isco"]), int(v["isco"]))
     if c_occ >= 0 and c_occ == v_occ and c_occ < len(occupation_labels):
-        reasons.append(f"same occupation: {occupation_labels[c_occ]} (ESCO)")
-    elif c_isco >= 0 and c_isco == v_isco:
+        return [f"same occupation: {occupation_labels[c_occ]} (ESCO)"]
+    if c_isco >= 0 and c_isco == v_isco:
         group = f"{v_isco:04d}"
-        reasons.append(f"same ISCO-08 group {group} ({isco_labels.get(group, 'occupation group')})")
-    elif c_isco >= 0 and c_isco // 10 == v_isco // 10:
-        reasons.append(f"related ISCO-08 minor group {v_isco // 10:03d}")
-    stored = c_occ if query_is_vacancy else v_occ
-    if components["occupation"] >= 0.5 and 0 <= stored < len(occupation_labels):
-        reasons.append(
-            f"the title fits the occupation {occupation_labels[stored]} "
-            f"({components['occupation']:.2f})"
-        )
-    reasons.append(f"profile similarity {components['semantic']:.2f}")
-    required, have = v["skills"], c["skill_keys"]
-    if required:
-        from talentbridge.matching.engine import skill_overlap
+        return [f"same ISCO-08 group {group} ({isco_labels.get(group, 'occupation group')})"]
+    if c_isco >= 0 and c_isco // 10 == v_isco // 10:
+        return [f"related ISCO-08 minor group {v_isco // 10:03d}"]
+    return []
 
-        _, hits = skill_overlap(v["skill_keys"], have)
-        if hits:
-            listed = ", ".join(required[i] for i in hits)
-            reasons.append(f"has {len(hits)} of {len(required)} required skills: {listed}")
-        else:
-            reasons.append(f"has none of the {len(required)} required skills")
-    need = float(v["min_experience"])
+
+def _title_fit(score: float, stored_occ: int, occupation_labels: Sequence[str]) -> list[str]:
+    if score >= 0.5 and 0 <= stored_occ < len(occupation_labels):
+        return [f"the title fits the occupation {occupation_labels[stored_occ]} ({score:.2f})"]
+    return []
+
+
+def _skills(required: Sequence[str], hits: Sequence[int]) -> list[str]:
+    if not required:
+        return []
+    if not hits:
+        return [f"has none of the {len(required)} required skills"]
+    listed = ", ".join(required[i] for i in hits)
+    return [f"has {len(hits)} of {len(required)} required skills: {listed}"]
+
+
+def _experience(have: float, need: float) -> list[str]:
     if need > 0:
-        verb = "meets" if c["experience"] >= need else "is below"
-        reasons.append(f"{_years(c['experience'])} of experience {verb} the {_years(need)} wanted")
-    elif c["experience"] > 0:
-        reasons.append(f"{_years(c['experience'])} of experience")
-    required_level = LEVEL_NAME.get(int(v["min_level"]), "N4")
-    if int(c["level"]) >= int(v["min_level"]):
-        verb = "meets" if int(c["level"]) == int(v["min_level"]) else "exceeds"
-        reasons.append(f"{_japanese(c)} {verb} the required {required_level}")
-    if not v["start"]:
-        available = date.fromordinal(int(c["available"])) if c["available"] else None
-        reasons.append(
-            "the vacancy has no start date: it starts when a suitable person is available"
-            + (f" (this person from {available.isoformat()})" if available else "")
-        )
+        verb = "meets" if have >= need else "is below"
+        return [f"{years(have)} of experience {verb} the {years(need)} wanted"]
+    if have > 0:
+        return [f"{years(have)} of experience"]
+    return []
+
+
+def _japanese(c: Features, v: Features) -> list[str]:
+    have, need = int(c["level"]), int(v["min_level"])
+    if have < need:
+        return []  # the japanese_level gate says why
+    verb = "meets" if have == need else "exceeds"
+    return [f"{japanese(c)} {verb} the required {required_level(v)}"]
+
+
+def _start(c: Features, v: Features) -> list[str]:
+    if v["start"]:
+        return []
+    available = date.fromordinal(int(c["available"])) if c["available"] else None
+    return [
+        "the vacancy has no start date: it starts when a suitable person is available"
+        + (f" (this person from {available.isoformat()})" if available else "")
+    ]
+
+
+def _places(c: Features, v: Features, components: Mapping[str, float]) -> list[str]:
+    """The partnership between the person's state and the prefecture, and their preference."""
     state = STATE_NAME.get(int(c["state"]), "an unknown state")
     prefecture = PREFECTURE_NAME.get(int(v["prefecture"]), "the prefecture")
+    reasons = []
     if components["partnership"] >= 1.0:
         reasons.append(f"from {state}, partner state of {prefecture}")
     elif components["partnership"] > 0:

@@ -76,7 +76,8 @@ class OccupationNormaliser:
         digest = hashlib.sha256(("\n".join(labels) + self.embedder.model_name).encode()).hexdigest()
         path = self.cache_dir / f"esco-labels-{digest[:16]}.npy" if self.cache_dir else None
         if path is not None and path.exists():
-            return np.load(path)
+            cached: np.ndarray = np.load(path)
+            return cached
         vectors = self.embedder.encode(labels).astype(np.float16)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,11 +114,13 @@ class OccupationNormaliser:
         return results
 
     def _label_scores(self, titles: list[str]) -> np.ndarray:
-        lexical = (self._tfidf.transform([_key(t) for t in titles]) @ self._label_tfidf_t).toarray()
+        queries = self._tfidf.transform([_key(t) for t in titles])
+        lexical: np.ndarray = (queries @ self._label_tfidf_t).toarray()
         if self._label_vectors is None or self.embedder is None:
             return lexical
         semantic = self.embedder.encode(titles) @ self._label_vectors32.T
-        return 0.4 * lexical + 0.6 * semantic
+        blended: np.ndarray = 0.4 * lexical + 0.6 * semantic
+        return blended
 
     def occupation_scores(self, title: str | None, vector: np.ndarray | None) -> np.ndarray:
         """How well a title fits each occupation (its best label), in [0, 1].

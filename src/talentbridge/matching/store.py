@@ -30,9 +30,6 @@ class ColumnStore:
     def __len__(self) -> int:
         return self.size
 
-    def __contains__(self, record_id: int) -> bool:
-        return record_id in self._row
-
     def reserve(self, capacity: int) -> None:
         if capacity <= self._capacity:
             return

@@ -18,34 +18,20 @@ class VacancyLike(Protocol):
     description: str | None
 
 
-def _join(parts: list[str | None]) -> str:
+def _text(title: str | None, sector: str, skills: list[str], details: str | None) -> str:
+    listed = ", ".join(skills or [])
+    parts = [title, f"{sector} sector", listed and f"Skills: {listed}", details]
     return ". ".join(part.strip() for part in parts if part and part.strip())
 
 
 def candidate_text(candidate: CandidateLike) -> str:
     """Job title, sector, skills and summary: what the person can do, no identifying data."""
-    skills = ", ".join(candidate.skills or [])
-    return _join(
-        [
-            candidate.job_title,
-            f"{candidate.sector} sector",
-            skills and f"Skills: {skills}",
-            candidate.summary,
-        ]
-    )
+    return _text(candidate.job_title, candidate.sector, candidate.skills, candidate.summary)
 
 
 def vacancy_text(vacancy: VacancyLike) -> str:
     """Title, sector, required skills and description."""
-    skills = ", ".join(vacancy.required_skills or [])
-    return _join(
-        [
-            vacancy.title,
-            f"{vacancy.sector} sector",
-            skills and f"Skills: {skills}",
-            vacancy.description,
-        ]
-    )
+    return _text(vacancy.title, vacancy.sector, vacancy.required_skills, vacancy.description)
 
 
 def text_hash(text: str) -> str:

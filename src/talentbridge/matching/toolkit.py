@@ -1,5 +1,6 @@
+"""The model and the occupation normaliser, loaded once per process and passed around."""
+
 from dataclasses import dataclass
-from typing import Any
 
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.occupations import OccupationNormaliser
@@ -11,6 +12,3 @@ class Toolkit:
 
     embedder: Embedder
     normaliser: OccupationNormaliser
-
-    def parts(self) -> dict[str, Any]:
-        return {"embedder": self.embedder, "normaliser": self.normaliser}

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from talentbridge.candidates.service import apply_update
 from talentbridge.errors import Conflict, Invalid, NotFound
-from talentbridge.matching.prepare import prepare
+from talentbridge.matching.derived import refresh_derived_fields
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations.models import Organisation
 from talentbridge.vacancies.models import Vacancy
@@ -31,7 +31,7 @@ def create(
     if values["prefecture"] is None:
         raise Invalid("the vacancy's prefecture is required", field="prefecture")
     vacancy = Vacancy(employer_id=employer.id, **values)
-    prepare([vacancy], **(tools.parts() if tools else {}))
+    refresh_derived_fields([vacancy], tools)
     session.add(vacancy)
     session.flush()
     return vacancy
@@ -76,6 +76,6 @@ def update_one(
             field="openings",
         )
     if apply_update(vacancy, changes):
-        prepare([vacancy], **(tools.parts() if tools else {}), titles_changed="title" in changes)
+        refresh_derived_fields([vacancy], tools, titles_changed="title" in changes)
         session.flush()
     return vacancy

@@ -9,8 +9,8 @@ from tqdm import tqdm
 from talentbridge.candidates.models import Candidate
 from talentbridge.config import Settings
 from talentbridge.db import make_engine, session_scope
+from talentbridge.matching.derived import embed
 from talentbridge.matching.embedder import Embedder
-from talentbridge.matching.prepare import embed
 from talentbridge.vacancies.models import Vacancy
 
 

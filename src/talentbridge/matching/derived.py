@@ -1,4 +1,5 @@
-"""Keep each record's occupation and embedding in step with its text, in batches."""
+"""The fields matching derives from a record's text: its ESCO occupation and its embedding,
+kept in step with the text, in batches."""
 
 from collections.abc import Sequence
 
@@ -8,6 +9,7 @@ from talentbridge.candidates.models import Candidate
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.occupations import OccupationNormaliser
 from talentbridge.matching.text import candidate_text, text_hash, vacancy_text
+from talentbridge.matching.toolkit import Toolkit
 from talentbridge.vacancies.models import Vacancy
 
 Record = Candidate | Vacancy
@@ -30,7 +32,7 @@ def normalise_occupations(records: Sequence[Record], normaliser: OccupationNorma
         record.isco_group = match.isco_group if match else None
 
 
-def stale(records: Sequence[Record], model_name: str) -> list[tuple[Record, str, str]]:
+def _stale(records: Sequence[Record], model_name: str) -> list[tuple[Record, str, str]]:
     """Records whose stored vector is missing, from another model, or of older text."""
     out = []
     for record in records:
@@ -43,7 +45,7 @@ def stale(records: Sequence[Record], model_name: str) -> list[tuple[Record, str,
 
 def embed(records: Sequence[Record], embedder: Embedder, *, progress: bool = False) -> int:
     """Embed only what changed, in one batch; returns how many were embedded."""
-    todo = stale(records, embedder.model_name)
+    todo = _stale(records, embedder.model_name)
     if not todo:
         return 0
     vectors = embedder.encode([text for _, text, _ in todo], progress=progress)
@@ -54,15 +56,13 @@ def embed(records: Sequence[Record], embedder: Embedder, *, progress: bool = Fal
     return len(todo)
 
 
-def prepare(
-    records: Sequence[Record],
-    *,
-    embedder: Embedder | None,
-    normaliser: OccupationNormaliser | None,
-    titles_changed: bool = True,
+def refresh_derived_fields(
+    records: Sequence[Record], tools: Toolkit | None, *, titles_changed: bool = True
 ) -> None:
-    """Occupation and embedding for records just created or changed."""
-    if normaliser is not None and titles_changed:
-        normalise_occupations(records, normaliser)
-    if embedder is not None:
-        embed(records, embedder)
+    """Occupation (when a title changed) and embedding for records just created or changed;
+    without tools (no model loaded) the worker derives them later."""
+    if tools is None:
+        return
+    if titles_changed:
+        normalise_occupations(records, tools.normaliser)
+    embed(records, tools.embedder)

@@ -1,0 +1,78 @@
+"""The score's components, vectorised over whichever side of a pair is an array."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+MIX = 0.2  # discrete occupation match vs graded fit of the title to the occupation
+COMPONENTS = (
+    "semantic",
+    "occupation",
+    "skills",
+    "experience",
+    "japanese",
+    "partnership",
+    "preference",
+)
+
+
+def base_components(
+    c: Mapping[str, Any],
+    v: Mapping[str, Any],
+    similarity: np.ndarray,
+    partners: np.ndarray,
+    fit: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Every component but skills, vectorised over whichever side is an array."""
+    same_occ = (c["occ"] >= 0) & (c["occ"] == v["occ"])
+    same_group = (c["isco"] >= 0) & (c["isco"] == v["isco"])
+    same_minor = (c["isco"] >= 0) & (c["isco"] // 10 == v["isco"] // 10)
+    occupation = np.where(same_occ, 1.0, np.where(same_group, 0.6, np.where(same_minor, 0.3, 0.0)))
+    if fit is not None:
+        # How well the query's title fits the stored side's occupation, relative to its best fit.
+        occupation = MIX * occupation + (1 - MIX) * fit
+    need = np.maximum(v["min_experience"], 0.0)
+    have = c["experience"]
+    experience = np.where(
+        have >= need,
+        0.7 + 0.3 * np.minimum(1.0, (have - need) / 3.0),
+        0.7 * have / np.maximum(need, 1e-9),
+    )
+    headroom = np.maximum(5 - v["min_level"], 1)
+    japanese = np.where(
+        c["level"] >= v["min_level"], 0.5 + 0.5 * (c["level"] - v["min_level"]) / headroom, 0.0
+    )
+    prefecture_bit = np.left_shift(np.uint64(1), np.asarray(v["prefecture"]).astype(np.uint64))
+    prefers = (np.asarray(c["prefs"]) & prefecture_bit) != 0
+    preference = np.where(prefers, 1.0, np.where(np.asarray(c["prefs"]) == 0, 0.5, 0.0))
+    return {
+        "semantic": np.clip(similarity, 0.0, 1.0),
+        "occupation": occupation,
+        "experience": experience,
+        "japanese": japanese,
+        "partnership": partners[c["state"], v["prefecture"]],
+        "preference": preference,
+    }
+
+
+def title_fit(occ_scores: np.ndarray | None, occ: np.ndarray) -> np.ndarray | None:
+    """How well the query's title fits each stored row's occupation, best = 1; None when
+    the title fits no occupation (or there is no title)."""
+    if occ_scores is None or not len(occ_scores) or occ_scores.max() <= 0:
+        return None
+    fit: np.ndarray = np.where(occ >= 0, occ_scores[np.maximum(occ, 0)] / occ_scores.max(), 0.0)
+    return fit
+
+
+def skill_overlap(required: Sequence[str], have: frozenset[str]) -> tuple[float, list[int]]:
+    """Share of required skills the candidate lists (exact or one contains the other), and
+    the positions of the required skills met."""
+    if not required:
+        return 0.5, []
+    hits = [
+        i
+        for i, need in enumerate(required)
+        if need in have or any(need in skill or skill in need for skill in have if len(skill) > 3)
+    ]
+    return len(hits) / len(required), hits
