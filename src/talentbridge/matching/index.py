@@ -134,24 +134,15 @@ class MatchIndex:
         self.position = FeedPosition()
         self.loaded = False
         self.lock = ReadWriteLock()
-        self._shared: dict[Any, Any] = {}
 
     # rows to features ---------------------------------------------------------------------
-    def _share(self, value: Any) -> Any:
-        """One object per distinct list, so a million candidates share their few."""
-        return self._shared.setdefault(value, value)
-
     def features(self, entity: str, row: Any) -> dict[str, Any]:
+        # Lists stay shared between records: the rows' JSON lists are decoded once per distinct
+        # text and their skill keys cached, so a million candidates hold their few lists once.
         occ = self.normaliser.index_of(row.occupation_uri)
         if entity == "candidate":
-            values = candidate_features(row, occ=occ, placed=bool(row.placed))
-            lists: tuple[str, ...] = ("skills", "skill_keys", "preferred")
-        else:
-            values = vacancy_features(row, occ=occ)
-            lists = ("skills", "skill_keys")
-        for name in lists:
-            values[name] = self._share(values[name])
-        return values
+            return candidate_features(row, occ=occ, placed=bool(row.placed))
+        return vacancy_features(row, occ=occ)
 
     def query_features(self, entity: str, row: Any) -> dict[str, Any]:
         """Features of the record a request asks about; 422 if it cannot have any."""
@@ -184,6 +175,21 @@ class MatchIndex:
             return
         self.skipped.pop(key, None)
         store.upsert(key[1], self.vector(row), values)
+
+    def put_many(self, entity: str, rows: Sequence[Any]) -> None:
+        """Many records at once (the start-up load): features row by row, columns in bulk."""
+        ids, vectors, values = [], [], []
+        for row in rows:
+            try:
+                features = self.features(entity, row)
+            except (ValueError, OverflowError, TypeError):
+                self.put(entity, row)  # left out, logged and listed, as one at a time
+                continue
+            self.skipped.pop((entity, int(row.id)), None)
+            ids.append(int(row.id))
+            vectors.append(self.vector(row))
+            values.append(features)
+        self.stores[entity].extend(ids, vectors, values)
 
     def apply(self, rows: Mapping[str, Sequence[Any]], gone: Mapping[str, Iterable[int]]) -> None:
         """Changed rows in, deleted ids out, as one step no ranking sees half done."""

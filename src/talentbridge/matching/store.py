@@ -1,6 +1,6 @@
 """A columnar, growable store of records for vectorised gating and scoring."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -57,6 +57,39 @@ class ColumnStore:
             self.columns[name][row] = values[name]
         for name in self.object_names:
             self.objects[name][row] = values[name]
+
+    def extend(
+        self,
+        ids: Sequence[int],
+        vectors: Sequence[np.ndarray | None],
+        rows: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """Append records not stored yet, a column at a time (the start-up load's path)."""
+        count = len(ids)
+        if not count:
+            return
+        if any(record_id in self._row for record_id in ids):
+            for record_id, vector, values in zip(ids, vectors, rows, strict=True):
+                self.upsert(record_id, vector, values)
+            return
+        if self.size + count > self._capacity:
+            self.reserve(max(self.size + count, int(self._capacity * GROWTH)))
+        start, end = self.size, self.size + count
+        self.ids[start:end] = ids
+        self.vectors[start:end] = 0.0
+        self.embedded[start:end] = False
+        for offset, vector in enumerate(vectors):
+            if vector is not None:
+                self.vectors[start + offset] = vector
+                self.embedded[start + offset] = True
+        for name, dtype in self.dtypes.items():
+            self.columns[name][start:end] = np.fromiter(
+                (values[name] for values in rows), dtype=dtype, count=count
+            )
+        for name in self.object_names:
+            self.objects[name].extend(values[name] for values in rows)
+        self._row.update(zip(ids, range(start, end), strict=True))
+        self.size = end
 
     def remove(self, record_id: int) -> bool:
         row = self._row.pop(record_id, None)

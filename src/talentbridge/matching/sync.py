@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, Text, cast, exists, func, or_, select
@@ -80,22 +81,19 @@ def _json_list(raw: str | None) -> tuple[str, ...]:
     return tuple(json.loads(raw)) if raw else ()
 
 
-class _Row:
-    """A fetched row with its JSON lists decoded, shaped like the record for features."""
-
-    __slots__ = ("_row",)
-    LISTS = frozenset({"skills", "preferred_prefectures", "required_skills"})
-
-    def __init__(self, row: Any) -> None:
-        self._row = row
-
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self._row, name)
-        return _json_list(value) if name in _Row.LISTS else value
+LISTS = ("skills", "preferred_prefectures", "required_skills")
 
 
-def _rows(session: Session, query: Select[Any]) -> list[_Row]:
-    return [_Row(row) for row in session.execute(query)]
+def _rows(session: Session, query: Select[Any]) -> list[SimpleNamespace]:
+    """Fetched rows as plain objects shaped like the records, their JSON lists decoded."""
+    records = []
+    for row in session.execute(query):
+        values = row._asdict()
+        for name in LISTS:
+            if name in values:
+                values[name] = _json_list(values[name])
+        records.append(SimpleNamespace(**values))
+    return records
 
 
 class MatchService:
@@ -127,8 +125,7 @@ class MatchService:
                 while True:
                     query = select(*FIELDS[entity]).where(model.id > last).order_by(model.id)
                     batch = _rows(session, query.limit(LOAD_BATCH))
-                    for row in batch:
-                        index.put(entity, row)
+                    index.put_many(entity, batch)
                     if len(batch) < LOAD_BATCH:
                         break
                     last = batch[-1].id
@@ -169,7 +166,7 @@ class MatchService:
         for change in changes:
             if change.entity in wanted:
                 wanted[change.entity].add(int(change.record_id))
-        rows: dict[str, list[_Row]] = {}
+        rows: dict[str, list[SimpleNamespace]] = {}
         for entity, ids in wanted.items():
             model, ordered = MODELS[entity], sorted(ids)
             rows[entity] = []
