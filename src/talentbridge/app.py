@@ -235,10 +235,17 @@ def build_matcher(tools: Toolkit, settings: Settings) -> MatchService:
 def _load_index(index: MatchService, sessions: sessionmaker[Session]) -> None:
     with unit_of_work(sessions, read_only=True) as session:
         index.load(session)
-    # Records without a vector of today's model (after a change of model or backend) are
-    # queued, so the workers bring them back instead of them waiting for `talentbridge embed`.
-    with unit_of_work(sessions) as session:
-        queued = ingestion.enqueue_stale(session=session, model_name=index.index.model_name)
+
+
+def _queue_stale(index: MatchService, sessions: sessionmaker[Session]) -> None:
+    """Queue records without a vector of today's model (after a change of model or backend),
+    so the workers bring them back instead of them waiting for `talentbridge embed`."""
+    try:
+        with unit_of_work(sessions) as session:
+            queued = ingestion.enqueue_stale(session=session, model_name=index.index.model_name)
+    except Exception:
+        logger.exception("could not queue records with stale vectors; `talentbridge embed` can")
+        return
     if queued:
         logger.info("queued %d records whose vector is missing or from another model", queued)
 
@@ -278,6 +285,13 @@ def create_app(
             # Loaded before the server answers, so no request pays for it.
             await to_thread.run_sync(_load_index, index, app.state.session_factory)
             app.state.matcher = index
+            # A scan of every record: in the background, not before the server answers.
+            threading.Thread(
+                target=_queue_stale,
+                args=(index, app.state.session_factory),
+                name="queue-stale",
+                daemon=True,
+            ).start()
         if app.state.tools is not None and settings.inprocess_worker:
             worker = EmbeddingWorker(
                 sessions=app.state.session_factory,
