@@ -1,21 +1,25 @@
 """FastAPI dependencies: sessions, the caller's organisation, and role checks."""
 
+import inspect
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from talentbridge.audit import service as audit
 from talentbridge.config import Settings
 from talentbridge.db import unit_of_work
-from talentbridge.errors import Forbidden, TooManyRequests, Unauthorized
+from talentbridge.errors import Forbidden, TooManyRequests, Unauthorized, Unavailable
+from talentbridge.fields import MAX_ID
+from talentbridge.matching.sync import MatchService
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations import service as organisation_service
 from talentbridge.organisations.models import Organisation, OrgKind
+from talentbridge.pages import MAX_LIMIT, MAX_OFFSET, Window
 
 bearer = HTTPBearer(auto_error=False, description="API key of an organisation")
 
@@ -156,3 +160,56 @@ def get_tools(request: Request) -> Toolkit | None:
 
 
 ToolsDep = Annotated[Toolkit | None, Depends(get_tools)]
+
+
+def get_matcher(request: Request) -> MatchService:
+    """The process's match service; 503 when this server runs without matching."""
+    matcher: MatchService | None = getattr(request.app.state, "matcher", None)
+    if matcher is None:
+        raise Unavailable("matching is not loaded in this server process")
+    return matcher
+
+
+MatcherDep = Annotated[MatchService, Depends(get_matcher)]
+
+
+def window(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Window:
+    """The page a list endpoint is asked for."""
+    return Window(limit=limit, offset=offset)
+
+
+WindowDep = Annotated[Window, Depends(window)]
+
+
+def owner_scope(organisation: Organisation) -> int | None:
+    """Whose records the caller may see: its own, or everyone's (None) for an officer."""
+    return None if organisation.kind == OrgKind.officer else organisation.id
+
+
+R = TypeVar("R")
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def record_of(
+    fetch: Callable[[Session, int, Organisation], R], *, path: str, caller: Any
+) -> Callable[..., R]:
+    """A dependency returning the record the path parameter `path` names, for a caller
+    admitted by `caller` (CurrentOrg, Institute, …). `fetch(session, id, caller)` is
+    where tenancy lives: it returns the record or raises NotFound."""
+
+    def dependency(**values: Any) -> R:
+        return fetch(values["session"], values[path], values["organisation"])
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    signature = inspect.Signature(
+        [
+            inspect.Parameter(path, keyword, annotation=RecordId),
+            inspect.Parameter("organisation", keyword, annotation=caller),
+            inspect.Parameter("session", keyword, annotation=SessionDep),
+        ]
+    )
+    dependency.__signature__ = signature  # type: ignore[attr-defined]  # FastAPI reads it
+    return dependency

@@ -4,6 +4,7 @@ from pydantic import BaseModel, ConfigDict
 
 from talentbridge.fields import PrefectureName, Sector, StateName
 from talentbridge.matching.schemas import CandidateSummary
+from talentbridge.pages import Page
 
 
 class AllocationCreate(BaseModel):
@@ -52,11 +53,8 @@ class PlanRead(PlanSummary):
     unfilled: list[Unfilled]
 
 
-class PlanPage(BaseModel):
-    items: list[PlanSummary]
-    total: int
-    limit: int
-    offset: int
+class PlanPage(Page[PlanSummary]):
+    pass
 
 
 class Proposal(BaseModel):

@@ -1,7 +1,6 @@
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,7 +12,7 @@ from talentbridge.errors import Conflict, Invalid, NotFound
 from talentbridge.matching.prepare import prepare
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations.models import Organisation
-from talentbridge.placements.models import GateOverride, Placement, PlacementEvent
+from talentbridge.pages import Slice, Window, paginate
 
 TITLE_FIELDS = {"job_title"}
 
@@ -55,14 +54,25 @@ def create(
         session.flush()
     except IntegrityError as exc:  # a racing request took the external_id first
         raise _taken(candidate_in.external_id) from exc
+    _audit(session, institute.id, "create", [candidate.id])
+    return candidate
+
+
+def _audit(
+    session: Session,
+    organisation_id: int,
+    action: str,
+    candidate_ids: list[int],
+    detail: str | None = None,
+) -> None:
     audit.record(
         session=session,
-        organisation_id=institute.id,
-        action="create",
+        organisation_id=organisation_id,
+        action=action,
         entity="candidate",
-        entity_ids=[candidate.id],
+        entity_ids=candidate_ids,
+        detail=detail,
     )
-    return candidate
 
 
 def get(*, session: Session, candidate_id: int, institute_id: int | None = None) -> Candidate:
@@ -73,15 +83,22 @@ def get(*, session: Session, candidate_id: int, institute_id: int | None = None)
     return candidate
 
 
+def read(*, session: Session, candidate: Candidate, reader: Organisation) -> Candidate:
+    """The candidate, its reading logged."""
+    _audit(session, reader.id, "read", [candidate.id])
+    return candidate
+
+
 def page(
-    *, session: Session, institute_id: int | None, limit: int, offset: int
-) -> tuple[Sequence[Candidate], int]:
+    *, session: Session, institute_id: int | None, window: Window, reader: Organisation
+) -> Slice[Candidate]:
+    """One institute's candidates (None: everyone's), oldest first; the reading is logged."""
     query = select(Candidate)
     if institute_id is not None:
         query = query.where(Candidate.institute_id == institute_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(query.order_by(Candidate.id).limit(limit).offset(offset)).all()
-    return items, total
+    found = paginate(session, query, window, order_by=[Candidate.id])
+    _audit(session, reader.id, "list", [c.id for c in found.items])
+    return found
 
 
 def apply_update(record: object, changes: dict[str, Any]) -> bool:
@@ -130,49 +147,13 @@ def update_one(
             titles_changed=bool(TITLE_FIELDS & changes.keys()),
         )
         session.flush()
-        audit.record(
-            session=session,
-            organisation_id=candidate.institute_id,
-            action="update",
-            entity="candidate",
-            entity_ids=[candidate.id],
-            detail=",".join(sorted(changes)),
-        )
+        _audit(session, candidate.institute_id, "update", [candidate.id], ",".join(sorted(changes)))
     return candidate
 
 
-def erase(*, session: Session, candidate: Candidate) -> None:
-    """Erase a person's record on request; their placements stay as anonymised rows.
-
-    Free text written about the person (the reasons in placement histories and officers'
-    overrides) goes too: it may name them. What stays is counted, not told: the stages,
-    dates, sector, state and prefecture of each placement, and the audit entries (ids and
-    actions, never the data). The id is never given to anyone else.
-    """
-    placements = select(Placement.id).where(Placement.candidate_id == candidate.id)
-    session.execute(
-        update(PlacementEvent)
-        .where(PlacementEvent.placement_id.in_(placements), PlacementEvent.reason.is_not(None))
-        .values(reason=None)
-        .execution_options(synchronize_session="fetch")
-    )
-    session.execute(
-        update(GateOverride)
-        .where(GateOverride.candidate_id == candidate.id)
-        .values(candidate_id=None, reason=None)
-        .execution_options(synchronize_session="fetch")
-    )
-    session.execute(
-        update(Placement)
-        .where(Placement.candidate_id == candidate.id)
-        .values(candidate_id=None, candidate_erased=True)
-    )
-    audit.record(
-        session=session,
-        organisation_id=candidate.institute_id,
-        action="erase",
-        entity="candidate",
-        entity_ids=[candidate.id],
-    )
+def erase_record(*, session: Session, candidate: Candidate) -> None:
+    """Delete the person's record and log it: the last step of an erasure, which starts
+    with their placements (placements.service.erase_candidate does both)."""
+    _audit(session, candidate.institute_id, "erase", [candidate.id])
     session.delete(candidate)
     session.flush()

@@ -1,6 +1,11 @@
 from datetime import date
+from typing import TYPE_CHECKING, Self
 
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from talentbridge.candidates.models import Candidate
+    from talentbridge.vacancies.models import Vacancy
 
 
 class CandidateSummary(BaseModel):
@@ -19,6 +24,23 @@ class CandidateSummary(BaseModel):
     full_name: str | None = None
     date_of_birth: date | None = None
 
+    @classmethod
+    def of(cls, candidate: "Candidate", *, named: bool) -> Self:
+        """The summary of a candidate, with the name and birth date only when `named`."""
+        return cls(
+            state=candidate.state,
+            sector=candidate.sector,
+            job_title=candidate.job_title,
+            occupation=candidate.occupation_label,
+            skills=candidate.skills,
+            experience_years=candidate.experience_years,
+            japanese_level=candidate.japanese_level,
+            jft_basic_passed=candidate.jft_basic_passed,
+            available_from=candidate.available_from,
+            full_name=candidate.full_name if named else None,
+            date_of_birth=candidate.date_of_birth if named else None,
+        )
+
 
 class VacancySummary(BaseModel):
     title: str
@@ -28,6 +50,19 @@ class VacancySummary(BaseModel):
     openings: int
     monthly_wage_jpy: int | None
     start_date: date | None
+
+    @classmethod
+    def of(cls, vacancy: "Vacancy") -> Self:
+        """The summary of a vacancy, with the openings still unfilled."""
+        return cls(
+            title=vacancy.title,
+            sector=vacancy.sector,
+            prefecture=vacancy.prefecture,
+            occupation=vacancy.occupation_label,
+            openings=vacancy.openings - vacancy.placed_count,
+            monthly_wage_jpy=vacancy.monthly_wage_jpy,
+            start_date=vacancy.start_date,
+        )
 
 
 class MatchFields(BaseModel):

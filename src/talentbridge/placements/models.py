@@ -1,20 +1,12 @@
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talentbridge.db import Base, TimestampMixin, utcnow
+from talentbridge.stages import Stage
 
-
-class Stage(StrEnum):
-    shortlisted = "shortlisted"
-    interviewing = "interviewing"
-    offered = "offered"
-    visa_processing = "visa_processing"
-    placed = "placed"
-    rejected = "rejected"
-    withdrawn = "withdrawn"
+__all__ = ["GateOverride", "PlacedTally", "Placement", "PlacementEvent", "Stage", "StageTally"]
 
 
 class Placement(TimestampMixin, Base):

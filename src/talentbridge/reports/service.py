@@ -12,8 +12,7 @@ from talentbridge import reference
 from talentbridge.config import Settings
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.placements import tallies
-from talentbridge.placements.models import PlacedTally, Placement, Stage, StageTally
-from talentbridge.placements.service import FORWARD
+from talentbridge.placements.models import PlacedTally, Placement, StageTally
 from talentbridge.reports.schemas import (
     Count,
     Goal,
@@ -25,11 +24,12 @@ from talentbridge.reports.schemas import (
     Scope,
     StageCount,
 )
+from talentbridge.stages import ALL as STAGES
+from talentbridge.stages import OPEN, Stage
 
 DAYS_PER_MONTH = 365.25 / 12
 TRAILING_DAYS = 90
 HORIZON_DAYS = 100 * 365  # beyond a century, 'no projection' says more than a date
-STAGES = [*FORWARD, Stage.rejected, Stage.withdrawn]
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,7 @@ def progress(
 
     stages = counts.stages().subquery()
     cell = [stages.c[c] for c in _CELL]
-    open_stage = stages.c.status.in_([s.value for s in FORWARD[:-1]])
+    open_stage = stages.c.status.in_([s.value for s in OPEN])
     # (placed in the window, in the pipeline now) per cell; every breakdown sums these.
     cells: dict[tuple[str, str, str], list[int]] = {}
     by_cell: Any = session.execute(

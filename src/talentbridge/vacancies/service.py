@@ -1,6 +1,4 @@
-from collections.abc import Sequence
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from talentbridge.candidates.service import apply_update
@@ -8,6 +6,7 @@ from talentbridge.errors import Conflict, Invalid, NotFound
 from talentbridge.matching.prepare import prepare
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations.models import Organisation
+from talentbridge.pages import Slice, Window, paginate
 from talentbridge.vacancies.models import Vacancy
 from talentbridge.vacancies.schemas import VacancyCreate, VacancyUpdate
 
@@ -46,21 +45,15 @@ def get(*, session: Session, vacancy_id: int, employer_id: int | None = None) ->
 
 
 def page(
-    *,
-    session: Session,
-    employer_id: int | None,
-    limit: int,
-    offset: int,
-    status: str | None = None,
-) -> tuple[Sequence[Vacancy], int]:
+    *, session: Session, employer_id: int | None, window: Window, status: str | None = None
+) -> Slice[Vacancy]:
+    """One employer's vacancies (None: everyone's), oldest first, of one status if given."""
     query = select(Vacancy)
     if employer_id is not None:
         query = query.where(Vacancy.employer_id == employer_id)
     if status is not None:
         query = query.where(Vacancy.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(query.order_by(Vacancy.id).limit(limit).offset(offset)).all()
-    return items, total
+    return paginate(session, query, window, order_by=[Vacancy.id])
 
 
 def update_one(
