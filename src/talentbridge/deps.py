@@ -194,14 +194,20 @@ RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def record_of(
-    fetch: Callable[[Session, int, Organisation], R], *, path: str, caller: Any
+    get: Callable[..., R], *, path: str, caller: Any, owner: str | None = None
 ) -> Callable[..., R]:
     """A dependency returning the record the path parameter `path` names, for a caller
-    admitted by `caller` (CurrentOrg, Institute, …). `fetch(session, id, caller)` is
-    where tenancy lives: it returns the record or raises NotFound."""
+    admitted by `caller` (CurrentOrg, Institute, …), or raising NotFound.
+
+    The service's `get` is where tenancy lives. It is called with the id, and with
+    `owner=owner_scope(caller)` when `owner` names its owner parameter (the caller's own
+    records; an officer's, everyone's), else with `organisation=caller`.
+    """
 
     def dependency(**values: Any) -> R:
-        return fetch(values["session"], values[path], values["organisation"])
+        organisation: Organisation = values["organisation"]
+        whose = {owner: owner_scope(organisation)} if owner else {"organisation": organisation}
+        return get(session=values["session"], **{path: values[path]}, **whose)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     signature = inspect.Signature(

@@ -246,12 +246,11 @@ def create_plan(
     if pairs:
         session.execute(insert(Assignment), pairs)
     if organisation is not None:
-        audit.record(
-            session=session,
-            organisation_id=organisation.id,
-            action="allocate",
-            entity="candidate",
-            entity_ids=[p["candidate_id"] for p in pairs],
+        audit.candidates(
+            session,
+            organisation.id,
+            "allocate",
+            [p["candidate_id"] for p in pairs],
             detail=f"allocation plan {plan.id}",
         )
     return plan
@@ -355,14 +354,7 @@ def proposals(*, session: Session, vacancy: Vacancy, organisation: Organisation)
     )
     rows = [(a, c) for a, c in rows if views[c.id].profile]
     ids = [candidate.id for _, candidate in rows]
-    audit.record(
-        session=session,
-        organisation_id=organisation.id,
-        action="proposals",
-        entity="candidate",
-        entity_ids=ids,
-        detail=f"vacancy {vacancy.id}",
-    )
+    audit.candidates(session, organisation.id, "proposals", ids, detail=f"vacancy {vacancy.id}")
     return Proposals(
         vacancy_id=vacancy.id,
         plan_id=plan_id,

@@ -275,13 +275,7 @@ def upsert(
         entity="candidate",
         record_ids=[c.id for c in touched],
     )
-    audit.record(
-        session=session,
-        organisation_id=institute.id,
-        action="bulk_upsert",
-        entity="candidate",
-        entity_ids=[c.id for c in touched],
-    )
+    audit.candidates(session, institute.id, "bulk_upsert", [c.id for c in touched])
     errors.sort(key=lambda e: e.row)
     return BulkResult(
         created=len(created),

@@ -1,7 +1,6 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from talentbridge.candidates import bulk, service
@@ -23,30 +22,19 @@ from talentbridge.deps import (
     owner_scope,
     record_of,
 )
-from talentbridge.organisations.models import Organisation
 from talentbridge.placements import service as placement_service
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
 
 
-def _visible(session: Session, candidate_id: int, organisation: Organisation) -> Candidate:
-    """Its institute, or any officer, sees the candidate."""
-    return service.get(
-        session=session, candidate_id=candidate_id, institute_id=owner_scope(organisation)
-    )
+def _candidate(caller: Any) -> Any:
+    """A candidate the caller sees: its institute's own, or any for an officer."""
+    get = record_of(service.get, path="candidate_id", owner="institute_id", caller=caller)
+    return Depends(get)
 
 
-def _owned(session: Session, candidate_id: int, institute: Organisation) -> Candidate:
-    """Only its institute changes the candidate."""
-    return service.get(session=session, candidate_id=candidate_id, institute_id=institute.id)
-
-
-VisibleCandidate = Annotated[
-    Candidate, Depends(record_of(_visible, path="candidate_id", caller=InstituteOrOfficer))
-]
-OwnedCandidate = Annotated[
-    Candidate, Depends(record_of(_owned, path="candidate_id", caller=Institute))
-]
+VisibleCandidate = Annotated[Candidate, _candidate(InstituteOrOfficer)]
+OwnedCandidate = Annotated[Candidate, _candidate(Institute)]  # its institute alone may change it
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CandidateRead)

@@ -54,25 +54,8 @@ def create(
         session.flush()
     except IntegrityError as exc:  # a racing request took the external_id first
         raise _taken(candidate_in.external_id) from exc
-    _audit(session, institute.id, "create", [candidate.id])
+    audit.candidates(session, institute.id, "create", [candidate.id])
     return candidate
-
-
-def _audit(
-    session: Session,
-    organisation_id: int,
-    action: str,
-    candidate_ids: list[int],
-    detail: str | None = None,
-) -> None:
-    audit.record(
-        session=session,
-        organisation_id=organisation_id,
-        action=action,
-        entity="candidate",
-        entity_ids=candidate_ids,
-        detail=detail,
-    )
 
 
 def get(*, session: Session, candidate_id: int, institute_id: int | None = None) -> Candidate:
@@ -85,7 +68,7 @@ def get(*, session: Session, candidate_id: int, institute_id: int | None = None)
 
 def read(*, session: Session, candidate: Candidate, reader: Organisation) -> Candidate:
     """The candidate, its reading logged."""
-    _audit(session, reader.id, "read", [candidate.id])
+    audit.candidates(session, reader.id, "read", [candidate.id])
     return candidate
 
 
@@ -97,7 +80,7 @@ def page(
     if institute_id is not None:
         query = query.where(Candidate.institute_id == institute_id)
     found = paginate(session, query, window, order_by=[Candidate.id])
-    _audit(session, reader.id, "list", [c.id for c in found.items])
+    audit.candidates(session, reader.id, "list", [c.id for c in found.items])
     return found
 
 
@@ -147,13 +130,15 @@ def update_one(
             titles_changed=bool(TITLE_FIELDS & changes.keys()),
         )
         session.flush()
-        _audit(session, candidate.institute_id, "update", [candidate.id], ",".join(sorted(changes)))
+        audit.candidates(
+            session, candidate.institute_id, "update", [candidate.id], ",".join(sorted(changes))
+        )
     return candidate
 
 
 def erase_record(*, session: Session, candidate: Candidate) -> None:
     """Delete the person's record and log it: the last step of an erasure, which starts
     with their placements (placements.service.erase_candidate does both)."""
-    _audit(session, candidate.institute_id, "erase", [candidate.id])
+    audit.candidates(session, candidate.institute_id, "erase", [candidate.id])
     session.delete(candidate)
     session.flush()

@@ -33,7 +33,6 @@ def _fields(result: Any) -> dict[str, Any]:
 
 
 def candidates_for_vacancy(
-    *,
     session: Session,
     matcher: MatchService,
     vacancy: Vacancy,
@@ -56,13 +55,8 @@ def candidates_for_vacancy(
         session=session, viewer=viewer, candidates=list(rows.values())
     )
     shown = [r for r in results if r.record_id in rows and views[r.record_id].profile]
-    audit.record(
-        session=session,
-        organisation_id=viewer.id,
-        action="match",
-        entity="candidate",
-        entity_ids=[r.record_id for r in shown],
-        detail=f"vacancy {vacancy.id}",
+    audit.candidates(
+        session, viewer.id, "match", [r.record_id for r in shown], detail=f"vacancy {vacancy.id}"
     )
     items = [
         CandidateMatch(
@@ -76,7 +70,6 @@ def candidates_for_vacancy(
 
 
 def vacancies_for_candidate(
-    *,
     session: Session,
     matcher: MatchService,
     candidate: Candidate,

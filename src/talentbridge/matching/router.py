@@ -1,8 +1,9 @@
 """Matches over HTTP: the routes parse and authorise; matching.answers decides what is shown."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from talentbridge.candidates.router import VisibleCandidate
 from talentbridge.deps import CurrentOrg, MatcherDep, SessionDep
@@ -11,7 +12,23 @@ from talentbridge.matching.schemas import CandidateMatches, VacancyMatches
 from talentbridge.vacancies.router import VisibleVacancy
 
 router = APIRouter(tags=["matching"])
-Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """How many matches, and whether the ineligible ones come too (with failed gates)."""
+
+    limit: int
+    include_ineligible: bool
+
+
+def asked(
+    limit: Annotated[int, Query(ge=1, le=200)] = 20, include_ineligible: bool = False
+) -> Asked:
+    return Asked(limit, include_ineligible)
+
+
+AskedDep = Annotated[Asked, Depends(asked)]
 
 
 @router.get("/vacancies/{vacancy_id}/matches", response_model=CandidateMatches)
@@ -20,33 +37,19 @@ def candidates_for_vacancy(
     organisation: CurrentOrg,
     session: SessionDep,
     matcher: MatcherDep,
-    limit: Limit = 20,
-    include_ineligible: bool = False,
+    ask: AskedDep,
 ) -> CandidateMatches:
     """Eligible candidates for the vacancy, best first, each with its reasons."""
     return answers.candidates_for_vacancy(
-        session=session,
-        matcher=matcher,
-        vacancy=vacancy,
-        viewer=organisation,
-        limit=limit,
-        include_ineligible=include_ineligible,
+        session, matcher, vacancy, organisation, ask.limit, ask.include_ineligible
     )
 
 
 @router.get("/candidates/{candidate_id}/matches", response_model=VacancyMatches)
 def vacancies_for_candidate(
-    candidate: VisibleCandidate,
-    session: SessionDep,
-    matcher: MatcherDep,
-    limit: Limit = 20,
-    include_ineligible: bool = False,
+    candidate: VisibleCandidate, session: SessionDep, matcher: MatcherDep, ask: AskedDep
 ) -> VacancyMatches:
     """Vacancies the candidate is eligible for, best first, each with its reasons."""
     return answers.vacancies_for_candidate(
-        session=session,
-        matcher=matcher,
-        candidate=candidate,
-        limit=limit,
-        include_ineligible=include_ineligible,
+        session, matcher, candidate, ask.limit, ask.include_ineligible
     )

@@ -1,7 +1,7 @@
 from datetime import date
 from typing import TYPE_CHECKING, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     from talentbridge.candidates.models import Candidate
@@ -12,10 +12,12 @@ class CandidateSummary(BaseModel):
     """What an employer sees of a candidate; name and birth date only while it has an
     active placement of the person (see talentbridge.visibility)."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     state: str
     sector: str
     job_title: str | None
-    occupation: str | None
+    occupation: str | None = Field(validation_alias="occupation_label")
     skills: list[str]
     experience_years: float
     japanese_level: str | None
@@ -27,42 +29,29 @@ class CandidateSummary(BaseModel):
     @classmethod
     def of(cls, candidate: "Candidate", *, named: bool) -> Self:
         """The summary of a candidate, with the name and birth date only when `named`."""
-        return cls(
-            state=candidate.state,
-            sector=candidate.sector,
-            job_title=candidate.job_title,
-            occupation=candidate.occupation_label,
-            skills=candidate.skills,
-            experience_years=candidate.experience_years,
-            japanese_level=candidate.japanese_level,
-            jft_basic_passed=candidate.jft_basic_passed,
-            available_from=candidate.available_from,
-            full_name=candidate.full_name if named else None,
-            date_of_birth=candidate.date_of_birth if named else None,
-        )
+        summary = cls.model_validate(candidate)
+        return summary if named else summary.model_copy(update=ANONYMOUS)
+
+
+ANONYMOUS = {"full_name": None, "date_of_birth": None}
 
 
 class VacancySummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     title: str
     sector: str
     prefecture: str
-    occupation: str | None
+    occupation: str | None = Field(validation_alias="occupation_label")
     openings: int
     monthly_wage_jpy: int | None
     start_date: date | None
 
     @classmethod
     def of(cls, vacancy: "Vacancy") -> Self:
-        """The summary of a vacancy, with the openings still unfilled."""
-        return cls(
-            title=vacancy.title,
-            sector=vacancy.sector,
-            prefecture=vacancy.prefecture,
-            occupation=vacancy.occupation_label,
-            openings=vacancy.openings - vacancy.placed_count,
-            monthly_wage_jpy=vacancy.monthly_wage_jpy,
-            start_date=vacancy.start_date,
-        )
+        """The summary of a vacancy; its openings are those still unfilled."""
+        left = vacancy.openings - vacancy.placed_count
+        return cls.model_validate(vacancy).model_copy(update={"openings": left})
 
 
 class MatchFields(BaseModel):

@@ -1,11 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
-from sqlalchemy.orm import Session
 
 from talentbridge.deps import CurrentOrg, Employer, Officer, SessionDep, WindowDep, record_of
 from talentbridge.fields import MAX_ID
-from talentbridge.organisations.models import Organisation
 from talentbridge.placements import service
 from talentbridge.placements.models import GateOverride, Placement
 from talentbridge.placements.schemas import (
@@ -21,13 +19,9 @@ from talentbridge.stages import Stage
 router = APIRouter(prefix="/placements", tags=["placements"])
 
 
-def _party_to(session: Session, placement_id: int, organisation: Organisation) -> Placement:
-    return service.get(session=session, placement_id=placement_id, organisation=organisation)
-
-
 # A placement its employer, the candidate's institute or an officer may see.
 PartyTo = Annotated[
-    Placement, Depends(record_of(_party_to, path="placement_id", caller=CurrentOrg))
+    Placement, Depends(record_of(service.get, path="placement_id", caller=CurrentOrg))
 ]
 
 

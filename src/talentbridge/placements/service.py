@@ -209,12 +209,11 @@ def record_override(
     override.officer_id = officer.id
     override.created_at = utcnow()
     session.flush()
-    audit.record(
-        session=session,
-        organisation_id=officer.id,
-        action="override",
-        entity="candidate",
-        entity_ids=[candidate_id],
+    audit.candidates(
+        session,
+        officer.id,
+        "override",
+        [candidate_id],
         detail=f"vacancy {vacancy_id}: {','.join(override.gates)}",
     )
     return override

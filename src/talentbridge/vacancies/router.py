@@ -1,7 +1,6 @@
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, status
-from sqlalchemy.orm import Session
 
 from talentbridge.deps import (
     Employer,
@@ -12,7 +11,6 @@ from talentbridge.deps import (
     owner_scope,
     record_of,
 )
-from talentbridge.organisations.models import Organisation
 from talentbridge.vacancies import service
 from talentbridge.vacancies.models import Vacancy
 from talentbridge.vacancies.schemas import VacancyCreate, VacancyPage, VacancyRead, VacancyUpdate
@@ -20,22 +18,13 @@ from talentbridge.vacancies.schemas import VacancyCreate, VacancyPage, VacancyRe
 router = APIRouter(prefix="/vacancies", tags=["vacancies"])
 
 
-def _visible(session: Session, vacancy_id: int, organisation: Organisation) -> Vacancy:
-    """Its employer, or any officer, sees the vacancy."""
-    return service.get(
-        session=session, vacancy_id=vacancy_id, employer_id=owner_scope(organisation)
-    )
+def _vacancy(caller: Any) -> Any:
+    """A vacancy the caller sees: its employer's own, or any for an officer."""
+    return Depends(record_of(service.get, path="vacancy_id", owner="employer_id", caller=caller))
 
 
-def _owned(session: Session, vacancy_id: int, employer: Organisation) -> Vacancy:
-    """Only its employer changes the vacancy."""
-    return service.get(session=session, vacancy_id=vacancy_id, employer_id=employer.id)
-
-
-VisibleVacancy = Annotated[
-    Vacancy, Depends(record_of(_visible, path="vacancy_id", caller=EmployerOrOfficer))
-]
-OwnedVacancy = Annotated[Vacancy, Depends(record_of(_owned, path="vacancy_id", caller=Employer))]
+VisibleVacancy = Annotated[Vacancy, _vacancy(EmployerOrOfficer)]
+OwnedVacancy = Annotated[Vacancy, _vacancy(Employer)]  # its employer alone may change it
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=VacancyRead)
