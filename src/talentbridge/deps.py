@@ -4,6 +4,7 @@ import inspect
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Query, Request
@@ -11,6 +12,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from talentbridge.audit import service as audit
+from talentbridge.candidates import service as candidate_service
+from talentbridge.candidates.models import Candidate
 from talentbridge.config import Settings
 from talentbridge.db import unit_of_work
 from talentbridge.errors import Forbidden, TooManyRequests, Unauthorized, Unavailable
@@ -20,6 +23,10 @@ from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations import service as organisation_service
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.pages import MAX_LIMIT, MAX_OFFSET, Window
+from talentbridge.placements import service as placement_service
+from talentbridge.placements.models import Placement
+from talentbridge.vacancies import service as vacancy_service
+from talentbridge.vacancies.models import Vacancy
 
 bearer = HTTPBearer(auto_error=False, description="API key of an organisation")
 
@@ -184,29 +191,22 @@ def window(
 WindowDep = Annotated[Window, Depends(window)]
 
 
-def owner_scope(organisation: Organisation) -> int | None:
-    """Whose records the caller may see: its own, or everyone's (None) for an officer."""
-    return None if organisation.kind == OrgKind.officer else organisation.id
-
-
 R = TypeVar("R")
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def record_of(
-    get: Callable[..., R], *, path: str, caller: Any, owner: str | None = None
-) -> Callable[..., R]:
-    """A dependency returning the record the path parameter `path` names, for a caller
-    admitted by `caller` (CurrentOrg, Institute, …), or raising NotFound.
+def record_of(get: Callable[..., R], *, path: str, caller: Any, owner: str | None = None) -> Any:
+    """A dependency (for Annotated) returning the record the path parameter `path` names,
+    for a caller admitted by `caller` (CurrentOrg, Institute, …), or raising NotFound.
 
     The service's `get` is where tenancy lives. It is called with the id, and with
-    `owner=owner_scope(caller)` when `owner` names its owner parameter (the caller's own
+    `owner=caller.scope` when `owner` names its owner parameter (the caller's own
     records; an officer's, everyone's), else with `organisation=caller`.
     """
 
     def dependency(**values: Any) -> R:
         organisation: Organisation = values["organisation"]
-        whose = {owner: owner_scope(organisation)} if owner else {"organisation": organisation}
+        whose = {owner: organisation.scope} if owner else {"organisation": organisation}
         return get(session=values["session"], **{path: values[path]}, **whose)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
@@ -218,4 +218,18 @@ def record_of(
         ]
     )
     dependency.__signature__ = signature  # type: ignore[attr-defined]  # FastAPI reads it
-    return dependency
+    return Depends(dependency)
+
+
+# The records the routes name by id, each found for its caller (see record_of).
+# A candidate: its institute sees and changes it; any officer sees it.
+_candidate = partial(record_of, candidate_service.get, path="candidate_id", owner="institute_id")
+VisibleCandidate = Annotated[Candidate, _candidate(caller=InstituteOrOfficer)]
+OwnedCandidate = Annotated[Candidate, _candidate(caller=Institute)]
+# A vacancy: its employer sees and changes it; any officer sees it.
+_vacancy = partial(record_of, vacancy_service.get, path="vacancy_id", owner="employer_id")
+VisibleVacancy = Annotated[Vacancy, _vacancy(caller=EmployerOrOfficer)]
+OwnedVacancy = Annotated[Vacancy, _vacancy(caller=Employer)]
+# A placement: its employer, the candidate's institute and any officer see it.
+_placement = partial(record_of, placement_service.get, path="placement_id")
+PartyTo = Annotated[Placement, _placement(caller=CurrentOrg)]

@@ -10,9 +10,16 @@ from talentbridge.allocations.schemas import (
     Proposals,
     Scope,
 )
-from talentbridge.deps import CurrentOrg, MatcherDep, Officer, SessionDep, ToolsDep, WindowDep
+from talentbridge.deps import (
+    CurrentOrg,
+    MatcherDep,
+    Officer,
+    SessionDep,
+    ToolsDep,
+    VisibleVacancy,
+    WindowDep,
+)
 from talentbridge.fields import MAX_ID
-from talentbridge.vacancies.router import VisibleVacancy
 
 router = APIRouter(tags=["allocations"])
 

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from talentbridge.audit import service as audit
 from talentbridge.candidates.models import Candidate
 from talentbridge.candidates.schemas import BulkResult, CandidateCreate, RowError
-from talentbridge.candidates.service import _values, apply_update
+from talentbridge.candidates.service import _values
+from talentbridge.crud import apply_changes
 from talentbridge.errors import DomainError, Invalid
 from talentbridge.ingestion import service as ingestion
 from talentbridge.organisations.models import Organisation
@@ -261,7 +262,7 @@ def upsert(
         current = existing.get(candidate_in.external_id)
         if current is None:
             created.append(Candidate(institute_id=institute.id, **values))
-        elif apply_update(current, values):
+        elif apply_changes(current, values):
             changed.append(current)
         else:
             unchanged += 1

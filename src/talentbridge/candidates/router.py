@@ -1,6 +1,4 @@
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from talentbridge.candidates import bulk, service
@@ -15,26 +13,16 @@ from talentbridge.candidates.schemas import (
 from talentbridge.deps import (
     Institute,
     InstituteOrOfficer,
+    OwnedCandidate,
     SessionDep,
     SettingsDep,
     ToolsDep,
+    VisibleCandidate,
     WindowDep,
-    owner_scope,
-    record_of,
 )
 from talentbridge.placements import service as placement_service
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
-
-
-def _candidate(caller: Any) -> Any:
-    """A candidate the caller sees: its institute's own, or any for an officer."""
-    get = record_of(service.get, path="candidate_id", owner="institute_id", caller=caller)
-    return Depends(get)
-
-
-VisibleCandidate = Annotated[Candidate, _candidate(InstituteOrOfficer)]
-OwnedCandidate = Annotated[Candidate, _candidate(Institute)]  # its institute alone may change it
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CandidateRead)
@@ -101,7 +89,7 @@ def list_candidates(
     """Your institute's candidates (officers: all), oldest first."""
     found = service.page(
         session=session,
-        institute_id=owner_scope(organisation),
+        institute_id=organisation.scope,
         window=window,
         reader=organisation,
     )

@@ -8,13 +8,15 @@ from talentbridge import visibility
 from talentbridge.audit import service as audit
 from talentbridge.candidates.models import Candidate
 from talentbridge.candidates.schemas import CandidateCreate, CandidateUpdate
-from talentbridge.errors import Conflict, Invalid, NotFound
+from talentbridge.crud import apply_changes, changes_of, get_owned
+from talentbridge.errors import Conflict, Invalid
 from talentbridge.matching.prepare import prepare
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations.models import Organisation
 from talentbridge.pages import Slice, Window, paginate
 
 TITLE_FIELDS = {"job_title"}
+NOT_NULL = ("external_id", "full_name", "date_of_birth", "state", "sector", "guardian_consent")
 
 
 def _values(candidate_in: CandidateCreate, institute: Organisation) -> dict[str, Any]:
@@ -60,10 +62,7 @@ def create(
 
 def get(*, session: Session, candidate_id: int, institute_id: int | None = None) -> Candidate:
     """A candidate, restricted to one institute's when institute_id is given; else NotFound."""
-    candidate = session.get(Candidate, candidate_id)
-    if candidate is None or (institute_id is not None and candidate.institute_id != institute_id):
-        raise NotFound(f"candidate {candidate_id} not found")
-    return candidate
+    return get_owned(session, Candidate, candidate_id, owner="institute_id", owner_id=institute_id)
 
 
 def read(*, session: Session, candidate: Candidate, reader: Organisation) -> Candidate:
@@ -84,30 +83,10 @@ def page(
     return found
 
 
-def apply_update(record: object, changes: dict[str, Any]) -> bool:
-    """Set changed fields on any record; True when anything differed."""
-    changed = False
-    for name, value in changes.items():
-        if getattr(record, name) != value:
-            setattr(record, name, value)
-            changed = True
-    return changed
-
-
 def update_one(
     *, session: Session, candidate: Candidate, candidate_in: CandidateUpdate, tools: Toolkit | None
 ) -> Candidate:
-    changes = candidate_in.model_dump(exclude_unset=True)
-    for required in (
-        "external_id",
-        "full_name",
-        "date_of_birth",
-        "state",
-        "sector",
-        "guardian_consent",
-    ):
-        if required in changes and changes[required] is None:
-            raise Invalid(f"{required} cannot be null", field=required)
+    changes = changes_of(candidate_in, not_null=NOT_NULL)
     try:
         visibility.check_guardian(
             changes.get("date_of_birth", candidate.date_of_birth),
@@ -123,7 +102,7 @@ def update_one(
         and _external_id_taken(session, candidate.institute_id, new_id)
     ):
         raise _taken(new_id)
-    if apply_update(candidate, changes):
+    if apply_changes(candidate, changes):
         prepare(
             [candidate],
             **(tools.parts() if tools else {}),

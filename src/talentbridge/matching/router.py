@@ -5,11 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from talentbridge.candidates.router import VisibleCandidate
-from talentbridge.deps import CurrentOrg, MatcherDep, SessionDep
+from talentbridge.deps import CurrentOrg, MatcherDep, SessionDep, VisibleCandidate, VisibleVacancy
 from talentbridge.matching import answers
 from talentbridge.matching.schemas import CandidateMatches, VacancyMatches
-from talentbridge.vacancies.router import VisibleVacancy
 
 router = APIRouter(tags=["matching"])
 

@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
-from talentbridge.deps import CurrentOrg, Employer, Officer, SessionDep, WindowDep, record_of
+from talentbridge.deps import CurrentOrg, Employer, Officer, PartyTo, SessionDep, WindowDep
 from talentbridge.fields import MAX_ID
 from talentbridge.placements import service
 from talentbridge.placements.models import GateOverride, Placement
@@ -17,12 +17,6 @@ from talentbridge.placements.schemas import (
 from talentbridge.stages import Stage
 
 router = APIRouter(prefix="/placements", tags=["placements"])
-
-
-# A placement its employer, the candidate's institute or an officer may see.
-PartyTo = Annotated[
-    Placement, Depends(record_of(service.get, path="placement_id", caller=CurrentOrg))
-]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PlacementRead)

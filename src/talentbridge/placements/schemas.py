@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from talentbridge.fields import MAX_ID, MultiLine, UtcDateTime
+from talentbridge.matching.engine import GATES
 from talentbridge.pages import Page
 from talentbridge.stages import Stage
 
@@ -60,17 +61,7 @@ class PlacementPage(Page[PlacementRead]):
     pass
 
 
-GateName = Literal[
-    "sector",
-    "age",
-    "skill_test",
-    "japanese_level",
-    "care_language_test",
-    "consent",
-    "availability",
-    "not_placed",
-    "vacancy_open",
-]
+GateName = Literal[GATES]  # type: ignore[valid-type]  # the engine's gates, by name
 
 
 class OverrideCreate(BaseModel):

@@ -14,7 +14,7 @@ from talentbridge.candidates import service as candidate_service
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import utcnow
 from talentbridge.errors import Conflict, Forbidden, Invalid, NotFound
-from talentbridge.matching.engine import pair_failed_gates
+from talentbridge.matching.engine import GATES, pair_failed_gates
 from talentbridge.matching.explain import gate_reasons
 from talentbridge.matching.features import candidate_features, vacancy_features
 from talentbridge.organisations.models import Organisation, OrgKind
@@ -27,15 +27,7 @@ from talentbridge.vacancies.models import Vacancy
 
 # The SSW gates a pipeline step re-checks. "not_placed" and "vacancy_open" have their own
 # rules (and messages) below; consent is checked where the candidate is looked up.
-PIPELINE_GATES = (
-    "sector",
-    "age",
-    "skill_test",
-    "japanese_level",
-    "care_language_test",
-    "consent",
-    "availability",
-)
+PIPELINE_GATES = tuple(g for g in GATES if g not in ("not_placed", "vacancy_open"))
 # What an officer may waive for one person and one vacancy, with a reason: the tests and
 # dates, for exemptions such as Technical Intern Training (ii) completers. Age and
 # consent are the law and the person's choice: never waived.

@@ -75,13 +75,7 @@ def _by_place(filters: Filters) -> bool:
 
 def scope_of(organisation: Organisation | None, filters: Filters) -> Scope:
     """Whose figures a report holds, in data and in one sentence."""
-    chosen = ReportFilters(
-        sector=filters.sector,
-        state=filters.state,
-        prefecture=filters.prefecture,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-    )
+    chosen = ReportFilters.model_validate(filters, from_attributes=True)
     shown = [
         f"{label} {value}"
         for label, value in (

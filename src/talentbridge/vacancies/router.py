@@ -1,30 +1,21 @@
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
 from talentbridge.deps import (
     Employer,
     EmployerOrOfficer,
+    OwnedVacancy,
     SessionDep,
     ToolsDep,
+    VisibleVacancy,
     WindowDep,
-    owner_scope,
-    record_of,
 )
 from talentbridge.vacancies import service
 from talentbridge.vacancies.models import Vacancy
 from talentbridge.vacancies.schemas import VacancyCreate, VacancyPage, VacancyRead, VacancyUpdate
 
 router = APIRouter(prefix="/vacancies", tags=["vacancies"])
-
-
-def _vacancy(caller: Any) -> Any:
-    """A vacancy the caller sees: its employer's own, or any for an officer."""
-    return Depends(record_of(service.get, path="vacancy_id", owner="employer_id", caller=caller))
-
-
-VisibleVacancy = Annotated[Vacancy, _vacancy(EmployerOrOfficer)]
-OwnedVacancy = Annotated[Vacancy, _vacancy(Employer)]  # its employer alone may change it
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=VacancyRead)
@@ -44,7 +35,7 @@ def list_vacancies(
 ) -> VacancyPage:
     """Your vacancies (officers: all)."""
     found = service.page(
-        session=session, employer_id=owner_scope(organisation), window=window, status=status
+        session=session, employer_id=organisation.scope, window=window, status=status
     )
     return VacancyPage.of(found, window)
 

@@ -1,8 +1,8 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from talentbridge.candidates.service import apply_update
-from talentbridge.errors import Conflict, Invalid, NotFound
+from talentbridge.crud import apply_changes, changes_of, get_owned
+from talentbridge.errors import Conflict, Invalid
 from talentbridge.matching.prepare import prepare
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations.models import Organisation
@@ -38,10 +38,7 @@ def create(
 
 def get(*, session: Session, vacancy_id: int, employer_id: int | None = None) -> Vacancy:
     """A vacancy, restricted to one employer's when employer_id is given; else NotFound."""
-    vacancy = session.get(Vacancy, vacancy_id)
-    if vacancy is None or (employer_id is not None and vacancy.employer_id != employer_id):
-        raise NotFound(f"vacancy {vacancy_id} not found")
-    return vacancy
+    return get_owned(session, Vacancy, vacancy_id, owner="employer_id", owner_id=employer_id)
 
 
 def page(
@@ -59,16 +56,13 @@ def page(
 def update_one(
     *, session: Session, vacancy: Vacancy, vacancy_in: VacancyUpdate, tools: Toolkit | None
 ) -> Vacancy:
-    changes = vacancy_in.model_dump(exclude_unset=True)
-    for name in NOT_NULL:
-        if name in changes and changes[name] is None:
-            raise Invalid(f"{name} cannot be null", field=name)
+    changes = changes_of(vacancy_in, not_null=NOT_NULL)
     if changes.get("openings") is not None and changes["openings"] < vacancy.placed_count:
         raise Conflict(
             f"{vacancy.placed_count} people are already placed; openings cannot go below that",
             field="openings",
         )
-    if apply_update(vacancy, changes):
+    if apply_changes(vacancy, changes):
         prepare([vacancy], **(tools.parts() if tools else {}), titles_changed="title" in changes)
         session.flush()
     return vacancy
