@@ -51,7 +51,8 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 def app_settings(request: Request) -> Settings:
     """The settings the app was built with."""
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]

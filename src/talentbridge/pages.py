@@ -11,7 +11,6 @@ from typing import Any, Generic, Self, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.base import ExecutableOption
 
 T = TypeVar("T")
@@ -62,10 +61,10 @@ class Page(BaseModel, Generic[T]):
 
 def paginate(
     session: Session,
-    query: Select[tuple[Row]],
+    query: Select[Row],
     window: Window,
     *,
-    order_by: Iterable[ColumnElement[Any]],
+    order_by: Iterable[Any],
     options: Iterable[ExecutableOption] = (),
 ) -> Slice[Row]:
     """The window of `query` in the given order, and the count of all its rows."""

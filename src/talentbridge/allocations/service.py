@@ -352,8 +352,8 @@ def proposals(*, session: Session, vacancy: Vacancy, organisation: Organisation)
     views = placement_service.views_of(
         session=session, viewer=organisation, candidates=[c for _, c in rows]
     )
-    rows = [(a, c) for a, c in rows if views[c.id].profile]
-    ids = [candidate.id for _, candidate in rows]
+    shown = [(a, c) for a, c in rows if views[c.id].profile]
+    ids = [candidate.id for _, candidate in shown]
     audit.candidates(session, organisation.id, "proposals", ids, detail=f"vacancy {vacancy.id}")
     return Proposals(
         vacancy_id=vacancy.id,
@@ -366,6 +366,6 @@ def proposals(*, session: Session, vacancy: Vacancy, organisation: Organisation)
                 reasons=assignment.reasons,
                 candidate=CandidateSummary.of(candidate, named=views[candidate.id].identity),
             )
-            for assignment, candidate in rows
+            for assignment, candidate in shown
         ],
     )

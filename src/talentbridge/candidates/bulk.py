@@ -64,7 +64,7 @@ def parse_csv(data: bytes) -> list[dict[str, Any]]:
     _check_header([name.strip() for name in reader.fieldnames])
     rows = []
     for row in reader:
-        extra = row.pop(None, None)  # type: ignore[call-overload]
+        extra = row.pop(None, None)
         record = {k.strip(): _csv_value(k.strip(), v or "") for k, v in row.items() if k}
         record = {k: v for k, v in record.items() if v is not None}
         if extra:

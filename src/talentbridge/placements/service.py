@@ -45,7 +45,7 @@ def allowed_moves(status: str, kind: str) -> set[str]:
     return set()
 
 
-def placed_ids() -> Select[tuple[int | None]]:
+def placed_ids() -> Select[int | None]:
     """The ids of the people placed: the one definition of "placed" queries use.
 
     Erased people's rows are left out (a NULL in it would make NOT IN match nothing).

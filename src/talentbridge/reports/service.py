@@ -101,7 +101,7 @@ def scope_of(organisation: Organisation | None, filters: Filters) -> Scope:
         else "the people placed in its vacancies"
     )
     return Scope(
-        kind=OrgKind(organisation.kind).value,  # type: ignore[arg-type]
+        kind=OrgKind(organisation.kind).value,
         organisation=organisation.name,
         filters=chosen,
         description=f"Figures for {organisation.name} only ({whose}){narrowed}.",
@@ -347,7 +347,7 @@ def progress(
         target=target.target,
         start=settings.goal_start,
         end=settings.goal_end,
-        applies_to=target.applies_to,  # type: ignore[arg-type]
+        applies_to=target.applies_to,
         key=target.key,
         placed=goal_placed,
         note=_goal_note(target, scope, whole),
