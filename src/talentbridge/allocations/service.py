@@ -73,7 +73,7 @@ def _open_vacancies(session: Session, scope: Scope) -> list[_Open]:
             Vacancy.openings - Vacancy.placed_count - func.coalesce(active.c.n, 0),
         )
         .outerjoin(active, active.c.vacancy_id == Vacancy.id)
-        .where(Vacancy.status == "open")
+        .where(Vacancy.is_open)
         .order_by(Vacancy.id)
     )
     if scope.sector:

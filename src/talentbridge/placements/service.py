@@ -96,7 +96,7 @@ def create(
         consent=candidate.consent_to_share, birth=candidate.date_of_birth
     ):
         raise NotFound(f"candidate {candidate_id} not found", field="candidate_id")
-    if vacancy.status != "open" or vacancy.placed_count >= vacancy.openings:
+    if not vacancy.is_open:
         raise Conflict("the vacancy is closed or all its openings are placed", field="vacancy_id")
     if is_placed(session, candidate.id):
         raise Conflict("the candidate is already placed", field="candidate_id")
