@@ -10,9 +10,12 @@ from talentbridge.candidates.models import Candidate
 from talentbridge.organisations.models import Organisation
 from talentbridge.placements import service as placements
 from talentbridge.placements.models import PlacedTally, Placement, StageTally
+from talentbridge.stages import FORWARD
 from talentbridge.vacancies.models import Vacancy
 
-FORWARD = ["interviewing", "offered", "visa_processing", "placed"]
+# The moves from shortlisted to placed, one step at a time (the real stage list, less its
+# first stage: create() shortlists).
+MOVES = [str(stage) for stage in FORWARD[1:]]
 
 
 def _at(today: date, days: int) -> datetime:
@@ -59,8 +62,8 @@ def build_pipeline(session: Session, rows, today: date):
             candidate_id=candidate.id,
             at=_at(today, days + 30),
         )
-        if final in FORWARD:
-            path = FORWARD[: FORWARD.index(final) + 1]
+        if final in MOVES:
+            path = MOVES[: MOVES.index(final) + 1]
         elif final == "shortlisted":
             path = []
         else:

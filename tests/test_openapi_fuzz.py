@@ -1,12 +1,17 @@
 """Property-based run of the app's own OpenAPI schema: no input may cause a 5xx."""
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
+from talentbridge import migrate
 from talentbridge.app import build_matcher, create_app
 from talentbridge.config import Settings
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, Database, make_database
 
 EXAMPLES = 12
 
@@ -27,8 +32,18 @@ def _keys(client: TestClient) -> dict[str, str]:
     return keys
 
 
-def test_no_input_causes_a_server_error(database, tools):
-    app = create_app(Settings(database_url=database.url, admin_token=ADMIN), tools=tools)
+@pytest.fixture
+def own_database(database: Database, tmp_path: Path) -> Iterator[Database]:
+    """A database of its own on the same backend: the app under fuzzing commits what it
+    makes, which must not leak into the shared session database other tests count in."""
+    db = make_database(database.backend, tmp_path)
+    migrate.upgrade(db.url)
+    yield db
+    db.drop()
+
+
+def test_no_input_causes_a_server_error(own_database, tools):
+    app = create_app(Settings(database_url=own_database.url, admin_token=ADMIN), tools=tools)
     app.state.matcher = build_matcher(tools, app.state.settings)
     keys = _keys(TestClient(app))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)

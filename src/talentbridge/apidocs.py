@@ -4,8 +4,10 @@ The assets come from the fastapi-offline wheel (Swagger UI and ReDoc's standalon
 MIT); no page asks any other host for a script, a style sheet, a font or an icon.
 """
 
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import (
@@ -44,18 +46,17 @@ def install(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") ->
 
     @app.get(docs_url, include_in_schema=False)
     def swagger_ui(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return _local(
-            get_swagger_ui_html(
-                openapi_url=f"{root}{app.openapi_url}",
-                title=f"{app.title} · API",
-                oauth2_redirect_url=f"{root}{oauth_redirect}",
-                swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
-                swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
-                swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-                swagger_ui_parameters=SWAGGER_PARAMETERS,
-            )
+        at = _root(request)
+        page = get_swagger_ui_html(
+            openapi_url=at(app.openapi_url),
+            title=f"{app.title} · API",
+            oauth2_redirect_url=at(oauth_redirect),
+            swagger_js_url=at(f"{ASSETS_URL}/swagger-ui-bundle.js"),
+            swagger_css_url=at(f"{ASSETS_URL}/swagger-ui.css"),
+            swagger_favicon_url=at(f"{ASSETS_URL}/favicon.png"),
+            swagger_ui_parameters=SWAGGER_PARAMETERS,
         )
+        return _local(page)
 
     @app.get(oauth_redirect, include_in_schema=False)
     def swagger_ui_redirect() -> HTMLResponse:
@@ -63,16 +64,22 @@ def install(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") ->
 
     @app.get(redoc_url, include_in_schema=False)
     def redoc(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
+        at = _root(request)
         return _local(
             get_redoc_html(
-                openapi_url=f"{root}{app.openapi_url}",
+                openapi_url=at(app.openapi_url),
                 title=f"{app.title} · API reference",
-                redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
-                redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
+                redoc_js_url=at(f"{ASSETS_URL}/redoc.standalone.js"),
+                redoc_favicon_url=at(f"{ASSETS_URL}/favicon.png"),
                 with_google_fonts=False,
             )
         )
+
+
+def _root(request: Request) -> Callable[[str | None], str]:
+    """Paths under the root the app is served at (behind a proxy's prefix)."""
+    root = request.scope.get("root_path", "")
+    return lambda path: f"{root}{path}"
 
 
 def _local(page: HTMLResponse) -> HTMLResponse:
@@ -80,7 +87,7 @@ def _local(page: HTMLResponse) -> HTMLResponse:
     return page
 
 
-def _assets():  # type: ignore[no-untyped-def]
+def _assets() -> Traversable:
     return files("fastapi_offline") / "static"
 
 

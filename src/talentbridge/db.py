@@ -83,9 +83,7 @@ def make_engine(
             max_overflow=max_overflow,
             pool_timeout=pool_timeout,
         )
-        event.listen(
-            engine, "connect", lambda conn, _: _sqlite_pragmas(conn, sqlite_busy_seconds)
-        )
+        event.listen(engine, "connect", lambda conn, _: _sqlite_pragmas(conn, sqlite_busy_seconds))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(

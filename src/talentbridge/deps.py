@@ -1,21 +1,32 @@
 """FastAPI dependencies: sessions, the caller's organisation, and role checks."""
 
+import inspect
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from talentbridge.audit import service as audit
+from talentbridge.candidates import service as candidate_service
+from talentbridge.candidates.models import Candidate
 from talentbridge.config import Settings
 from talentbridge.db import unit_of_work
-from talentbridge.errors import Forbidden, TooManyRequests, Unauthorized
+from talentbridge.errors import Forbidden, TooManyRequests, Unauthorized, Unavailable
+from talentbridge.fields import MAX_ID
+from talentbridge.matching.sync import MatchService
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations import service as organisation_service
 from talentbridge.organisations.models import Organisation, OrgKind
+from talentbridge.pages import MAX_LIMIT, MAX_OFFSET, Window
+from talentbridge.placements import service as placement_service
+from talentbridge.placements.models import Placement
+from talentbridge.vacancies import service as vacancy_service
+from talentbridge.vacancies.models import Vacancy
 
 bearer = HTTPBearer(auto_error=False, description="API key of an organisation")
 
@@ -40,7 +51,8 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 def app_settings(request: Request) -> Settings:
     """The settings the app was built with."""
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]
@@ -156,3 +168,69 @@ def get_tools(request: Request) -> Toolkit | None:
 
 
 ToolsDep = Annotated[Toolkit | None, Depends(get_tools)]
+
+
+def get_matcher(request: Request) -> MatchService:
+    """The process's match service; 503 when this server runs without matching."""
+    matcher: MatchService | None = getattr(request.app.state, "matcher", None)
+    if matcher is None:
+        raise Unavailable("matching is not loaded in this server process")
+    return matcher
+
+
+MatcherDep = Annotated[MatchService, Depends(get_matcher)]
+
+
+def window(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Window:
+    """The page a list endpoint is asked for."""
+    return Window(limit=limit, offset=offset)
+
+
+WindowDep = Annotated[Window, Depends(window)]
+
+
+R = TypeVar("R")
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def record_of(get: Callable[..., R], *, path: str, caller: Any, owner: str | None = None) -> Any:
+    """A dependency (for Annotated) returning the record the path parameter `path` names,
+    for a caller admitted by `caller` (CurrentOrg, Institute, …), or raising NotFound.
+
+    The service's `get` is where tenancy lives. It is called with the id, and with
+    `owner=caller.scope` when `owner` names its owner parameter (the caller's own
+    records; an officer's, everyone's), else with `organisation=caller`.
+    """
+
+    def dependency(**values: Any) -> R:
+        organisation: Organisation = values["organisation"]
+        whose = {owner: organisation.scope} if owner else {"organisation": organisation}
+        return get(session=values["session"], **{path: values[path]}, **whose)
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    signature = inspect.Signature(
+        [
+            inspect.Parameter(path, keyword, annotation=RecordId),
+            inspect.Parameter("organisation", keyword, annotation=caller),
+            inspect.Parameter("session", keyword, annotation=SessionDep),
+        ]
+    )
+    dependency.__signature__ = signature  # type: ignore[attr-defined]  # FastAPI reads it
+    return Depends(dependency)
+
+
+# The records the routes name by id, each found for its caller (see record_of).
+# A candidate: its institute sees and changes it; any officer sees it.
+_candidate = partial(record_of, candidate_service.get, path="candidate_id", owner="institute_id")
+VisibleCandidate = Annotated[Candidate, _candidate(caller=InstituteOrOfficer)]
+OwnedCandidate = Annotated[Candidate, _candidate(caller=Institute)]
+# A vacancy: its employer sees and changes it; any officer sees it.
+_vacancy = partial(record_of, vacancy_service.get, path="vacancy_id", owner="employer_id")
+VisibleVacancy = Annotated[Vacancy, _vacancy(caller=EmployerOrOfficer)]
+OwnedVacancy = Annotated[Vacancy, _vacancy(caller=Employer)]
+# A placement: its employer, the candidate's institute and any officer see it.
+_placement = partial(record_of, placement_service.get, path="placement_id")
+PartyTo = Annotated[Placement, _placement(caller=CurrentOrg)]

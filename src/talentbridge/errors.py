@@ -1,8 +1,17 @@
-"""Domain errors raised by services and mapped to HTTP once, in app.py."""
+"""Domain errors raised by services and mapped to HTTP once, in app.py.
+
+Each kind names its HTTP status in the class line: `class NotFound(DomainError, status=404)`.
+"""
+
+from typing import Any
 
 
 class DomainError(Exception):
     status_code = 400
+
+    def __init_subclass__(cls, *, status: int, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status_code = status
 
     def __init__(
         self, message: str, *, field: str | None = None, headers: dict[str, str] | None = None
@@ -13,31 +22,31 @@ class DomainError(Exception):
         self.headers = headers
 
 
-class NotFound(DomainError):
-    status_code = 404
+class NotFound(DomainError, status=404):
+    """No such record, or one the caller may not see: the same answer, so that ids
+    cannot be probed."""
 
 
-class Conflict(DomainError):
-    status_code = 409
+class Conflict(DomainError, status=409):
+    """The request is well formed but the records' state forbids it (a taken id, a
+    pipeline move out of turn, a failed SSW gate, no opening left)."""
 
 
-class Forbidden(DomainError):
-    status_code = 403
+class Forbidden(DomainError, status=403):
+    """The caller's kind of organisation may not do this."""
 
 
-class Unauthorized(DomainError):
-    status_code = 401
+class Unauthorized(DomainError, status=401):
+    """No key, or one that is unknown or revoked."""
 
 
-class Invalid(DomainError):
+class Invalid(DomainError, status=422):
     """Input that passed the schema but breaks a domain rule."""
 
-    status_code = 422
+
+class TooManyRequests(DomainError, status=429):
+    """Too many failed attempts from one client or for one key prefix."""
 
 
-class TooManyRequests(DomainError):
-    status_code = 429
-
-
-class Unavailable(DomainError):
-    status_code = 503
+class Unavailable(DomainError, status=503):
+    """A part this server process runs without (matching) was asked for."""

@@ -4,7 +4,7 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from talentbridge import reference
 
@@ -136,3 +136,11 @@ def _birth_date(value: date) -> date:
 
 
 BirthDate = Annotated[date, AfterValidator(_birth_date)]
+
+
+class Place(BaseModel):
+    """A part of the programme by place: a sector, an Indian state, a prefecture (null: all)."""
+
+    sector: str | None = None
+    state: str | None = None
+    prefecture: str | None = None

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from talentbridge.fields import ADULT_AGE, age_on
+from talentbridge.stages import ACTIVE as ACTIVE_STAGES
 
-# Stages in which the employer still works with the person (placed included: the
-# employer employs them). Rejected and withdrawn placements are over.
-ACTIVE_STAGES = frozenset({"shortlisted", "interviewing", "offered", "visa_processing", "placed"})
+# ACTIVE_STAGES: the employer still works with the person (placed included: it employs
+# them). Rejected and withdrawn placements are over.
 
 
 @dataclass(frozen=True)

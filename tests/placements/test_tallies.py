@@ -5,8 +5,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from talentbridge.candidates import service as candidate_service
 from talentbridge.candidates.models import Candidate
+from talentbridge.placements import service as placement_service
 from talentbridge.placements import tallies
 from tests.builders import build_pipeline, tallies_and_recount
 
@@ -28,7 +28,7 @@ def test_every_move_and_erasure_is_counted(session):
     ]
     build_pipeline(session, rows, TODAY)
     for candidate in session.scalars(select(Candidate).limit(10)):
-        candidate_service.erase(session=session, candidate=candidate)
+        placement_service.erase_candidate(session=session, candidate=candidate)
     session.flush()
     kept, recount = tallies_and_recount(session)
     assert kept == recount

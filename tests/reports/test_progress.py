@@ -6,9 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from talentbridge import reference
 from talentbridge.config import Settings
 from talentbridge.reports import service as reports
-from tests.builders import FORWARD, build_pipeline
+from talentbridge.stages import ALL as STAGES
+from tests.builders import MOVES, build_pipeline
 
 TODAY = date(2026, 11, 28)
 # (candidate state, vacancy prefecture, sector, final stage, days before TODAY it was reached)
@@ -40,6 +42,26 @@ def expected(rows, *, start=GOAL.goal_start, end=TODAY):
     return counted
 
 
+def test_every_sector_is_listed_those_without_placements_with_zero(session, data):
+    since = TODAY - timedelta(days=50)
+    report = reports.progress(
+        session=session,
+        settings=GOAL,
+        organisation=None,
+        filters=reports.Filters(date_from=since),
+        today=TODAY,
+    )
+    placed = Counter(r[2] for r in expected(FIXTURE, start=since))
+    assert placed == {"care": 2, "manufacturing": 1}
+    assert len(report.by_sector) == len(reference.SECTORS) == 4
+    assert {c.key: c.placed for c in report.by_sector} == {
+        "care": 2,
+        "construction": 0,
+        "manufacturing": 1,
+        "agriculture": 0,
+    }
+
+
 def test_every_breakdown_pace_and_projection(session, data):
     report = reports.progress(
         session=session, settings=GOAL, organisation=None, filters=reports.Filters(), today=TODAY
@@ -47,10 +69,7 @@ def test_every_breakdown_pace_and_projection(session, data):
     placed = expected(FIXTURE)
     assert report.placed == len(placed) == 7
     assert report.percent_of_goal == round(100 * 7 / 1000, 2)
-    assert {c.key: c.placed for c in report.by_sector} == dict(
-        Counter({s: 0 for s in ("care", "construction", "manufacturing", "agriculture")})
-        + Counter(r[2] for r in placed)
-    ) | {s: n for s, n in Counter(r[2] for r in placed).items()}
+    assert {c.key: c.placed for c in report.by_sector} == Counter(r[2] for r in placed)
     assert {c.key: c.placed for c in report.by_state if c.placed} == Counter(r[0] for r in placed)
     assert {c.key: c.placed for c in report.by_prefecture if c.placed} == Counter(
         r[1] for r in placed
@@ -69,18 +88,7 @@ def test_every_breakdown_pace_and_projection(session, data):
         ("Tamil Nadu", "Ehime"): 1,
     }
     assert {s.stage: s.count for s in report.funnel} == {
-        **{
-            s: 0
-            for s in (
-                "shortlisted",
-                "interviewing",
-                "offered",
-                "visa_processing",
-                "placed",
-                "rejected",
-                "withdrawn",
-            )
-        },
+        **{s: 0 for s in STAGES},
         **Counter(r[3] for r in FIXTURE),
     }
     recent = [r for r in placed if r[4] < 90]
@@ -153,7 +161,7 @@ def test_erasure_keeps_the_count(api, session):
         json={"vacancy_id": vacancy["id"], "candidate_id": candidate["id"]},
         headers=api.auth(employer),
     )
-    for stage in FORWARD:
+    for stage in MOVES:
         api.client.patch(
             f"/api/v1/placements/{placement.json()['id']}",
             json={"status": stage},
@@ -166,14 +174,52 @@ def test_erasure_keeps_the_count(api, session):
     assert after["by_state"] == before["by_state"]
 
 
+def _placed_through_the_api(api, institute, employer, sector: str, final: str) -> None:
+    candidate = api.candidate(institute, sector=sector, job_title=f"{sector} worker")
+    vacancy = api.vacancy(employer, sector=sector, title=f"{sector} worker")
+    placement = api.client.post(
+        "/api/v1/placements",
+        json={"vacancy_id": vacancy["id"], "candidate_id": candidate["id"]},
+        headers=api.auth(employer),
+    )
+    assert placement.status_code == 201, placement.text
+    for stage in MOVES[: MOVES.index(final) + 1]:
+        moved = api.client.patch(
+            f"/api/v1/placements/{placement.json()['id']}",
+            json={"status": stage},
+            headers=api.auth(employer),
+        )
+        assert moved.status_code == 200, moved.text
+
+
 def test_csv_and_api_agree(api):
     officer = api.org("officer")
+    institute = api.org("institute", state="Kerala")
+    employer = api.org("employer", prefecture="Aichi")
+    for sector, final in (("care", "placed"), ("care", "placed"), ("care", "offered")):
+        _placed_through_the_api(api, institute, employer, sector, final)
+    _placed_through_the_api(api, institute, employer, "manufacturing", "placed")
     report = api.client.get("/api/v1/reports/progress?sector=care", headers=api.auth(officer))
     csv = api.client.get("/api/v1/reports/progress.csv?sector=care", headers=api.auth(officer))
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     lines = csv.text.splitlines()
     assert "breakdown,key,placed,in_pipeline,cumulative,goal_line" in lines
-    assert f"placed,{report.json()['placed']}" in lines and "goal_target,50000" in lines
+    body = report.json()
+    # The figures are real: two placed and one in the pipeline in care, in Kerala and Aichi,
+    # and the manufacturing placement filtered out.
+    assert body["placed"] >= 2 and f"placed,{body['placed']}" in lines
+    assert "goal_target,50000" in lines
+    kerala = next(c for c in body["by_state"] if c["key"] == "Kerala")
+    aichi = next(c for c in body["by_prefecture"] if c["key"] == "Aichi")
+    assert (kerala["placed"], kerala["in_pipeline"]) == (aichi["placed"], aichi["in_pipeline"])
+    assert (kerala["placed"], kerala["in_pipeline"]) == (2, 1)
+    assert [c["key"] for c in body["by_sector"]] == ["care"]
+    for name in ("by_sector", "by_state", "by_prefecture"):
+        for count in body[name]:
+            row = f"{name[3:]},{count['key']},{count['placed']},{count['in_pipeline']},,"
+            assert row in lines, row
+    for stage in body["funnel"]:
+        assert f"funnel,{stage['stage']},{stage['count']},,," in lines
     bad = api.client.get(
         "/api/v1/reports/progress?from=2026-05-01&to=2026-01-01", headers=api.auth(officer)
     )

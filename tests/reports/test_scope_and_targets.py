@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from talentbridge.config import Settings
-from tests.builders import FORWARD
+from tests.builders import MOVES
 from tests.conftest import ADMIN
 
 TARGETS = {
@@ -31,7 +31,7 @@ def _place(api, institute, employer, sector):
         json={"vacancy_id": vacancy["id"], "candidate_id": candidate["id"]},
         headers=api.auth(employer),
     ).json()
-    for stage in FORWARD:
+    for stage in MOVES:
         moved = api.client.patch(
             f"/api/v1/placements/{placement['id']}",
             json={"status": stage},

@@ -1,6 +1,6 @@
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Path, status
 
 from talentbridge.allocations import service
 from talentbridge.allocations.schemas import (
@@ -10,32 +10,25 @@ from talentbridge.allocations.schemas import (
     Proposals,
     Scope,
 )
-from talentbridge.deps import CurrentOrg, SessionDep, ToolsDep, require
-from talentbridge.errors import DomainError
+from talentbridge.deps import (
+    CurrentOrg,
+    MatcherDep,
+    Officer,
+    SessionDep,
+    ToolsDep,
+    VisibleVacancy,
+    WindowDep,
+)
 from talentbridge.fields import MAX_ID
-from talentbridge.organisations.models import Organisation, OrgKind
-from talentbridge.vacancies.router import VisibleVacancy
 
 router = APIRouter(tags=["allocations"])
-Officer = Annotated[Organisation, Depends(require(OrgKind.officer))]
-
-
-class Unavailable(DomainError):
-    status_code = 503
-
-
-def _matcher(request: Request) -> Any:
-    matcher = getattr(request.app.state, "matcher", None)
-    if matcher is None:
-        raise Unavailable("matching is not loaded in this server process")
-    return matcher
 
 
 @router.post("/allocations", status_code=status.HTTP_201_CREATED, response_model=PlanRead)
 def create_allocation(
-    request: Request,
     officer: Officer,
     session: SessionDep,
+    matcher: MatcherDep,
     tools: ToolsDep,
     body: AllocationCreate | None = None,
 ) -> PlanRead:
@@ -44,7 +37,7 @@ def create_allocation(
     scope = Scope(**(body or AllocationCreate()).model_dump())
     plan = service.create_plan(
         session=session,
-        matcher=_matcher(request),
+        matcher=matcher,
         normaliser=tools.normaliser if tools else None,
         organisation=officer,
         scope=scope,
@@ -53,15 +46,9 @@ def create_allocation(
 
 
 @router.get("/allocations", response_model=PlanPage)
-def list_allocations(
-    _: Officer,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> PlanPage:
+def list_allocations(_: Officer, session: SessionDep, window: WindowDep) -> PlanPage:
     """Plans made so far, newest first (without their assignments)."""
-    items, total = service.page(session=session, limit=limit, offset=offset)
-    return PlanPage(items=items, total=total, limit=limit, offset=offset)
+    return PlanPage.of(service.page(session=session, window=window), window)
 
 
 @router.get("/allocations/{plan_id}", response_model=PlanRead)

@@ -2,8 +2,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from talentbridge.fields import PrefectureName, Sector, StateName
+from talentbridge.fields import Place, PrefectureName, Sector, StateName
 from talentbridge.matching.schemas import CandidateSummary
+from talentbridge.pages import Page
 
 
 class AllocationCreate(BaseModel):
@@ -16,10 +17,8 @@ class AllocationCreate(BaseModel):
     prefecture: PrefectureName | None = None  # the vacancies' prefecture
 
 
-class Scope(BaseModel):
-    sector: str | None = None
-    state: str | None = None
-    prefecture: str | None = None
+class Scope(Place):
+    pass
 
 
 class AssignmentRead(BaseModel):
@@ -52,11 +51,8 @@ class PlanRead(PlanSummary):
     unfilled: list[Unfilled]
 
 
-class PlanPage(BaseModel):
-    items: list[PlanSummary]
-    total: int
-    limit: int
-    offset: int
+class PlanPage(Page[PlanSummary]):
+    pass
 
 
 class Proposal(BaseModel):

@@ -14,7 +14,6 @@ import numpy as np
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from talentbridge import visibility
 from talentbridge.allocations.edges import Edges, TopK
 from talentbridge.allocations.models import AllocationPlan, Assignment
 from talentbridge.allocations.schemas import (
@@ -35,10 +34,11 @@ from talentbridge.matching.explain import component_reasons
 from talentbridge.matching.features import CANDIDATE_COLUMNS, STATE_CODE, VACANCY_COLUMNS
 from talentbridge.matching.schemas import CandidateSummary
 from talentbridge.matching.store import ColumnStore
-from talentbridge.organisations.models import Organisation, OrgKind
+from talentbridge.organisations.models import Organisation
+from talentbridge.pages import Slice, Window, paginate
 from talentbridge.placements import service as placement_service
-from talentbridge.placements.models import Placement, Stage
-from talentbridge.placements.service import OPEN_STAGES
+from talentbridge.placements.models import Placement
+from talentbridge.stages import FORWARD, OPEN
 from talentbridge.vacancies.models import Vacancy
 
 TOP_K = 50
@@ -46,7 +46,7 @@ OPENINGS_RULE = (
     "openings - placed - candidates in the vacancy's active pipeline "
     "(shortlisted, interviewing, offered, visa_processing), at least 0"
 )
-BUSY = (*OPEN_STAGES, Stage.placed)
+BUSY = FORWARD  # in the pipeline or placed
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def _open_vacancies(session: Session, scope: Scope) -> list[_Open]:
     """Open vacancies of the scope with their remaining openings (see OPENINGS_RULE)."""
     active = (
         select(Placement.vacancy_id, func.count().label("n"))
-        .where(Placement.status.in_(list(OPEN_STAGES)))
+        .where(Placement.status.in_(list(OPEN)))
         .group_by(Placement.vacancy_id)
         .subquery()
     )
@@ -73,7 +73,7 @@ def _open_vacancies(session: Session, scope: Scope) -> list[_Open]:
             Vacancy.openings - Vacancy.placed_count - func.coalesce(active.c.n, 0),
         )
         .outerjoin(active, active.c.vacancy_id == Vacancy.id)
-        .where(Vacancy.status == "open")
+        .where(Vacancy.is_open)
         .order_by(Vacancy.id)
     )
     if scope.sector:
@@ -246,12 +246,11 @@ def create_plan(
     if pairs:
         session.execute(insert(Assignment), pairs)
     if organisation is not None:
-        audit.record(
-            session=session,
-            organisation_id=organisation.id,
-            action="allocate",
-            entity="candidate",
-            entity_ids=[p["candidate_id"] for p in pairs],
+        audit.candidates(
+            session,
+            organisation.id,
+            "allocate",
+            [p["candidate_id"] for p in pairs],
             detail=f"allocation plan {plan.id}",
         )
     return plan
@@ -321,12 +320,10 @@ def read(*, session: Session, plan_id: int) -> PlanRead:
     )
 
 
-def page(*, session: Session, limit: int, offset: int) -> tuple[list[PlanSummary], int]:
-    total = session.scalar(select(func.count()).select_from(AllocationPlan)) or 0
-    plans = session.scalars(
-        select(AllocationPlan).order_by(AllocationPlan.id.desc()).limit(limit).offset(offset)
-    )
-    return [PlanSummary(**_summary(p)) for p in plans], total
+def page(*, session: Session, window: Window) -> Slice[PlanSummary]:
+    """Plans made so far, newest first, without their assignments."""
+    found = paginate(session, select(AllocationPlan), window, order_by=[AllocationPlan.id.desc()])
+    return Slice([PlanSummary(**_summary(p)) for p in found.items], found.total)
 
 
 def proposals(*, session: Session, vacancy: Vacancy, organisation: Organisation) -> Proposals:
@@ -341,10 +338,6 @@ def proposals(*, session: Session, vacancy: Vacancy, organisation: Organisation)
     if plan_id is None:
         return Proposals(vacancy_id=vacancy.id, plan_id=None, created_at=None, items=[])
     plan = session.get(AllocationPlan, plan_id)
-    placed = select(Placement.candidate_id).where(
-        Placement.status == Stage.placed,
-        Placement.candidate_id.is_not(None),  # an erased person's row: NOT IN would match none
-    )
     rows = session.execute(
         select(Assignment, Candidate)
         .join(Candidate, Candidate.id == Assignment.candidate_id)
@@ -352,35 +345,16 @@ def proposals(*, session: Session, vacancy: Vacancy, organisation: Organisation)
             Assignment.plan_id == plan_id,
             Assignment.vacancy_id == vacancy.id,
             Candidate.consent_to_share.is_(True),
-            Candidate.id.not_in(placed),
+            Candidate.id.not_in(placement_service.placed_ids()),
         )
         .order_by(Assignment.score.desc(), Assignment.candidate_id)
     ).all()
-    employer = organisation.kind == OrgKind.employer
-    candidate_ids = [candidate.id for _, candidate in rows]
-    stages = (
-        placement_service.stages_with(session, organisation.id, candidate_ids) if employer else {}
+    views = placement_service.views_of(
+        session=session, viewer=organisation, candidates=[c for _, c in rows]
     )
-    views = {
-        candidate.id: visibility.candidate_view(
-            role=organisation.kind,
-            own=False,
-            consent=candidate.consent_to_share,
-            adult=visibility.is_adult(candidate.date_of_birth),
-            stages=stages.get(candidate.id, ()),
-        )
-        for _, candidate in rows
-    }
-    rows = [(a, c) for a, c in rows if views[c.id].profile]
-    ids = [candidate.id for _, candidate in rows]
-    audit.record(
-        session=session,
-        organisation_id=organisation.id,
-        action="proposals",
-        entity="candidate",
-        entity_ids=ids,
-        detail=f"vacancy {vacancy.id}",
-    )
+    shown = [(a, c) for a, c in rows if views[c.id].profile]
+    ids = [candidate.id for _, candidate in shown]
+    audit.candidates(session, organisation.id, "proposals", ids, detail=f"vacancy {vacancy.id}")
     return Proposals(
         vacancy_id=vacancy.id,
         plan_id=plan_id,
@@ -390,24 +364,8 @@ def proposals(*, session: Session, vacancy: Vacancy, organisation: Organisation)
                 candidate_id=candidate.id,
                 score=assignment.score,
                 reasons=assignment.reasons,
-                candidate=_candidate_summary(candidate, views[candidate.id].identity),
+                candidate=CandidateSummary.of(candidate, named=views[candidate.id].identity),
             )
-            for assignment, candidate in rows
+            for assignment, candidate in shown
         ],
-    )
-
-
-def _candidate_summary(candidate: Candidate, named: bool) -> CandidateSummary:
-    return CandidateSummary(
-        state=candidate.state,
-        sector=candidate.sector,
-        job_title=candidate.job_title,
-        occupation=candidate.occupation_label,
-        skills=candidate.skills,
-        experience_years=candidate.experience_years,
-        japanese_level=candidate.japanese_level,
-        jft_basic_passed=candidate.jft_basic_passed,
-        available_from=candidate.available_from,
-        full_name=candidate.full_name if named else None,
-        date_of_birth=candidate.date_of_birth if named else None,
     )

@@ -25,3 +25,21 @@ def record(
         )
         for entity_id in entity_ids
     )
+
+
+def candidates(
+    session: Session,
+    organisation_id: int | None,
+    action: str,
+    candidate_ids: Iterable[int | None],
+    detail: str | None = None,
+) -> None:
+    """Log one access to candidates' personal data per candidate touched."""
+    record(
+        session=session,
+        organisation_id=organisation_id,
+        action=action,
+        entity="candidate",
+        entity_ids=candidate_ids,
+        detail=detail,
+    )

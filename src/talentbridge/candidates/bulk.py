@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from talentbridge.audit import service as audit
 from talentbridge.candidates.models import Candidate
 from talentbridge.candidates.schemas import BulkResult, CandidateCreate, RowError
-from talentbridge.candidates.service import _values, apply_update
+from talentbridge.candidates.service import _values
+from talentbridge.crud import apply_changes
 from talentbridge.errors import DomainError, Invalid
 from talentbridge.ingestion import service as ingestion
 from talentbridge.organisations.models import Organisation
@@ -63,7 +64,7 @@ def parse_csv(data: bytes) -> list[dict[str, Any]]:
     _check_header([name.strip() for name in reader.fieldnames])
     rows = []
     for row in reader:
-        extra = row.pop(None, None)  # type: ignore[call-overload]
+        extra = row.pop(None, None)
         record = {k.strip(): _csv_value(k.strip(), v or "") for k, v in row.items() if k}
         record = {k: v for k, v in record.items() if v is not None}
         if extra:
@@ -261,7 +262,7 @@ def upsert(
         current = existing.get(candidate_in.external_id)
         if current is None:
             created.append(Candidate(institute_id=institute.id, **values))
-        elif apply_update(current, values):
+        elif apply_changes(current, values):
             changed.append(current)
         else:
             unchanged += 1
@@ -275,13 +276,7 @@ def upsert(
         entity="candidate",
         record_ids=[c.id for c in touched],
     )
-    audit.record(
-        session=session,
-        organisation_id=institute.id,
-        action="bulk_upsert",
-        entity="candidate",
-        entity_ids=[c.id for c in touched],
-    )
+    audit.candidates(session, institute.id, "bulk_upsert", [c.id for c in touched])
     errors.sort(key=lambda e: e.row)
     return BulkResult(
         created=len(created),

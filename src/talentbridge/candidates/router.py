@@ -1,9 +1,6 @@
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from talentbridge.audit import service as audit
 from talentbridge.candidates import bulk, service
 from talentbridge.candidates.models import Candidate
 from talentbridge.candidates.schemas import (
@@ -13,37 +10,19 @@ from talentbridge.candidates.schemas import (
     CandidateRead,
     CandidateUpdate,
 )
-from talentbridge.deps import Institute, InstituteOrOfficer, SessionDep, SettingsDep, ToolsDep
-from talentbridge.fields import MAX_ID
-from talentbridge.organisations.models import Organisation, OrgKind
+from talentbridge.deps import (
+    Institute,
+    InstituteOrOfficer,
+    OwnedCandidate,
+    SessionDep,
+    SettingsDep,
+    ToolsDep,
+    VisibleCandidate,
+    WindowDep,
+)
+from talentbridge.placements import service as placement_service
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
-
-
-def _scope(organisation: Organisation) -> int | None:
-    return None if organisation.kind == OrgKind.officer else organisation.id
-
-
-def visible_candidate(
-    candidate_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    organisation: InstituteOrOfficer,
-    session: SessionDep,
-) -> Candidate:
-    """The candidate if the caller may see it: its institute, or any officer; else 404."""
-    return service.get(
-        session=session, candidate_id=candidate_id, institute_id=_scope(organisation)
-    )
-
-
-def owned_candidate(
-    candidate_id: Annotated[int, Path(ge=1, le=MAX_ID)], institute: Institute, session: SessionDep
-) -> Candidate:
-    """The candidate if the caller is its institute; else 404."""
-    return service.get(session=session, candidate_id=candidate_id, institute_id=institute.id)
-
-
-VisibleCandidate = Annotated[Candidate, Depends(visible_candidate)]
-OwnedCandidate = Annotated[Candidate, Depends(owned_candidate)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CandidateRead)
@@ -105,42 +84,23 @@ async def bulk_upload(
 
 @router.get("", response_model=CandidatePage)
 def list_candidates(
-    organisation: InstituteOrOfficer,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    organisation: InstituteOrOfficer, session: SessionDep, window: WindowDep
 ) -> CandidatePage:
     """Your institute's candidates (officers: all), oldest first."""
-    items, total = service.page(
-        session=session, institute_id=_scope(organisation), limit=limit, offset=offset
-    )
-    audit.record(
+    found = service.page(
         session=session,
-        organisation_id=organisation.id,
-        action="list",
-        entity="candidate",
-        entity_ids=[c.id for c in items],
+        institute_id=organisation.scope,
+        window=window,
+        reader=organisation,
     )
-    return CandidatePage(
-        items=[CandidateRead.model_validate(c) for c in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
+    return CandidatePage.of(found, window)
 
 
 @router.get("/{candidate_id}", response_model=CandidateRead)
 def read_candidate(
     candidate: VisibleCandidate, organisation: InstituteOrOfficer, session: SessionDep
 ) -> Candidate:
-    audit.record(
-        session=session,
-        organisation_id=organisation.id,
-        action="read",
-        entity="candidate",
-        entity_ids=[candidate.id],
-    )
-    return candidate
+    return service.read(session=session, candidate=candidate, reader=organisation)
 
 
 @router.patch("/{candidate_id}", response_model=CandidateRead)
@@ -154,5 +114,5 @@ def update_candidate(
 @router.delete("/{candidate_id}", status_code=status.HTTP_204_NO_CONTENT)
 def erase_candidate(candidate: OwnedCandidate, session: SessionDep) -> Response:
     """Erase the person's record (privacy request); placement counts are kept anonymised."""
-    service.erase(session=session, candidate=candidate)
+    placement_service.erase_candidate(session=session, candidate=candidate)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

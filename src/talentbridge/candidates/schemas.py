@@ -25,6 +25,7 @@ from talentbridge.fields import (
     Text200,
     UtcDateTime,
 )
+from talentbridge.pages import Page
 
 ExternalId = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine
@@ -126,11 +127,8 @@ class CandidateRead(BaseModel):
     updated_at: UtcDateTime
 
 
-class CandidatePage(BaseModel):
-    items: list[CandidateRead]
-    total: int
-    limit: int
-    offset: int
+class CandidatePage(Page[CandidateRead]):
+    pass
 
 
 class RowError(BaseModel):

@@ -1,7 +1,6 @@
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -9,13 +8,15 @@ from talentbridge import visibility
 from talentbridge.audit import service as audit
 from talentbridge.candidates.models import Candidate
 from talentbridge.candidates.schemas import CandidateCreate, CandidateUpdate
-from talentbridge.errors import Conflict, Invalid, NotFound
+from talentbridge.crud import apply_changes, changes_of, get_owned
+from talentbridge.errors import Conflict, Invalid
 from talentbridge.matching.derived import refresh_derived_fields
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations.models import Organisation
-from talentbridge.placements.models import GateOverride, Placement, PlacementEvent
+from talentbridge.pages import Slice, Window, paginate
 
 TITLE_FIELDS = {"job_title"}
+NOT_NULL = ("external_id", "full_name", "date_of_birth", "state", "sector", "guardian_consent")
 
 
 def _values(candidate_in: CandidateCreate, institute: Organisation) -> dict[str, Any]:
@@ -55,59 +56,37 @@ def create(
         session.flush()
     except IntegrityError as exc:  # a racing request took the external_id first
         raise _taken(candidate_in.external_id) from exc
-    audit.record(
-        session=session,
-        organisation_id=institute.id,
-        action="create",
-        entity="candidate",
-        entity_ids=[candidate.id],
-    )
+    audit.candidates(session, institute.id, "create", [candidate.id])
     return candidate
 
 
 def get(*, session: Session, candidate_id: int, institute_id: int | None = None) -> Candidate:
     """A candidate, restricted to one institute's when institute_id is given; else NotFound."""
-    candidate = session.get(Candidate, candidate_id)
-    if candidate is None or (institute_id is not None and candidate.institute_id != institute_id):
-        raise NotFound(f"candidate {candidate_id} not found")
+    return get_owned(session, Candidate, candidate_id, owner="institute_id", owner_id=institute_id)
+
+
+def read(*, session: Session, candidate: Candidate, reader: Organisation) -> Candidate:
+    """The candidate, its reading logged."""
+    audit.candidates(session, reader.id, "read", [candidate.id])
     return candidate
 
 
 def page(
-    *, session: Session, institute_id: int | None, limit: int, offset: int
-) -> tuple[Sequence[Candidate], int]:
+    *, session: Session, institute_id: int | None, window: Window, reader: Organisation
+) -> Slice[Candidate]:
+    """One institute's candidates (None: everyone's), oldest first; the reading is logged."""
     query = select(Candidate)
     if institute_id is not None:
         query = query.where(Candidate.institute_id == institute_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(query.order_by(Candidate.id).limit(limit).offset(offset)).all()
-    return items, total
-
-
-def apply_update(record: object, changes: dict[str, Any]) -> bool:
-    """Set changed fields on any record; True when anything differed."""
-    changed = False
-    for name, value in changes.items():
-        if getattr(record, name) != value:
-            setattr(record, name, value)
-            changed = True
-    return changed
+    found = paginate(session, query, window, order_by=[Candidate.id])
+    audit.candidates(session, reader.id, "list", [c.id for c in found.items])
+    return found
 
 
 def update_one(
     *, session: Session, candidate: Candidate, candidate_in: CandidateUpdate, tools: Toolkit | None
 ) -> Candidate:
-    changes = candidate_in.model_dump(exclude_unset=True)
-    for required in (
-        "external_id",
-        "full_name",
-        "date_of_birth",
-        "state",
-        "sector",
-        "guardian_consent",
-    ):
-        if required in changes and changes[required] is None:
-            raise Invalid(f"{required} cannot be null", field=required)
+    changes = changes_of(candidate_in, not_null=NOT_NULL)
     try:
         visibility.check_guardian(
             changes.get("date_of_birth", candidate.date_of_birth),
@@ -123,54 +102,20 @@ def update_one(
         and _external_id_taken(session, candidate.institute_id, new_id)
     ):
         raise _taken(new_id)
-    if apply_update(candidate, changes):
+    if apply_changes(candidate, changes):
         refresh_derived_fields(
             [candidate], tools, titles_changed=bool(TITLE_FIELDS & changes.keys())
         )
         session.flush()
-        audit.record(
-            session=session,
-            organisation_id=candidate.institute_id,
-            action="update",
-            entity="candidate",
-            entity_ids=[candidate.id],
-            detail=",".join(sorted(changes)),
+        audit.candidates(
+            session, candidate.institute_id, "update", [candidate.id], ",".join(sorted(changes))
         )
     return candidate
 
 
-def erase(*, session: Session, candidate: Candidate) -> None:
-    """Erase a person's record on request; their placements stay as anonymised rows.
-
-    Free text written about the person (the reasons in placement histories and officers'
-    overrides) goes too: it may name them. What stays is counted, not told: the stages,
-    dates, sector, state and prefecture of each placement, and the audit entries (ids and
-    actions, never the data). The id is never given to anyone else.
-    """
-    placements = select(Placement.id).where(Placement.candidate_id == candidate.id)
-    session.execute(
-        update(PlacementEvent)
-        .where(PlacementEvent.placement_id.in_(placements), PlacementEvent.reason.is_not(None))
-        .values(reason=None)
-        .execution_options(synchronize_session="fetch")
-    )
-    session.execute(
-        update(GateOverride)
-        .where(GateOverride.candidate_id == candidate.id)
-        .values(candidate_id=None, reason=None)
-        .execution_options(synchronize_session="fetch")
-    )
-    session.execute(
-        update(Placement)
-        .where(Placement.candidate_id == candidate.id)
-        .values(candidate_id=None, candidate_erased=True)
-    )
-    audit.record(
-        session=session,
-        organisation_id=candidate.institute_id,
-        action="erase",
-        entity="candidate",
-        entity_ids=[candidate.id],
-    )
+def erase_record(*, session: Session, candidate: Candidate) -> None:
+    """Delete the person's record and log it: the last step of an erasure, which starts
+    with their placements (placements.service.erase_candidate does both)."""
+    audit.candidates(session, candidate.institute_id, "erase", [candidate.id])
     session.delete(candidate)
     session.flush()

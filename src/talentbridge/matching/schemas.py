@@ -1,16 +1,23 @@
 from datetime import date
+from typing import TYPE_CHECKING, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from talentbridge.candidates.models import Candidate
+    from talentbridge.vacancies.models import Vacancy
 
 
 class CandidateSummary(BaseModel):
     """What an employer sees of a candidate; name and birth date only while it has an
     active placement of the person (see talentbridge.visibility)."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     state: str
     sector: str
     job_title: str | None
-    occupation: str | None
+    occupation: str | None = Field(validation_alias="occupation_label")
     skills: list[str]
     experience_years: float
     japanese_level: str | None
@@ -19,15 +26,32 @@ class CandidateSummary(BaseModel):
     full_name: str | None = None
     date_of_birth: date | None = None
 
+    @classmethod
+    def of(cls, candidate: "Candidate", *, named: bool) -> Self:
+        """The summary of a candidate, with the name and birth date only when `named`."""
+        summary = cls.model_validate(candidate)
+        return summary if named else summary.model_copy(update=ANONYMOUS)
+
+
+ANONYMOUS = {"full_name": None, "date_of_birth": None}
+
 
 class VacancySummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     title: str
     sector: str
     prefecture: str
-    occupation: str | None
+    occupation: str | None = Field(validation_alias="occupation_label")
     openings: int
     monthly_wage_jpy: int | None
     start_date: date | None
+
+    @classmethod
+    def of(cls, vacancy: "Vacancy") -> Self:
+        """The summary of a vacancy; its openings are those still unfilled."""
+        left = vacancy.openings - vacancy.placed_count
+        return cls.model_validate(vacancy).model_copy(update={"openings": left})
 
 
 class MatchFields(BaseModel):

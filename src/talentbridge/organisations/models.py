@@ -24,6 +24,11 @@ class Organisation(TimestampMixin, Base):
 
     api_keys: Mapped[list["ApiKey"]] = relationship(back_populates="organisation")
 
+    @property
+    def scope(self) -> int | None:
+        """Whose records it sees: its own (its id), or everyone's (None) as an officer."""
+        return None if self.kind == OrgKind.officer else self.id
+
 
 class ApiKey(Base):
     """An API key, stored only as its SHA-256: the plain key is shown once, at creation."""

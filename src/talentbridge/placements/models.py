@@ -1,20 +1,13 @@
 from datetime import date, datetime
-from enum import StrEnum
+from typing import Annotated
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talentbridge.db import Base, TimestampMixin, utcnow
+from talentbridge.stages import Stage
 
-
-class Stage(StrEnum):
-    shortlisted = "shortlisted"
-    interviewing = "interviewing"
-    offered = "offered"
-    visa_processing = "visa_processing"
-    placed = "placed"
-    rejected = "rejected"
-    withdrawn = "withdrawn"
+__all__ = ["GateOverride", "PlacedTally", "Placement", "PlacementEvent", "Stage", "StageTally"]
 
 
 class Placement(TimestampMixin, Base):
@@ -114,6 +107,12 @@ class GateOverride(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# The place a tally counts for: part of each tally's key.
+SectorKey = Annotated[str, mapped_column(String(16), primary_key=True)]
+StateKey = Annotated[str, mapped_column(String(64), primary_key=True)]
+PrefectureKey = Annotated[str, mapped_column(String(32), primary_key=True)]
+
+
 class StageTally(Base):
     """How many placements stand at each stage, per sector, state and prefecture.
 
@@ -123,9 +122,9 @@ class StageTally(Base):
 
     __tablename__ = "stage_tallies"
 
-    sector: Mapped[str] = mapped_column(String(16), primary_key=True)
-    state: Mapped[str] = mapped_column(String(64), primary_key=True)
-    prefecture: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sector: Mapped[SectorKey]
+    state: Mapped[StateKey]
+    prefecture: Mapped[PrefectureKey]
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
     count: Mapped[int]
 
@@ -136,7 +135,7 @@ class PlacedTally(Base):
     __tablename__ = "placed_tallies"
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
-    sector: Mapped[str] = mapped_column(String(16), primary_key=True)
-    state: Mapped[str] = mapped_column(String(64), primary_key=True)
-    prefecture: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sector: Mapped[SectorKey]
+    state: Mapped[StateKey]
+    prefecture: Mapped[PrefectureKey]
     count: Mapped[int]

@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Query, status
 
-from talentbridge.deps import CurrentOrg, Employer, Officer, SessionDep
+from talentbridge.deps import CurrentOrg, Employer, Officer, PartyTo, SessionDep, WindowDep
 from talentbridge.fields import MAX_ID
 from talentbridge.placements import service
 from talentbridge.placements.models import GateOverride, Placement
@@ -13,8 +13,8 @@ from talentbridge.placements.schemas import (
     PlacementPage,
     PlacementRead,
     PlacementUpdate,
-    StageName,
 )
+from talentbridge.stages import Stage
 
 router = APIRouter(prefix="/placements", tags=["placements"])
 
@@ -48,14 +48,10 @@ def override_gates(body: OverrideCreate, officer: Officer, session: SessionDep) 
 
 @router.patch("/{placement_id}", response_model=PlacementRead)
 def move(
-    placement_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    body: PlacementUpdate,
-    organisation: CurrentOrg,
-    session: SessionDep,
+    placement: PartyTo, body: PlacementUpdate, organisation: CurrentOrg, session: SessionDep
 ) -> Placement:
     """Employers move shortlisted → interviewing → offered → visa_processing → placed, or
     reject; the candidate's institute may withdraw. Any other move is a 409."""
-    placement = service.get(session=session, placement_id=placement_id, organisation=organisation)
     return service.move(
         session=session,
         placement=placement,
@@ -66,37 +62,26 @@ def move(
 
 
 @router.get("/{placement_id}", response_model=PlacementRead)
-def read(
-    placement_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    organisation: CurrentOrg,
-    session: SessionDep,
-) -> Placement:
-    return service.get(session=session, placement_id=placement_id, organisation=organisation)
+def read(placement: PartyTo) -> Placement:
+    return placement
 
 
 @router.get("", response_model=PlacementPage)
 def list_placements(
     organisation: CurrentOrg,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    window: WindowDep,
     vacancy_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     candidate_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    status: StageName | None = None,
+    status: Stage | None = None,
 ) -> PlacementPage:
     """Placements you are party to (officers: all)."""
-    items, total = service.page(
+    found = service.page(
         session=session,
         organisation=organisation,
-        limit=limit,
-        offset=offset,
+        window=window,
         vacancy_id=vacancy_id,
         candidate_id=candidate_id,
         status=status,
     )
-    return PlacementPage(
-        items=[PlacementRead.model_validate(p) for p in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
+    return PlacementPage.of(found, window)

@@ -4,10 +4,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from talentbridge.fields import MAX_ID, MultiLine, UtcDateTime
+from talentbridge.matching.gates import GATE_NAMES as GATES
+from talentbridge.pages import Page
+from talentbridge.stages import Stage
 
-StageName = Literal[
-    "shortlisted", "interviewing", "offered", "visa_processing", "placed", "rejected", "withdrawn"
-]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
@@ -21,7 +21,7 @@ class PlacementCreate(BaseModel):
 class PlacementUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    status: StageName
+    status: Stage
     reason: (
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), MultiLine] | None
     ) = None
@@ -30,8 +30,8 @@ class PlacementUpdate(BaseModel):
 class PlacementEventRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    from_status: StageName | None
-    to_status: StageName
+    from_status: Stage | None
+    to_status: Stage
     organisation_id: int | None
     reason: str | None
     at: UtcDateTime
@@ -45,7 +45,7 @@ class PlacementRead(BaseModel):
     candidate_id: int | None = Field(description="null once the person's record was erased")
     employer_id: int
     institute_id: int
-    status: StageName
+    status: Stage
     sector: str
     state: str
     prefecture: str
@@ -57,24 +57,11 @@ class PlacementRead(BaseModel):
     updated_at: UtcDateTime
 
 
-class PlacementPage(BaseModel):
-    items: list[PlacementRead]
-    total: int
-    limit: int
-    offset: int
+class PlacementPage(Page[PlacementRead]):
+    pass
 
 
-GateName = Literal[
-    "sector",
-    "age",
-    "skill_test",
-    "japanese_level",
-    "care_language_test",
-    "consent",
-    "availability",
-    "not_placed",
-    "vacancy_open",
-]
+GateName = Literal[GATES]  # type: ignore[valid-type]  # the engine's gates, by name
 
 
 class OverrideCreate(BaseModel):

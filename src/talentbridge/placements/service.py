@@ -4,44 +4,31 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import Select, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from talentbridge import visibility
 from talentbridge.audit import service as audit
+from talentbridge.candidates import service as candidate_service
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import utcnow
 from talentbridge.errors import Conflict, Forbidden, Invalid, NotFound
-from talentbridge.matching.engine import pair_failed_gates
 from talentbridge.matching.explain import gate_reasons
 from talentbridge.matching.features import candidate_features, vacancy_features
+from talentbridge.matching.gates import GATE_NAMES as GATES
+from talentbridge.matching.gates import pair_failed_gates
 from talentbridge.organisations.models import Organisation, OrgKind
+from talentbridge.pages import Slice, Window, paginate
 from talentbridge.placements import tallies
-from talentbridge.placements.models import GateOverride, Placement, PlacementEvent, Stage
+from talentbridge.placements.models import GateOverride, Placement, PlacementEvent
+from talentbridge.stages import FORWARD, OPEN, Stage
 from talentbridge.vacancies import service as vacancy_service
 from talentbridge.vacancies.models import Vacancy
 
-FORWARD = [
-    Stage.shortlisted,
-    Stage.interviewing,
-    Stage.offered,
-    Stage.visa_processing,
-    Stage.placed,
-]
-OPEN_STAGES = frozenset(FORWARD[:-1])
-FINAL = frozenset({Stage.placed, Stage.rejected, Stage.withdrawn})
 # The SSW gates a pipeline step re-checks. "not_placed" and "vacancy_open" have their own
 # rules (and messages) below; consent is checked where the candidate is looked up.
-PIPELINE_GATES = (
-    "sector",
-    "age",
-    "skill_test",
-    "japanese_level",
-    "care_language_test",
-    "consent",
-    "availability",
-)
+PIPELINE_GATES = tuple(g for g in GATES if g not in ("not_placed", "vacancy_open"))
 # What an officer may waive for one person and one vacancy, with a reason: the tests and
 # dates, for exemptions such as Technical Intern Training (ii) completers. Age and
 # consent are the law and the person's choice: never waived.
@@ -50,7 +37,7 @@ OVERRIDABLE_GATES = ("sector", "skill_test", "japanese_level", "care_language_te
 
 def allowed_moves(status: str, kind: str) -> set[str]:
     """Stages an organisation of this kind may move a placement to from `status`."""
-    if status not in OPEN_STAGES:
+    if status not in OPEN:
         return set()
     if kind == OrgKind.employer:
         return {FORWARD[FORWARD.index(Stage(status)) + 1], Stage.rejected}
@@ -59,15 +46,19 @@ def allowed_moves(status: str, kind: str) -> set[str]:
     return set()
 
 
+def placed_ids() -> Select[int | None]:
+    """The ids of the people placed: the one definition of "placed" queries use.
+
+    Erased people's rows are left out (a NULL in it would make NOT IN match nothing).
+    """
+    return select(Placement.candidate_id).where(
+        Placement.status == Stage.placed, Placement.candidate_id.is_not(None)
+    )
+
+
 def is_placed(session: Session, candidate_id: int) -> bool:
     return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    Placement.candidate_id == candidate_id, Placement.status == Stage.placed
-                )
-            )
-        )
+        session.scalar(select(placed_ids().where(Placement.candidate_id == candidate_id).exists()))
     )
 
 
@@ -106,7 +97,7 @@ def create(
         consent=candidate.consent_to_share, birth=candidate.date_of_birth
     ):
         raise NotFound(f"candidate {candidate_id} not found", field="candidate_id")
-    if vacancy.status != "open" or vacancy.placed_count >= vacancy.openings:
+    if not vacancy.is_open:
         raise Conflict("the vacancy is closed or all its openings are placed", field="vacancy_id")
     if is_placed(session, candidate.id):
         raise Conflict("the candidate is already placed", field="candidate_id")
@@ -211,12 +202,11 @@ def record_override(
     override.officer_id = officer.id
     override.created_at = utcnow()
     session.flush()
-    audit.record(
-        session=session,
-        organisation_id=officer.id,
-        action="override",
-        entity="candidate",
-        entity_ids=[candidate_id],
+    audit.candidates(
+        session,
+        officer.id,
+        "override",
+        [candidate_id],
         detail=f"vacancy {vacancy_id}: {','.join(override.gates)}",
     )
     return override
@@ -314,12 +304,12 @@ def page(
     *,
     session: Session,
     organisation: Organisation,
-    limit: int,
-    offset: int,
+    window: Window,
     vacancy_id: int | None = None,
     candidate_id: int | None = None,
     status: str | None = None,
-) -> tuple[Sequence[Placement], int]:
+) -> Slice[Placement]:
+    """The placements the organisation is party to (officers: all), oldest first."""
     query = select(Placement)
     if organisation.kind == OrgKind.employer:
         query = query.where(Placement.employer_id == organisation.id)
@@ -332,14 +322,9 @@ def page(
     ):
         if value is not None:
             query = query.where(column == value)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(
-        query.options(selectinload(Placement.events))
-        .order_by(Placement.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return items, total
+    return paginate(
+        session, query, window, order_by=[Placement.id], options=[selectinload(Placement.events)]
+    )
 
 
 def stages_with(
@@ -358,3 +343,51 @@ def stages_with(
         if candidate_id is not None:
             found.setdefault(candidate_id, []).append(stage)
     return found
+
+
+def erase_candidate(*, session: Session, candidate: Candidate) -> None:
+    """Erase a person's record on request; their placements stay as anonymised rows.
+
+    Free text written about the person (the reasons in placement histories and officers'
+    overrides) goes too: it may name them. What stays is counted, not told: the stages,
+    dates, sector, state and prefecture of each placement, and the audit entries (ids and
+    actions, never the data). The id is never given to anyone else.
+    """
+    placements = select(Placement.id).where(Placement.candidate_id == candidate.id)
+    session.execute(
+        update(PlacementEvent)
+        .where(PlacementEvent.placement_id.in_(placements), PlacementEvent.reason.is_not(None))
+        .values(reason=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    session.execute(
+        update(GateOverride)
+        .where(GateOverride.candidate_id == candidate.id)
+        .values(candidate_id=None, reason=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    session.execute(
+        update(Placement)
+        .where(Placement.candidate_id == candidate.id)
+        .values(candidate_id=None, candidate_erased=True)
+    )
+    candidate_service.erase_record(session=session, candidate=candidate)
+
+
+def views_of(
+    *, session: Session, viewer: Organisation, candidates: Sequence[Candidate]
+) -> dict[int, visibility.View]:
+    """What the viewer sees of each candidate (matches, proposals), by the visibility
+    policy: an employer's view depends on its placements of the person."""
+    ids = [c.id for c in candidates]
+    stages = stages_with(session, viewer.id, ids) if viewer.kind == OrgKind.employer else {}
+    return {
+        c.id: visibility.candidate_view(
+            role=viewer.kind,
+            own=False,
+            consent=c.consent_to_share,
+            adult=visibility.is_adult(c.date_of_birth),
+            stages=stages.get(c.id, ()),
+        )
+        for c in candidates
+    }

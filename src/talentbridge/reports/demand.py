@@ -20,7 +20,7 @@ from talentbridge import reference
 from talentbridge.candidates.models import Candidate
 from talentbridge.matching.features import adult_cutoff
 from talentbridge.organisations.models import Organisation, OrgKind
-from talentbridge.placements.models import Placement, Stage
+from talentbridge.placements import service as placement_service
 from talentbridge.reports.demand_schemas import (
     DemandReport,
     DemandScope,
@@ -54,7 +54,7 @@ LEFT = Vacancy.openings - Vacancy.placed_count
 
 def _open(filters: DemandFilters) -> list[Any]:
     """Conditions picking the demand: open vacancies of the filter with openings left."""
-    conditions = [Vacancy.status == "open", LEFT > 0]
+    conditions: list[Any] = [Vacancy.is_open]
     if filters.sector:
         conditions.append(Vacancy.sector == filters.sector)
     if filters.prefecture:
@@ -66,10 +66,7 @@ def _supply(filters: DemandFilters, organisation: Organisation) -> Any | None:
     """Conditions picking the caller's supply: unplaced candidates, theirs or everyone's."""
     if organisation.kind == OrgKind.employer:
         return None
-    placed = select(Placement.candidate_id).where(
-        Placement.status == Stage.placed, Placement.candidate_id.is_not(None)
-    )
-    conditions: list[Any] = [Candidate.id.not_in(placed)]
+    conditions: list[Any] = [Candidate.id.not_in(placement_service.placed_ids())]
     if organisation.kind == OrgKind.institute:
         conditions.append(Candidate.institute_id == organisation.id)
     if filters.sector:

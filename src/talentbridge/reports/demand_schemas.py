@@ -2,11 +2,11 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from talentbridge.fields import Place
 
-class DemandScope(BaseModel):
-    sector: str | None = None
-    state: str | None = None
-    prefecture: str | None = None
+
+class DemandScope(Place):
+    pass
 
 
 class SkillDemand(BaseModel):

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from talentbridge.deps import CurrentOrg, SessionDep, SettingsDep
 from talentbridge.errors import Invalid
 from talentbridge.fields import EARLIEST_DATE, LATEST_DATE, PrefectureName, Sector, StateName
-from talentbridge.reports import service
+from talentbridge.reports import export, service
 from talentbridge.reports.schemas import ProgressReport
 from talentbridge.reports.static import STATIC
 
@@ -61,7 +61,7 @@ def progress_csv(
         session=session, settings=settings, organisation=organisation, filters=chosen
     )
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(service.to_csv_rows(report))
+    csv.writer(buffer).writerows(export.to_csv_rows(report))
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

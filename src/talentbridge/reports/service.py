@@ -12,8 +12,7 @@ from talentbridge import reference
 from talentbridge.config import Settings
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.placements import tallies
-from talentbridge.placements.models import PlacedTally, Placement, Stage, StageTally
-from talentbridge.placements.service import FORWARD
+from talentbridge.placements.models import PlacedTally, Placement, StageTally
 from talentbridge.reports.schemas import (
     Count,
     Goal,
@@ -25,11 +24,12 @@ from talentbridge.reports.schemas import (
     Scope,
     StageCount,
 )
+from talentbridge.stages import ALL as STAGES
+from talentbridge.stages import OPEN, Stage
 
 DAYS_PER_MONTH = 365.25 / 12
 TRAILING_DAYS = 90
 HORIZON_DAYS = 100 * 365  # beyond a century, 'no projection' says more than a date
-STAGES = [*FORWARD, Stage.rejected, Stage.withdrawn]
 
 
 @dataclass(frozen=True)
@@ -75,13 +75,7 @@ def _by_place(filters: Filters) -> bool:
 
 def scope_of(organisation: Organisation | None, filters: Filters) -> Scope:
     """Whose figures a report holds, in data and in one sentence."""
-    chosen = ReportFilters(
-        sector=filters.sector,
-        state=filters.state,
-        prefecture=filters.prefecture,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-    )
+    chosen = ReportFilters.model_validate(filters, from_attributes=True)
     shown = [
         f"{label} {value}"
         for label, value in (
@@ -107,7 +101,7 @@ def scope_of(organisation: Organisation | None, filters: Filters) -> Scope:
         else "the people placed in its vacancies"
     )
     return Scope(
-        kind=OrgKind(organisation.kind).value,  # type: ignore[arg-type]
+        kind=OrgKind(organisation.kind).value,
         organisation=organisation.name,
         filters=chosen,
         description=f"Figures for {organisation.name} only ({whose}){narrowed}.",
@@ -285,7 +279,7 @@ def progress(
 
     stages = counts.stages().subquery()
     cell = [stages.c[c] for c in _CELL]
-    open_stage = stages.c.status.in_([s.value for s in FORWARD[:-1]])
+    open_stage = stages.c.status.in_([s.value for s in OPEN])
     # (placed in the window, in the pipeline now) per cell; every breakdown sums these.
     cells: dict[tuple[str, str, str], list[int]] = {}
     by_cell: Any = session.execute(
@@ -353,7 +347,7 @@ def progress(
         target=target.target,
         start=settings.goal_start,
         end=settings.goal_end,
-        applies_to=target.applies_to,  # type: ignore[arg-type]
+        applies_to=target.applies_to,
         key=target.key,
         placed=goal_placed,
         note=_goal_note(target, scope, whole),
@@ -463,54 +457,3 @@ def _months(goal: Goal, monthly: dict[str, int], start: date, end: date) -> list
         )
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
-
-
-def to_csv_rows(report: ProgressReport) -> list[list[Any]]:
-    """The report as a CSV that stands alone: whose figures, as of when and under which
-    filters; the goal, percent, pace and projection; then every breakdown as
-    (breakdown, key, placed, in_pipeline, cumulative, goal_line) rows."""
-    scope, chosen, goal, pace = report.scope, report.scope.filters, report.goal, report.pace
-    projected = pace.projected_completion_date
-    summary: list[list[Any]] = [
-        ["field", "value"],
-        ["report", "TalentBridge placement progress"],
-        ["as_of", report.as_of.isoformat()],
-        ["scope", scope.kind],
-        ["organisation", scope.organisation or ""],
-        ["figures", scope.description],
-        ["filter_sector", chosen.sector or "all"],
-        ["filter_state", chosen.state or "all"],
-        ["filter_prefecture", chosen.prefecture or "all"],
-        ["filter_from", (chosen.date_from or goal.start).isoformat()],
-        ["filter_to", (chosen.date_to or report.as_of).isoformat()],
-        ["goal_target", goal.target],
-        ["goal_applies_to", f"{goal.applies_to} {goal.key}" if goal.key else goal.applies_to],
-        ["goal_start", goal.start.isoformat()],
-        ["goal_end", goal.end.isoformat()],
-        ["placed", report.placed],
-        ["placed_under_override", report.placed_under_override],
-        ["placed_compared_with_goal", goal.placed],
-        ["percent_of_goal", report.percent_of_goal],
-        ["required_per_month", pace.required_per_month],
-        ["actual_per_month", pace.actual_per_month],
-        ["projected_completion_date", projected.isoformat() if projected else "none"],
-        ["on_track", "yes" if pace.on_track else "no"],
-        ["goal_note", goal.note],
-        [],
-    ]
-    rows: list[list[Any]] = [
-        ["breakdown", "key", "placed", "in_pipeline", "cumulative", "goal_line"]
-    ]
-    for name, counts in (
-        ("sector", report.by_sector),
-        ("state", report.by_state),
-        ("prefecture", report.by_prefecture),
-    ):
-        rows += [[name, c.key, c.placed, c.in_pipeline, "", ""] for c in counts]
-    rows += [
-        ["partnership", f"{p.state}–{p.prefecture}", p.placed, p.in_pipeline, "", ""]
-        for p in report.by_partnership
-    ]
-    rows += [["month", m.month, m.placed, "", m.cumulative, m.goal_line] for m in report.by_month]
-    rows += [["funnel", s.stage, s.count, "", "", ""] for s in report.funnel]
-    return summary + rows

@@ -1,6 +1,17 @@
 from datetime import date
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    and_,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbridge.db import Base, TimestampMixin
@@ -29,3 +40,13 @@ class Vacancy(TimestampMixin, EmbeddedMixin, OccupationMixin, Base):
     monthly_wage_jpy: Mapped[int | None]
     start_date: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(8), default="open", index=True)
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        """Taking people: open, with an opening nobody is placed in yet (the one rule)."""
+        return self.status == "open" and (self.placed_count or 0) < self.openings
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_sql(cls) -> ColumnElement[bool]:
+        return and_(cls.status == "open", cls.placed_count < cls.openings)

@@ -1,39 +1,21 @@
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, status
 
-from talentbridge.deps import Employer, EmployerOrOfficer, SessionDep, ToolsDep
-from talentbridge.fields import MAX_ID
-from talentbridge.organisations.models import Organisation, OrgKind
+from talentbridge.deps import (
+    Employer,
+    EmployerOrOfficer,
+    OwnedVacancy,
+    SessionDep,
+    ToolsDep,
+    VisibleVacancy,
+    WindowDep,
+)
 from talentbridge.vacancies import service
 from talentbridge.vacancies.models import Vacancy
 from talentbridge.vacancies.schemas import VacancyCreate, VacancyPage, VacancyRead, VacancyUpdate
 
 router = APIRouter(prefix="/vacancies", tags=["vacancies"])
-
-
-def _scope(organisation: Organisation) -> int | None:
-    return None if organisation.kind == OrgKind.officer else organisation.id
-
-
-def visible_vacancy(
-    vacancy_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    organisation: EmployerOrOfficer,
-    session: SessionDep,
-) -> Vacancy:
-    """The vacancy if the caller may see it: its employer, or any officer; else 404."""
-    return service.get(session=session, vacancy_id=vacancy_id, employer_id=_scope(organisation))
-
-
-def owned_vacancy(
-    vacancy_id: Annotated[int, Path(ge=1, le=MAX_ID)], employer: Employer, session: SessionDep
-) -> Vacancy:
-    """The vacancy if the caller is its employer; else 404."""
-    return service.get(session=session, vacancy_id=vacancy_id, employer_id=employer.id)
-
-
-VisibleVacancy = Annotated[Vacancy, Depends(visible_vacancy)]
-OwnedVacancy = Annotated[Vacancy, Depends(owned_vacancy)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=VacancyRead)
@@ -48,20 +30,14 @@ def create_vacancy(
 def list_vacancies(
     organisation: EmployerOrOfficer,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    window: WindowDep,
     status: Literal["open", "closed"] | None = None,
 ) -> VacancyPage:
     """Your vacancies (officers: all)."""
-    items, total = service.page(
-        session=session, employer_id=_scope(organisation), limit=limit, offset=offset, status=status
+    found = service.page(
+        session=session, employer_id=organisation.scope, window=window, status=status
     )
-    return VacancyPage(
-        items=[VacancyRead.model_validate(v) for v in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
+    return VacancyPage.of(found, window)
 
 
 @router.get("/{vacancy_id}", response_model=VacancyRead)

@@ -14,6 +14,7 @@ from talentbridge.fields import (
     Text200,
     UtcDateTime,
 )
+from talentbridge.pages import Page
 
 Status = Literal["open", "closed"]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), MultiLine]
@@ -79,8 +80,5 @@ class VacancyRead(BaseModel):
     updated_at: UtcDateTime
 
 
-class VacancyPage(BaseModel):
-    items: list[VacancyRead]
-    total: int
-    limit: int
-    offset: int
+class VacancyPage(Page[VacancyRead]):
+    pass

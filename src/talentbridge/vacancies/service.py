@@ -1,13 +1,12 @@
-from collections.abc import Sequence
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from talentbridge.candidates.service import apply_update
-from talentbridge.errors import Conflict, Invalid, NotFound
+from talentbridge.crud import apply_changes, changes_of, get_owned
+from talentbridge.errors import Conflict, Invalid
 from talentbridge.matching.derived import refresh_derived_fields
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations.models import Organisation
+from talentbridge.pages import Slice, Window, paginate
 from talentbridge.vacancies.models import Vacancy
 from talentbridge.vacancies.schemas import VacancyCreate, VacancyUpdate
 
@@ -39,43 +38,31 @@ def create(
 
 def get(*, session: Session, vacancy_id: int, employer_id: int | None = None) -> Vacancy:
     """A vacancy, restricted to one employer's when employer_id is given; else NotFound."""
-    vacancy = session.get(Vacancy, vacancy_id)
-    if vacancy is None or (employer_id is not None and vacancy.employer_id != employer_id):
-        raise NotFound(f"vacancy {vacancy_id} not found")
-    return vacancy
+    return get_owned(session, Vacancy, vacancy_id, owner="employer_id", owner_id=employer_id)
 
 
 def page(
-    *,
-    session: Session,
-    employer_id: int | None,
-    limit: int,
-    offset: int,
-    status: str | None = None,
-) -> tuple[Sequence[Vacancy], int]:
+    *, session: Session, employer_id: int | None, window: Window, status: str | None = None
+) -> Slice[Vacancy]:
+    """One employer's vacancies (None: everyone's), oldest first, of one status if given."""
     query = select(Vacancy)
     if employer_id is not None:
         query = query.where(Vacancy.employer_id == employer_id)
     if status is not None:
         query = query.where(Vacancy.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(query.order_by(Vacancy.id).limit(limit).offset(offset)).all()
-    return items, total
+    return paginate(session, query, window, order_by=[Vacancy.id])
 
 
 def update_one(
     *, session: Session, vacancy: Vacancy, vacancy_in: VacancyUpdate, tools: Toolkit | None
 ) -> Vacancy:
-    changes = vacancy_in.model_dump(exclude_unset=True)
-    for name in NOT_NULL:
-        if name in changes and changes[name] is None:
-            raise Invalid(f"{name} cannot be null", field=name)
+    changes = changes_of(vacancy_in, not_null=NOT_NULL)
     if changes.get("openings") is not None and changes["openings"] < vacancy.placed_count:
         raise Conflict(
             f"{vacancy.placed_count} people are already placed; openings cannot go below that",
             field="openings",
         )
-    if apply_update(vacancy, changes):
+    if apply_changes(vacancy, changes):
         refresh_derived_fields([vacancy], tools, titles_changed="title" in changes)
         session.flush()
     return vacancy

@@ -1,0 +1,44 @@
+"""Record helpers every domain service shares: one record for its owner, and a PATCH."""
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from talentbridge.errors import Invalid, NotFound
+
+M = TypeVar("M")
+
+
+def get_owned(
+    session: Session, model: type[M], record_id: int, *, owner: str, owner_id: int | None
+) -> M:
+    """The record whose `owner` column is owner_id (any owner's when None); else NotFound.
+
+    Another owner's record and no record get the same answer, so ids cannot be probed.
+    """
+    record = session.get(model, record_id)
+    if record is None or (owner_id is not None and getattr(record, owner) != owner_id):
+        noun = getattr(model, "__tablename__", model.__name__).removesuffix("s")
+        raise NotFound(f"{noun.replace('_', ' ')} {record_id} not found")
+    return record
+
+
+def changes_of(update_in: BaseModel, *, not_null: Iterable[str]) -> dict[str, Any]:
+    """The fields a PATCH sent; 422 naming the field when one that may not be null is null."""
+    changes = update_in.model_dump(exclude_unset=True)
+    for name in not_null:
+        if name in changes and changes[name] is None:
+            raise Invalid(f"{name} cannot be null", field=name)
+    return changes
+
+
+def apply_changes(record: object, changes: dict[str, Any]) -> bool:
+    """Set changed fields on any record; True when anything differed."""
+    changed = False
+    for name, value in changes.items():
+        if getattr(record, name) != value:
+            setattr(record, name, value)
+            changed = True
+    return changed
