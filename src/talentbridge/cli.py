@@ -223,34 +223,21 @@ def _allocate(args: argparse.Namespace) -> int:
     return 0
 
 
+BENCHMARKS = {
+    "matching": "talentbridge.matching.bench",
+    "embed": "talentbridge.matching.bench_embed",
+    "api": "talentbridge.benchmarks.api",
+    "load": "talentbridge.benchmarks.load",
+    "ingest": "talentbridge.benchmarks.ingest",
+    "reports": "talentbridge.reports.bench",
+    "allocate": "talentbridge.allocations.bench",
+}
+
+
 def _bench(args: argparse.Namespace) -> int:
-    if args.what == "embed":
-        from talentbridge.matching.bench_embed import main as embed_bench
+    import importlib
 
-        return embed_bench(args)
-    if args.what == "ingest":
-        from talentbridge.benchmarks.ingest import main as ingest_bench
-
-        return ingest_bench(args)
-    if args.what == "load":
-        from talentbridge.benchmarks.load import main as load_bench
-
-        return load_bench(args)
-    if args.what == "api":
-        from talentbridge.benchmarks.api import main as api_bench
-
-        return api_bench(args)
-    if args.what == "reports":
-        from talentbridge.reports.bench import main as reports_bench
-
-        return reports_bench(args)
-    if args.what == "allocate":
-        from talentbridge.allocations.bench import main as allocation_bench
-
-        return allocation_bench(args)
-    from talentbridge.matching.bench import main as matching_bench
-
-    return matching_bench(args)
+    return int(importlib.import_module(BENCHMARKS[args.what]).main(args))
 
 
 def _model_export(args: argparse.Namespace) -> int:
@@ -345,7 +332,7 @@ def parser() -> argparse.ArgumentParser:
         "what",
         nargs="?",
         default="matching",
-        choices=["matching", "reports", "api", "load", "ingest", "allocate", "embed"],
+        choices=list(BENCHMARKS),
     )
     bench.add_argument("--candidates", type=int, default=100_000)
     bench.add_argument("--queries", type=int, default=200)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from talentbridge.config import Settings, get_settings
@@ -23,6 +23,10 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """Timezone-aware now, the only clock the models use."""
     return datetime.now(UTC)
+
+
+# A counter that only grows: BIGINT on PostgreSQL, SQLite's INTEGER rowid alias.
+SEQ = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):

@@ -46,7 +46,7 @@ def openings(n: int, total: int, seed: int = 5) -> np.ndarray:
         pick = rng.integers(n)
         if counts[pick] + step >= 1:
             counts[pick] += step
-    return counts
+    return np.asarray(counts)
 
 
 def run_scope(

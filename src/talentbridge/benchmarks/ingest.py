@@ -12,14 +12,13 @@ import argparse
 import random
 import threading
 import time
-from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import create_engine
 
-from talentbridge import migrate
 from talentbridge.benchmarks.load import seed
-from talentbridge.benchmarks.seed import Programme, Server, fresh_database, percentiles
+from talentbridge.benchmarks.seed import Programme, Server, fresh_url, percentiles
 from talentbridge.reference import esco_occupations
 
 SUMMARIES = (
@@ -31,7 +30,7 @@ SUMMARIES = (
 CITIES = ("Lucknow", "Surat", "Vijayawada", "Madurai", "Kochi", "Pune", "Jaipur", "Patna")
 
 
-def upload_rows(count: int, seed: int = 21) -> list[dict]:
+def upload_rows(count: int, seed: int = 21) -> list[dict[str, Any]]:
     r = random.Random(seed)
     occupations = esco_occupations()
     rows = []
@@ -107,14 +106,7 @@ class Users:
 
 def main(args: argparse.Namespace) -> int:
     backend = args.databases.split(",")[0]
-    if backend == "postgresql":
-        url = fresh_database(args.pg, "tb_bench_ingest")
-    else:
-        path = Path(args.sqlite_dir) / "tb_bench_ingest.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-        migrate.upgrade(url)
+    url = fresh_url(backend, "tb_bench_ingest", pg=args.pg, sqlite_dir=args.sqlite_dir)
     programme = seed(url, backend, args.load_candidates, args.vacancies)
     create_engine(url).dispose()
     rows = upload_rows(args.rows)

@@ -13,13 +13,11 @@ import asyncio
 import random
 import time
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import create_engine
 
-from talentbridge import migrate
 from talentbridge.benchmarks.seed import (
     Programme,
     Server,
@@ -27,7 +25,7 @@ from talentbridge.benchmarks.seed import (
     candidate_owners,
     copy_candidates,
     embedding_model,
-    fresh_database,
+    fresh_url,
     insert_candidates,
     organisations_with_keys,
     percentiles,
@@ -89,7 +87,10 @@ class Mix:
             return kind, [("GET", f"/api/v1/candidates/{candidate_id}/matches", auth, None)]
         if kind == "shortlist":
             vacancy_id, auth = self._vacancy()
-            body = {"vacancy_id": vacancy_id, "candidate_id": self.r.choice(self.p.candidate_ids)}
+            body: dict[str, Any] = {
+                "vacancy_id": vacancy_id,
+                "candidate_id": self.r.choice(self.p.candidate_ids),
+            }
             return kind, [("POST", "/api/v1/placements", auth, body)]
         if kind == "list":
             path, who = self.r.choice(
@@ -187,14 +188,7 @@ def main(args: argparse.Namespace) -> int:
     failures = 0
     for backend in args.databases.split(","):
         concurrency = args.concurrency or (64 if backend == "postgresql" else 32)
-        if backend == "postgresql":
-            url = fresh_database(args.pg, "tb_bench_load")
-        else:
-            path = Path(args.sqlite_dir) / "tb_bench_load.db"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            url = f"sqlite:///{path}"
-            migrate.upgrade(url)
+        url = fresh_url(backend, "tb_bench_load", pg=args.pg, sqlite_dir=args.sqlite_dir)
         programme = seed(url, backend, args.load_candidates, args.vacancies)
         workers = args.server_workers or (2 if backend == "postgresql" else 1)
         server = Server(url, workers=workers, inprocess_worker="false")

@@ -49,6 +49,18 @@ def unit_vectors(rng: np.random.Generator, n: int) -> np.ndarray:
     return vectors
 
 
+def fresh_url(backend: str, name: str, *, pg: str, sqlite_dir: str) -> str:
+    """A new, migrated database for a benchmark: on PostgreSQL or as a SQLite file."""
+    if backend == "postgresql":
+        return fresh_database(pg, name)
+    path = Path(sqlite_dir) / f"{name}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    return url
+
+
 def fresh_database(server: str, name: str) -> str:
     """Drop and create database `name` on a PostgreSQL server URL; return its URL, migrated."""
     admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")

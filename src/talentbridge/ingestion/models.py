@@ -5,8 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from talentbridge.db import Base, utcnow
-from talentbridge.matching.changes import SEQ
+from talentbridge.db import SEQ, Base, utcnow
 
 
 class Job(Base):

@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -67,7 +68,7 @@ def fill(engine: MatchingEngine, n: int, seed: int = 1) -> None:
         )
 
 
-def vacancy(r: random.Random) -> dict:
+def vacancy(r: random.Random) -> dict[str, Any]:
     occupations = esco_occupations()
     occ = r.randrange(len(occupations))
     skills = tuple(occupations[occ].essential_skills[:4])

@@ -8,10 +8,8 @@ Agreement is the cosine between each backend's vectors and PyTorch's, text by te
 """
 
 import argparse
-import random
 import time
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
+from datetime import date
 
 import numpy as np
 
@@ -24,16 +22,13 @@ TODAY = date(2026, 11, 1)
 
 def profile_texts(n: int, seed: int = 2025) -> list[str]:
     """n texts, nine candidates to one vacancy, drawn as the demo draws them."""
-    from talentbridge import demo
+    from talentbridge.demo import make_plan
 
-    rng = random.Random(seed)
-    occupations = demo.sector_occupations()
-    institutes, employers = demo.plan_institutes(rng), demo.plan_employers(rng)
-    start = datetime.combine(TODAY, clock(), tzinfo=UTC) - timedelta(days=700)
     vacancies = max(1, n // 10)
-    seekers = demo.plan_seekers(rng, n - vacancies, institutes, occupations, start, TODAY)
-    jobs = demo.plan_jobs(rng, vacancies, employers, occupations, start, TODAY)
-    return [candidate_text(s.record) for s in seekers] + [vacancy_text(j.record) for j in jobs]
+    plan = make_plan(seed, candidates=n - vacancies, vacancies=vacancies, today=TODAY)
+    return [candidate_text(s.record) for s in plan.seekers] + [
+        vacancy_text(j.record) for j in plan.jobs
+    ]
 
 
 def token_lengths(embedder: Embedder, texts: list[str]) -> np.ndarray:

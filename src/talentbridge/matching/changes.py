@@ -6,12 +6,10 @@ bulk loads with COPY included. `seq` only grows; a deletion is a tombstone row.
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Integer, String, func
+from sqlalchemy import Boolean, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from talentbridge.db import Base
-
-SEQ = BigInteger().with_variant(Integer(), "sqlite")
+from talentbridge.db import SEQ, Base
 
 
 class Change(Base):

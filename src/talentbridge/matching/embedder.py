@@ -75,7 +75,7 @@ class Embedder:
         self.model_name = stored_model_name(model_name, self.backend)
         self.batch_size = batch_size
         self.cache_dir = cache_dir or settings.cache_dir
-        self._model = None
+        self._model: Any = None
 
     @property
     def model(self):  # type: ignore[no-untyped-def]

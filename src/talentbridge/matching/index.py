@@ -85,7 +85,7 @@ class FeedPosition:
     def advance(self, seqs: Iterable[int], now: float) -> None:
         """Move past `seqs`, remembering the seqs skipped over as gaps."""
         seen = set(seqs)
-        gaps = []
+        gaps: list[tuple[int, int, float]] = []
         for lo, hi, since in self.gaps:
             gaps.extend((a, b, since) for a, b in _unseen(lo, hi, seen))
         top = max((s for s in seen if s > self.seq), default=self.seq)

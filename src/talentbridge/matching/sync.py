@@ -153,7 +153,7 @@ class MatchService:
                 if len(changes) < FEED_BATCH:
                     return
 
-    def _feed_query(self) -> Select[Any]:
+    def _feed_query(self) -> Select[int, str, int]:
         position = self.index.position
         where = or_(
             Change.seq > position.seq, *(Change.seq.between(lo, hi) for lo, hi, _ in position.gaps)
