@@ -7,6 +7,7 @@ preferred and alternative ESCO label of the four sectors.
 
 import hashlib
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,9 @@ class OccupationMatch:
     confidence: float
 
 
+SCORE_CACHE = 4096  # titles whose occupation scores are kept (about 3 KB each)
+
+
 class OccupationNormaliser:
     """Maps free-text job titles to ESCO occupations; fit once, then `normalise` many."""
 
@@ -48,6 +52,8 @@ class OccupationNormaliser:
         self.min_confidence = min_confidence
         self.occupations = reference.esco_occupations()
         self._fitted = False
+        self._score_cache: dict[tuple[str | None, bytes | None], np.ndarray] = {}
+        self._cache_lock = threading.Lock()
 
     def fit(self) -> "OccupationNormaliser":
         labels: list[str] = []
@@ -125,8 +131,22 @@ class OccupationNormaliser:
     def occupation_scores(self, title: str | None, vector: np.ndarray | None) -> np.ndarray:
         """How well a title fits each occupation (its best label), in [0, 1].
 
-        Uses the record's stored text vector, so nothing is embedded at query time.
+        Uses the record's stored text vector, so nothing is embedded at query time. The same
+        title and vector give the same scores, so a vacancy asked about again (every time an
+        employer opens its matches) is answered from a small cache.
         """
+        key = (title, None if vector is None else vector.tobytes())
+        cached = self._score_cache.get(key)
+        if cached is None:
+            cached = self._occupation_scores(title, vector)
+            cached.flags.writeable = False
+            with self._cache_lock:
+                if len(self._score_cache) >= SCORE_CACHE:
+                    self._score_cache.pop(next(iter(self._score_cache)))
+                self._score_cache[key] = cached
+        return cached
+
+    def _occupation_scores(self, title: str | None, vector: np.ndarray | None) -> np.ndarray:
         if not self._fitted:
             self.fit()
         scores = np.zeros(len(self.occupations), dtype=np.float32)
