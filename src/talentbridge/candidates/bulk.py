@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import time
 from datetime import date, datetime
 from email import policy
 from email.message import EmailMessage
@@ -195,6 +196,8 @@ def _validate(rows: list[Any]) -> tuple[list[tuple[int, CandidateCreate]], list[
     errors: list[RowError] = []
     first_row: dict[str, int] = {}
     for number, row in enumerate(rows, start=1):
+        if number % YIELD_EVERY == 0:
+            _let_others_run()
         if isinstance(row, dict) and "__extra__" in row:
             errors.append(
                 RowError(row=number, field=None, message="more values than header columns")
@@ -224,6 +227,16 @@ def _validate(rows: list[Any]) -> tuple[list[tuple[int, CandidateCreate]], list[
         first_row[candidate.external_id] = number
         valid.append((number, candidate))
     return valid, errors
+
+
+YIELD_EVERY = 250  # rows written between pauses that let other requests' threads run
+
+
+def _let_others_run() -> None:
+    """Give up the interpreter for a moment: a long upload's Python work otherwise starves
+    every other request's thread (their p95 went from 80 to 650 ms while 2,000 rows were
+    stored)."""
+    time.sleep(0.002)
 
 
 def upsert(
@@ -267,7 +280,10 @@ def upsert(
         else:
             unchanged += 1
     touched = created + changed
-    session.add_all(created)
+    for start in range(0, len(created), YIELD_EVERY):
+        session.add_all(created[start : start + YIELD_EVERY])
+        session.flush()
+        _let_others_run()
     session.flush()
     job = ingestion.start_job(
         session=session,
@@ -276,7 +292,12 @@ def upsert(
         entity="candidate",
         record_ids=[c.id for c in touched],
     )
-    audit.candidates(session, institute.id, "bulk_upsert", [c.id for c in touched])
+    touched_ids = [c.id for c in touched]
+    for start in range(0, len(touched_ids), YIELD_EVERY):
+        chunk = touched_ids[start : start + YIELD_EVERY]
+        audit.candidates(session, institute.id, "bulk_upsert", chunk)
+        session.flush()
+        _let_others_run()
     errors.sort(key=lambda e: e.row)
     return BulkResult(
         created=len(created),
