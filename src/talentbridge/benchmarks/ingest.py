@@ -154,8 +154,8 @@ def main(args: argparse.Namespace) -> int:
     print("| other users' requests | count | p50 ms | p95 ms |")
     print("|---|---|---|---|")
     during = samples.get("storing the upload", []) + samples.get("embedding the upload", [])
-    rows = [(phase, samples.get(phase, [])) for phase in ("baseline", *PHASES)]
-    for phase, times in [*rows, ("the whole upload (both)", during)]:
+    table = [(phase, samples.get(phase, [])) for phase in ("baseline", *PHASES)]
+    for phase, times in [*table, ("the whole upload (both)", during)]:
         if times:
             a, b = percentiles(times)
             print(f"| {phase} | {len(times)} | {a:.0f} | {b:.0f} |")
