@@ -1,8 +1,10 @@
 from collections.abc import Iterable
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from talentbridge.audit.models import AuditEntry
+from talentbridge.db import READ_ONLY
 
 
 def record(
@@ -15,16 +17,25 @@ def record(
     detail: str | None = None,
 ) -> None:
     """Log one access to personal data per record touched."""
-    session.add_all(
-        AuditEntry(
-            organisation_id=organisation_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            detail=detail,
-        )
+    rows = [
+        {
+            "organisation_id": organisation_id,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "detail": detail,
+        }
         for entity_id in entity_ids
-    )
+    ]
+    if not rows:
+        return
+    bind = session.get_bind()
+    if session.info.get(READ_ONLY) and bind.dialect.name == "sqlite":
+        # Kept as pending objects: the read-only unit of work writes them after its read
+        # snapshot ends, in a short writing transaction (db.unit_of_work).
+        session.add_all(AuditEntry(**row) for row in rows)
+    else:
+        session.execute(insert(AuditEntry), rows)  # one statement, no per-object bookkeeping
 
 
 def candidates(
