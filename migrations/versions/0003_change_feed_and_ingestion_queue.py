@@ -88,6 +88,7 @@ def upgrade() -> None:
         op.f("ix_embedding_tasks_claimed_until"), "embedding_tasks", ["claimed_until"], unique=False
     )
     op.create_index(op.f("ix_embedding_tasks_job_id"), "embedding_tasks", ["job_id"], unique=False)
+    op.create_index("ix_embedding_tasks_record", "embedding_tasks", ["entity", "record_id"])
     if op.get_bind().dialect.name == "postgresql":
         _postgresql_triggers()
     else:
@@ -152,6 +153,7 @@ def downgrade() -> None:
         for table, _, _ in FEEDS:
             for name in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS tb_{table}_{name}")
+    op.drop_index("ix_embedding_tasks_record", table_name="embedding_tasks")
     op.drop_index(op.f("ix_embedding_tasks_job_id"), table_name="embedding_tasks")
     op.drop_index(op.f("ix_embedding_tasks_claimed_until"), table_name="embedding_tasks")
     op.drop_table("embedding_tasks")

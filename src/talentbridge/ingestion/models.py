@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbridge.db import SEQ, Base, utcnow
@@ -32,6 +32,8 @@ class EmbeddingTask(Base):
     """
 
     __tablename__ = "embedding_tasks"
+    # Is this record queued already? (asked for every record when a server starts)
+    __table_args__ = (Index("ix_embedding_tasks_record", "entity", "record_id"),)
 
     id: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=True)
     entity: Mapped[str] = mapped_column(String(16))
