@@ -142,7 +142,7 @@ class MatchService:
         position = self.index.position
         with self._refreshing:
             while True:
-                changes = session.execute(self._feed_query()).all()
+                changes = self._poll(session)
                 if not changes and not position.gaps:
                     return
                 now = time.monotonic()
@@ -153,13 +153,21 @@ class MatchService:
                 if len(changes) < FEED_BATCH:
                     return
 
-    def _feed_query(self) -> Select[int, str, int]:
+    def _poll(self, session: Session) -> list[Any]:
+        """Rows past the watermark, and any that filled a gap. Two queries, not one with OR:
+        ORDER BY seq LIMIT over `seq > w OR seq BETWEEN …` made PostgreSQL walk the whole
+        index (30 ms at a million changes) instead of two range scans."""
         position = self.index.position
-        where = or_(
-            Change.seq > position.seq, *(Change.seq.between(lo, hi) for lo, hi, _ in position.gaps)
+        feed = select(Change.seq, Change.entity, Change.record_id)
+        rows = list(
+            session.execute(
+                feed.where(Change.seq > position.seq).order_by(Change.seq).limit(FEED_BATCH)
+            )
         )
-        query = select(Change.seq, Change.entity, Change.record_id).where(where)
-        return query.order_by(Change.seq).limit(FEED_BATCH)
+        if position.gaps:
+            late = or_(*(Change.seq.between(lo, hi) for lo, hi, _ in position.gaps))
+            rows += list(session.execute(feed.where(late)))
+        return rows
 
     def _apply(self, session: Session, changes: Sequence[Any]) -> None:
         wanted: dict[str, set[int]] = {entity: set() for entity in ENTITIES}
