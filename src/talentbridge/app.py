@@ -235,17 +235,17 @@ def build_matcher(tools: Toolkit, settings: Settings) -> MatchService:
     return MatchService(index)
 
 
-def _load_index(index: MatchService, sessions: sessionmaker[Session]) -> None:
+def _load_index(matcher: MatchService, sessions: sessionmaker[Session]) -> None:
     with unit_of_work(sessions, read_only=True) as session:
-        index.load(session)
+        matcher.load(session)
 
 
-def _queue_stale(index: MatchService, sessions: sessionmaker[Session]) -> None:
+def _queue_stale(matcher: MatchService, sessions: sessionmaker[Session]) -> None:
     """Queue records without a vector of today's model (after a change of model or backend),
     so the workers bring them back instead of them waiting for `talentbridge embed`."""
     try:
         with unit_of_work(sessions) as session:
-            queued = ingestion.enqueue_stale(session=session, model_name=index.index.model_name)
+            queued = ingestion.enqueue_stale(session=session, model_name=matcher.index.model_name)
     except Exception:
         logger.exception("could not queue records with stale vectors; `talentbridge embed` can")
         return
@@ -284,14 +284,14 @@ def create_app(
                 lambda: build_tools(settings, threads=settings.embedding_threads)
             )
         if app.state.tools is not None and app.state.matcher is None:
-            index = build_matcher(app.state.tools, settings)
+            matcher = build_matcher(app.state.tools, settings)
             # Loaded before the server answers, so no request pays for it.
-            await to_thread.run_sync(_load_index, index, app.state.session_factory)
-            app.state.matcher = index
+            await to_thread.run_sync(_load_index, matcher, app.state.session_factory)
+            app.state.matcher = matcher
             # A scan of every record: in the background, not before the server answers.
             threading.Thread(
                 target=_queue_stale,
-                args=(index, app.state.session_factory),
+                args=(matcher, app.state.session_factory),
                 name="queue-stale",
                 daemon=True,
             ).start()
