@@ -17,13 +17,16 @@ class MatchWeights(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TALENTBRIDGE_WEIGHT_")
 
-    semantic: float = Field(0.30, ge=0)
-    occupation: float = Field(0.30, ge=0)
-    skills: float = Field(0.12, ge=0)
-    experience: float = Field(0.07, ge=0)
-    japanese: float = Field(0.07, ge=0)
-    partnership: float = Field(0.08, ge=0)
-    preference: float = Field(0.06, ge=0)
+    semantic: float = Field(0.12, ge=0)  # profile to profile
+    title: float = Field(0.20, ge=0)  # title to title
+    title_profile: float = Field(0.10, ge=0)  # the vacancy's title to the candidate's profile
+    lexical: float = Field(0.10, ge=0)  # BM25 over titles, skills and summaries
+    occupation: float = Field(0.18, ge=0)
+    skills: float = Field(0.10, ge=0)
+    experience: float = Field(0.05, ge=0)
+    japanese: float = Field(0.05, ge=0)
+    partnership: float = Field(0.05, ge=0)
+    preference: float = Field(0.05, ge=0)
 
     def normalised(self) -> dict[str, float]:
         raw = self.model_dump()

@@ -50,6 +50,8 @@ def person(**changes: Any) -> dict[str, Any]:
         "japanese_level": "N4",
         "jft": False,
         "preferred": (),
+        "title": -1,
+        "terms": (),
     }
     values.update(changes)
     return values
@@ -71,6 +73,8 @@ def job(**changes: Any) -> dict[str, Any]:
         "min_experience": 0.0,
         "skills": skills,
         "skill_keys": tuple(s.casefold() for s in skills),
+        "title": -1,
+        "terms": (),
     }
     values.update(changes)
     return values
@@ -113,7 +117,7 @@ def test_a_weight_decides_which_strength_wins() -> None:
 def test_the_score_is_the_weighted_sum_of_the_components() -> None:
     engine = engine_with({1: person(skills=("feed patients", "lift"))})
     [match] = engine.rank_candidates(job(skills=["Feed patients"]), unit(1.0), today=TODAY)
-    expected = sum(WEIGHTS[name] * value for name, value in match.components.items())
+    expected = sum(WEIGHTS.get(name, 0.0) * value for name, value in match.components.items())
     assert match.score == pytest.approx(min(1.0, expected), abs=1e-3)
     assert match.components["skills"] == 1.0
     assert "has 1 of 1 required skills: Feed patients" in match.reasons

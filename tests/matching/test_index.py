@@ -30,7 +30,9 @@ def _institute(db) -> int:
         return institute.id
 
 
-def _people(institute_id: int, count: int, start: int = 0, model: str = "all-MiniLM-L6-v2+int8"):
+def _people(
+    institute_id: int, count: int, start: int = 0, model: str = "all-MiniLM-L6-v2+int8/fields-2"
+):
     rng = np.random.default_rng(start)
     vectors = rng.standard_normal((count, 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -29,6 +29,9 @@ def test_care_candidate_with_the_right_tests_comes_first(api):
     assert top["rank"] == 1 and top["eligible"] is True and 0 < top["score"] <= 1
     assert set(top["components"]) == {
         "semantic",
+        "title",
+        "title_profile",
+        "lexical",
         "occupation",
         "skills",
         "experience",

@@ -15,7 +15,7 @@ from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations.models import Organisation
 from talentbridge.pages import Slice, Window, paginate
 
-TITLE_FIELDS = {"job_title"}
+TITLE_FIELDS = {"job_title", "sector"}  # what the occupation is derived from
 NOT_NULL = ("external_id", "full_name", "date_of_birth", "state", "sector", "guardian_consent")
 
 
@@ -48,7 +48,7 @@ def create(
 ) -> Candidate:
     candidate = Candidate(institute_id=institute.id, **_values(candidate_in, institute))
     # Embedded before the first query: on SQLite that query takes the write lock.
-    refresh_derived_fields([candidate], tools)
+    refresh_derived_fields([candidate], tools, session=session)
     if _external_id_taken(session, institute.id, candidate_in.external_id):
         raise _taken(candidate_in.external_id)
     session.add(candidate)
@@ -104,7 +104,10 @@ def update_one(
         raise _taken(new_id)
     if apply_changes(candidate, changes):
         refresh_derived_fields(
-            [candidate], tools, titles_changed=bool(TITLE_FIELDS & changes.keys())
+            [candidate],
+            tools,
+            session=session,
+            titles_changed=bool(TITLE_FIELDS & changes.keys()),
         )
         session.flush()
         audit.candidates(

@@ -24,6 +24,8 @@ from talentbridge.demo.write import (
     write_organisations,
     write_records,
 )
+from talentbridge.matching.text import title_of
+from talentbridge.matching.titles import ensure_title_vectors
 from talentbridge.matching.toolkit import Toolkit
 
 BASE_URL = "http://127.0.0.1:8000"
@@ -84,6 +86,8 @@ def run_demo(
             with session_scope(engine) as session:
                 _officer, institutes, employers = write_organisations(session, plan, backdate)
                 write_records(session, plan, institutes, employers)
+                records = [s.record for s in plan.seekers] + [j.record for j in plan.jobs]
+                ensure_title_vectors(session, [title_of(r) for r in records], tools.embedder)
                 replay_pipelines(session, plan, institutes, employers)
                 close_vacancies(session, plan, tools)
         else:

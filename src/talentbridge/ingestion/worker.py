@@ -31,7 +31,13 @@ from talentbridge.db import unit_of_work, utcnow
 from talentbridge.ingestion.models import EmbeddingTask, Job
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.occupations import OccupationNormaliser
-from talentbridge.matching.text import candidate_text, text_hash, vacancy_text
+from talentbridge.matching.text import profile_text, text_hash, title_of
+from talentbridge.matching.titles import (
+    embed_titles,
+    save_title_vectors,
+    stored_digests,
+    title_digest,
+)
 from talentbridge.vacancies.models import Vacancy
 
 logger = logging.getLogger("talentbridge.worker")
@@ -49,14 +55,6 @@ class _Prepared:
     digest: str | None = None  # None: the record is gone
     vector: np.ndarray | None = None
     occupation: Any = None
-
-
-def _text(record: Any) -> str:
-    return candidate_text(record) if isinstance(record, Candidate) else vacancy_text(record)
-
-
-def _title(record: Any) -> str | None:
-    return record.job_title if isinstance(record, Candidate) else record.title
 
 
 class EmbeddingWorker:
@@ -78,6 +76,7 @@ class EmbeddingWorker:
         self.batch_size = batch_size
         self.lease_time = timedelta(seconds=lease_seconds)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._titles: dict[str, np.ndarray] = {}  # computed by `compute`, stored by `commit`
 
     # 1. lease ---------------------------------------------------------------------------
     def _free(self) -> Any:
@@ -127,11 +126,17 @@ class EmbeddingWorker:
                 if ids:
                     for record in session.scalars(select(model).where(model.id.in_(ids))):
                         records[(entity, record.id)] = record
-        live = [t for t in tasks if (t.entity, t.record_id) in records]
-        texts = [_text(records[(t.entity, t.record_id)]) for t in live]
+            live = [t for t in tasks if (t.entity, t.record_id) in records]
+            mine = [records[(t.entity, t.record_id)] for t in live]
+            titles = [title_of(record) for record in mine]
+            known = stored_digests(
+                session, self.embedder.model_name, filter(None, map(title_digest, titles))
+            )
+        texts = [profile_text(record) for record in mine]
         vectors = self.embedder.encode(texts)
-        occupations = self.normaliser.normalise(
-            [_title(records[(t.entity, t.record_id)]) for t in live]
+        occupations = self.normaliser.normalise(titles, [record.sector for record in mine])
+        self._titles = embed_titles(
+            [t for t in titles if title_digest(t) not in known], self.embedder
         )
         for task, text, vector, occupation in zip(live, texts, vectors, occupations, strict=True):
             task.digest = text_hash(text)
@@ -163,6 +168,7 @@ class EmbeddingWorker:
                 )
                 .values(claimed_by=None, claimed_until=None)
             )
+            save_title_vectors(session, self.embedder.model_name, self._titles)
             self._finish(session, finished, field="done")
         return len(finished)
 
@@ -173,7 +179,7 @@ class EmbeddingWorker:
         ).one_or_none()
         if record is None:
             return True
-        if text_hash(_text(record)) != task.digest:
+        if text_hash(profile_text(record)) != task.digest:
             return False  # changed while we embedded it: do it again with the new text
         assert task.vector is not None
         record.embedding = task.vector.tobytes()

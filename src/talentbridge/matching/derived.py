@@ -1,31 +1,28 @@
-"""The fields matching derives from a record's text: its ESCO occupation and its embedding,
-kept in step with the text, in batches."""
+"""The fields matching derives from a record's text: its ESCO occupation, its profile vector
+and its title's vector, kept in step with the text, in batches.
+
+Works on anything shaped like a candidate or a vacancy (see `text`), so the domain packages
+call it without matching knowing their models.
+"""
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from sqlalchemy.orm import Session
 
-from talentbridge.candidates.models import Candidate
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.occupations import OccupationNormaliser
-from talentbridge.matching.text import candidate_text, text_hash, vacancy_text
+from talentbridge.matching.text import profile_text, text_hash, title_of
+from talentbridge.matching.titles import embed_titles, save_title_vectors
 from talentbridge.matching.toolkit import Toolkit
-from talentbridge.vacancies.models import Vacancy
 
-Record = Candidate | Vacancy
-
-
-def _text(record: Record) -> str:
-    return candidate_text(record) if isinstance(record, Candidate) else vacancy_text(record)
-
-
-def _title(record: Record) -> str | None:
-    return record.job_title if isinstance(record, Candidate) else record.title
+Record = Any  # a candidate or a vacancy (ORM row or anything shaped like one)
 
 
 def normalise_occupations(records: Sequence[Record], normaliser: OccupationNormaliser) -> None:
-    """Set the ESCO occupation and ISCO group of each record from its title."""
-    matches = normaliser.normalise([_title(record) for record in records])
+    """Set the ESCO occupation and ISCO group of each record from its title and sector."""
+    matches = normaliser.normalise([title_of(r) for r in records], [r.sector for r in records])
     for record, match in zip(records, matches, strict=True):
         record.occupation_uri = match.uri if match else None
         record.occupation_label = match.label if match else None
@@ -36,16 +33,28 @@ def _stale(records: Sequence[Record], model_name: str) -> list[tuple[Record, str
     """Records whose stored vector is missing, from another model, or of older text."""
     out = []
     for record in records:
-        text = _text(record)
+        text = profile_text(record)
         digest = text_hash(text)
         if record.embedding_hash != digest or record.embedding_model != model_name:
             out.append((record, text, digest))
     return out
 
 
-def embed(records: Sequence[Record], embedder: Embedder, *, progress: bool = False) -> int:
-    """Embed only what changed, in one batch; returns how many were embedded."""
+def embed(
+    records: Sequence[Record],
+    embedder: Embedder,
+    *,
+    session: Session | None = None,
+    progress: bool = False,
+) -> int:
+    """Embed only what changed, in one batch; returns how many profiles were embedded.
+    With a session the titles' vectors are stored too (a title stored already is kept).
+    Everything is embedded before the session is used: on SQLite a writer's first
+    statement takes the write lock, which must not wait for the model."""
+    titles = embed_titles([title_of(r) for r in records], embedder) if session else {}
     todo = _stale(records, embedder.model_name)
+    if session is not None:
+        save_title_vectors(session, embedder.model_name, titles)
     if not todo:
         return 0
     vectors = embedder.encode([text for _, text, _ in todo], progress=progress)
@@ -57,12 +66,16 @@ def embed(records: Sequence[Record], embedder: Embedder, *, progress: bool = Fal
 
 
 def refresh_derived_fields(
-    records: Sequence[Record], tools: Toolkit | None, *, titles_changed: bool = True
+    records: Sequence[Record],
+    tools: Toolkit | None,
+    *,
+    session: Session | None = None,
+    titles_changed: bool = True,
 ) -> None:
-    """Occupation (when a title changed) and embedding for records just created or changed;
+    """Occupation (when a title changed) and vectors for records just created or changed;
     without tools (no model loaded) the worker derives them later."""
     if tools is None:
         return
     if titles_changed:
         normalise_occupations(records, tools.normaliser)
-    embed(records, tools.embedder)
+    embed(records, tools.embedder, session=session)

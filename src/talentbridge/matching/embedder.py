@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from talentbridge.config import DEFAULT_MODEL, get_settings
+from talentbridge.matching.text import TEXT_LAYOUT
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 # Bump when the export recipe changes, so cached exports are made again.
@@ -44,8 +45,10 @@ def resolve_model(name: str) -> str:
 
 
 def stored_model_name(model_name: str, backend: str) -> str:
-    """The name stored with each vector: int8 vectors differ from float ones, so they say so."""
-    return f"{model_name}+int8" if backend == "onnx-int8" else model_name
+    """The name stored with each vector: int8 vectors differ from float ones, so they say so,
+    and vectors of another text layout (`text.TEXT_LAYOUT`) are not comparable either."""
+    name = f"{model_name}+int8" if backend == "onnx-int8" else model_name
+    return f"{name}/{TEXT_LAYOUT}"
 
 
 class Embedder:

@@ -21,14 +21,15 @@ from talentbridge.matching.features import (
     partnership_table,
 )
 from talentbridge.matching.gates import GATE_NAMES, gate_masks, pair_failed_gates
+from talentbridge.matching.lexical import bm25
 from talentbridge.matching.scoring import (
     COMPONENTS,
     MIX,
     base_components,
     skill_overlap,
-    title_fit,
+    soft_occupation,
 )
-from talentbridge.matching.store import ColumnStore
+from talentbridge.matching.store import ColumnStore, TitleMatrix
 
 __all__ = [  # what callers import from here; each is owned by the module named above
     "COMPONENTS",
@@ -125,6 +126,7 @@ class Scored(NamedTuple):
     position: int  # in the pool
     overlap: float  # the skills component
     skill_hits: list[int]  # which of the vacancy's required skills the candidate meets
+    lexical: float  # the lexical component
 
 
 class MatchingEngine:
@@ -136,12 +138,15 @@ class MatchingEngine:
         dimension: int,
         occupation_labels: Sequence[str] = (),
         isco_labels: Mapping[str, str] | None = None,
+        occupation_groups: Sequence[int] = (),
     ):
         self.weights = {name: float(weights.get(name, 0.0)) for name in COMPONENTS}
         self.candidates = ColumnStore(CANDIDATE_COLUMNS, dimension, CANDIDATE_OBJECTS)
         self.vacancies = ColumnStore(VACANCY_COLUMNS, dimension, VACANCY_OBJECTS)
+        self.titles = TitleMatrix(dimension)
         self.occupation_labels = occupation_labels
         self.isco_labels = isco_labels or {}
+        self.occupation_groups = np.asarray(occupation_groups, dtype=np.int32)
         self.partners = partnership_table()
 
     def rank_candidates(
@@ -184,11 +189,12 @@ class MatchingEngine:
         pool = _pool(masks, eligible, options)
         if not len(pool):
             return []
-        parts = self._components(ranking, pool, _similarity(store, pool, vector))
+        parts = self._components(ranking, pool, self._similarities(ranking, pool, vector))
         partial = sum(self.weights[name] * parts[name] for name in parts)
         # Eligible first: ineligible rows are pushed below every eligible one.
         order_key = partial + np.where(eligible[pool], 2.0, 0.0)
-        shortlist = _shortlist(order_key, options.limit, self.weights["skills"])
+        later = self.weights["skills"] + self.weights["lexical"]  # added to the shortlist
+        shortlist = _shortlist(order_key, options.limit, later)
         scored = self._with_skills(ranking, pool, shortlist, order_key)
         return [
             self._match(
@@ -197,25 +203,77 @@ class MatchingEngine:
             for rank, s in enumerate(scored[: options.limit], start=1)
         ]
 
-    def _components(
-        self, ranking: Ranking, pool: np.ndarray, similarity: np.ndarray
+    def _similarities(
+        self, ranking: Ranking, pool: np.ndarray, vector: np.ndarray | None
     ) -> dict[str, np.ndarray]:
-        """Every component but skills for the pool's rows, each an array over the pool."""
+        """The three vector similarities of the pool's rows to the query, clipped at 0:
+        profile to profile, title to title, and the vacancy's title to the candidate's
+        profile (zeros where a vector is missing)."""
+        title_vector = ranking.query.get("title_vector")
+        zeros = np.zeros(len(pool), dtype=np.float32)
+        out = {"semantic": zeros, "title": zeros, "title_profile": zeros}
+        stored_titles = ranking.store.column("title")[pool]
+        has_title = stored_titles >= 0
+        if ranking.stored_are_candidates:
+            # Both query vectors against the candidates' profiles in one pass over them.
+            asked = [q for q in (vector, title_vector) if q is not None]
+            if asked:
+                both = _similarity(ranking.store, pool, np.stack(asked, axis=1))
+                if vector is not None:
+                    out["semantic"] = both[:, 0]
+                if title_vector is not None:
+                    out["title_profile"] = both[:, -1]
+                    titles = self.titles.similarity(title_vector)
+                    out["title"] = np.where(has_title, titles[stored_titles], 0.0)
+        else:
+            if vector is not None:
+                out["semantic"] = _similarity(ranking.store, pool, vector)
+            asked = [
+                q if q is not None else np.zeros(ranking.store.dimension, np.float32)
+                for q in (title_vector, vector)
+            ]
+            if len(self.titles) and (title_vector is not None or vector is not None):
+                titles = self.titles.similarity(np.stack(asked, axis=1))[stored_titles]
+                out["title"] = np.where(has_title, titles[:, 0], 0.0)
+                out["title_profile"] = np.where(has_title, titles[:, 1], 0.0)
+        return {name: np.clip(values, 0.0, 1.0) for name, values in out.items()}
+
+    def _components(
+        self, ranking: Ranking, pool: np.ndarray, similarities: Mapping[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        """Every component but skills and lexical for the pool's rows, each an array over
+        the pool."""
         c, v = _take(ranking.c, pool), _take(ranking.v, pool)
-        occ = (c if ranking.stored_are_candidates else v)["occ"]
-        fit = title_fit(ranking.query.get("occ_scores"), occ)
-        parts = base_components(c, v, similarity, self.partners, fit)
+        stored = c if ranking.stored_are_candidates else v
+        parts = base_components(c, v, similarities["semantic"], self.partners)
+        parts["title"] = similarities["title"]
+        parts["title_profile"] = similarities["title_profile"]
+        soft = soft_occupation(
+            ranking.query.get("occ_scores"), self.occupation_groups, stored["occ"], stored["isco"]
+        )
+        if soft is not None:
+            parts["occupation"] = soft
         return {name: np.broadcast_to(values, pool.shape) for name, values in parts.items()}
 
     def _with_skills(
         self, ranking: Ranking, pool: np.ndarray, shortlist: np.ndarray, order_key: np.ndarray
     ) -> list[Scored]:
-        """The shortlist with skills added, best first; ties go to the lower record id."""
+        """The shortlist with skills and lexical added, best first; ties go to the lower
+        record id."""
+        store = ranking.store
+        terms = store.objects["terms"]
+        lexical = bm25(
+            ranking.query.get("terms", ()),
+            [terms[int(pool[i])] for i in shortlist],
+            store.frequencies,
+        )
         scored = []
-        for i in shortlist:
+        for i, words in zip(shortlist, lexical, strict=True):
             overlap, hits = skill_overlap(*ranking.skills(int(pool[i])))
-            key = float(order_key[i] + self.weights["skills"] * overlap)
-            scored.append(Scored(key, int(i), overlap, hits))
+            key = float(
+                order_key[i] + self.weights["skills"] * overlap + self.weights["lexical"] * words
+            )
+            scored.append(Scored(key, int(i), overlap, hits, float(words)))
         ids = ranking.store.ids
         scored.sort(key=lambda item: (-item.key, int(ids[pool[item.position]])))
         return scored
@@ -293,7 +351,7 @@ def _gathered_similarity(vectors: np.ndarray, pool: np.ndarray, vector: np.ndarr
     20 ms against 35 ms for one big gather and 42 ms for a pass over every row; past about
     a third of the rows the full pass wins.
     """
-    out = np.empty(len(pool), dtype=np.float32)
+    out = np.empty((len(pool), *vector.shape[1:]), dtype=np.float32)
     for start in range(0, len(pool), GATHER_BLOCK):
         rows = pool[start : start + GATHER_BLOCK]
         out[start : start + len(rows)] = vectors[rows] @ vector
@@ -308,6 +366,7 @@ def _rounded(parts: Mapping[str, np.ndarray], scored: Scored) -> dict[str, float
     """One result's components as reported (4 places), skills included."""
     components = {name: round(float(values[scored.position]), 4) for name, values in parts.items()}
     components["skills"] = round(scored.overlap, 4)
+    components["lexical"] = round(scored.lexical, 4)
     return components
 
 

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from talentbridge.matching.gates import gate_reason
+from talentbridge.matching.lexical import shared_words
 from talentbridge.matching.names import (
     PREFECTURE_NAME,
     STATE_NAME,
@@ -42,7 +43,8 @@ def component_reasons(
     return [
         *_occupation(c, v, occupation_labels, isco_labels),
         *_title_fit(components["occupation"], stored_occ, occupation_labels),
-        f"profile similarity {components['semantic']:.2f}",
+        *_similarities(components),
+        *_words(c, v, components),
         *_skills(v["skills"], skill_hits),
         *_experience(float(c["experience"]), float(v["min_experience"])),
         *_japanese(c, v),
@@ -71,13 +73,31 @@ def _title_fit(score: float, stored_occ: int, occupation_labels: Sequence[str]) 
     return []
 
 
+def _similarities(components: Mapping[str, float]) -> list[str]:
+    return [
+        f"title similarity {components.get('title', 0.0):.2f}",
+        f"the vacancy's title against the person's profile {components.get('title_profile', 0.0):.2f}",
+        f"profile similarity {components['semantic']:.2f}",
+    ]
+
+
+def _words(c: Features, v: Features, components: Mapping[str, float]) -> list[str]:
+    shared = shared_words(v.get("terms", ()), c.get("terms", ()))
+    if not shared:
+        return ["no words of the vacancy in the person's title, skills or summary"]
+    listed = ", ".join(shared[:8]) + (", …" if len(shared) > 8 else "")
+    return [f"words in common ({components.get('lexical', 0.0):.2f}): {listed}"]
+
+
 def _skills(required: Sequence[str], hits: Sequence[int]) -> list[str]:
     if not required:
         return []
     if not hits:
-        return [f"has none of the {len(required)} required skills"]
+        return [f"has none of the {len(required)} required skills: lacks {', '.join(required)}"]
     listed = ", ".join(required[i] for i in hits)
-    return [f"has {len(hits)} of {len(required)} required skills: {listed}"]
+    missing = [skill for i, skill in enumerate(required) if i not in set(hits)]
+    lacks = f"; lacks {', '.join(missing)}" if missing else ""
+    return [f"has {len(hits)} of {len(required)} required skills: {listed}{lacks}"]
 
 
 def _experience(have: float, need: float) -> list[str]:

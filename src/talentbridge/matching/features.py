@@ -28,8 +28,9 @@ CANDIDATE_COLUMNS = {
     "occ": np.int32,
     "isco": np.int32,
     "experience": np.float32,
+    "title": np.int32,
 }
-CANDIDATE_OBJECTS = ("skills", "skill_keys", "japanese_level", "jft", "preferred")
+CANDIDATE_OBJECTS = ("skills", "skill_keys", "japanese_level", "jft", "preferred", "terms")
 VACANCY_COLUMNS = {
     "sector": np.int8,
     "start": np.int32,
@@ -41,8 +42,9 @@ VACANCY_COLUMNS = {
     "occ": np.int32,
     "isco": np.int32,
     "min_experience": np.float32,
+    "title": np.int32,
 }
-VACANCY_OBJECTS = ("skills", "skill_keys")
+VACANCY_OBJECTS = ("skills", "skill_keys", "terms")
 
 
 def skill_key(skill: str) -> str:
@@ -76,7 +78,10 @@ def _prefs_mask(prefectures: list[str]) -> int:
     return mask
 
 
-def candidate_features(c: Any, *, occ: int, placed: bool) -> dict[str, Any]:
+def candidate_features(
+    c: Any, *, occ: int, placed: bool, title: int = -1, terms: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """title: the row of the person's title vector (-1: none yet); terms: their words."""
     level = reference.level_rank(c.japanese_level)
     skills = tuple(c.skills or ())
     return {
@@ -98,10 +103,14 @@ def candidate_features(c: Any, *, occ: int, placed: bool) -> dict[str, Any]:
         "japanese_level": c.japanese_level,
         "jft": bool(c.jft_basic_passed),
         "preferred": tuple(c.preferred_prefectures or ()),
+        "title": title,
+        "terms": terms,
     }
 
 
-def vacancy_features(v: Any, *, occ: int) -> dict[str, Any]:
+def vacancy_features(
+    v: Any, *, occ: int, title: int = -1, terms: tuple[str, ...] = ()
+) -> dict[str, Any]:
     skills = tuple(v.required_skills or ())
     return {
         "sector": SECTOR_CODE.get(v.sector, -1),
@@ -116,6 +125,8 @@ def vacancy_features(v: Any, *, occ: int) -> dict[str, Any]:
         "min_experience": float(v.min_experience_years or 0),
         "skills": skills,
         "skill_keys": tuple(skill_key(s) for s in skills),
+        "title": title,
+        "terms": terms,
     }
 
 

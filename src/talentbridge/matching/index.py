@@ -17,8 +17,11 @@ import numpy as np
 from talentbridge.errors import Invalid
 from talentbridge.matching.engine import Match, MatchingEngine
 from talentbridge.matching.features import candidate_features, vacancy_features
+from talentbridge.matching.lexical import record_terms
 from talentbridge.matching.occupations import OccupationNormaliser
 from talentbridge.matching.store import ColumnStore
+from talentbridge.matching.text import title_of
+from talentbridge.matching.titles import title_digest
 
 logger = logging.getLogger("talentbridge.index")
 
@@ -122,10 +125,15 @@ class MatchIndex:
         self.normaliser = normaliser
         self.model_name = model_name
         self.dimension = dimension
-        isco_labels = {o.isco_group: o.isco_label for o in normaliser.occupations}
+        occupations = normaliser.occupations
         self.engine = MatchingEngine(
-            weights, dimension, [o.label for o in normaliser.occupations], isco_labels
+            weights,
+            dimension,
+            [o.label for o in occupations],
+            {o.isco_group: o.isco_label for o in occupations},
+            [int(o.isco_group) if o.isco_group.isdigit() else -1 for o in occupations],
         )
+        self.titles = self.engine.titles
         self.stores: dict[str, ColumnStore] = {
             "candidate": self.engine.candidates,
             "vacancy": self.engine.vacancies,
@@ -141,8 +149,31 @@ class MatchIndex:
         # text and their skill keys cached, so a million candidates hold their few lists once.
         occ = self.normaliser.index_of(row.occupation_uri)
         if entity == "candidate":
-            return candidate_features(row, occ=occ, placed=bool(row.placed))
-        return vacancy_features(row, occ=occ)
+            title = self.titles.row(title_digest(row.job_title))
+            words = record_terms(row.job_title, row.skills or (), row.summary)
+            return candidate_features(
+                row, occ=occ, placed=bool(row.placed), title=title, terms=words
+            )
+        title = self.titles.row(title_digest(row.title))
+        words = record_terms(row.title, row.required_skills or (), row.description)
+        return vacancy_features(row, occ=occ, title=title, terms=words)
+
+    def add_titles(self, vectors: Mapping[str, np.ndarray]) -> None:
+        """Title vectors (by digest) the records being put may point at."""
+        for digest, vector in vectors.items():
+            self.titles.add(digest, vector)
+
+    def query(self, entity: str, row: Any) -> tuple[dict[str, Any], np.ndarray | None]:
+        """What ranking needs of the record a request asks about: its features (with its
+        title vector, words and occupation fit) and its profile vector; 422 if it has none."""
+        features = self.query_features(entity, row)
+        vector = self.vector(row)
+        title = row.job_title if entity == "candidate" else row.title
+        row_of_title = features["title"]
+        title_vector = self.titles.vectors[row_of_title] if row_of_title >= 0 else None
+        features["title_vector"] = title_vector
+        features["occ_scores"] = self.normaliser.occupation_scores(title, title_vector, row.sector)
+        return features, vector
 
     def query_features(self, entity: str, row: Any) -> dict[str, Any]:
         """Features of the record a request asks about; 422 if it cannot have any."""
@@ -160,6 +191,11 @@ class MatchIndex:
     # changing -------------------------------------------------------------------------------
     def reserve(self, entity: str, count: int) -> None:
         self.stores[entity].reserve(count)
+
+    def missing_titles(self, rows: Iterable[Any]) -> set[str]:
+        """Digests of the rows' titles with no vector here."""
+        digests = {title_digest(title_of(row)) for row in rows}
+        return {d for d in digests if d is not None and d not in self.titles}
 
     def put(self, entity: str, row: Any) -> None:
         """Insert or replace one record; one that cannot become features is left out."""
@@ -191,9 +227,16 @@ class MatchIndex:
             values.append(features)
         self.stores[entity].extend(ids, vectors, values)
 
-    def apply(self, rows: Mapping[str, Sequence[Any]], gone: Mapping[str, Iterable[int]]) -> None:
-        """Changed rows in, deleted ids out, as one step no ranking sees half done."""
+    def apply(
+        self,
+        rows: Mapping[str, Sequence[Any]],
+        gone: Mapping[str, Iterable[int]],
+        titles: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
+        """Changed rows in (with the title vectors they need), deleted ids out, as one step
+        no ranking sees half done."""
         with self.lock.writing():
+            self.add_titles(titles or {})
             for entity, changed in rows.items():
                 for row in changed:
                     self.put(entity, row)

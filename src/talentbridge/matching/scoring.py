@@ -5,9 +5,13 @@ from typing import Any
 
 import numpy as np
 
-MIX = 0.2  # discrete occupation match vs graded fit of the title to the occupation
+MIX = 0.2  # allocation plans: discrete occupation match vs graded fit of the title
+TOP_OCCUPATIONS = 5  # the query title's best occupations a stored record's may match
 COMPONENTS = (
-    "semantic",
+    "semantic",  # profile to profile
+    "title",  # title to title
+    "title_profile",  # the vacancy's title to the candidate's profile
+    "lexical",  # BM25 of the query's words in the stored record's words
     "occupation",
     "skills",
     "experience",
@@ -54,6 +58,38 @@ def base_components(
         "partnership": partners[c["state"], v["prefecture"]],
         "preference": preference,
     }
+
+
+def relation(a_occ: np.ndarray, a_isco: np.ndarray, b_occ: Any, b_isco: Any) -> np.ndarray:
+    """1 for the same ESCO occupation, 0.6 the same ISCO unit group, 0.3 the same minor group."""
+    same_occ = (a_occ >= 0) & (a_occ == b_occ)
+    same_group = (a_isco >= 0) & (a_isco == b_isco)
+    same_minor = (a_isco >= 0) & (a_isco // 10 == np.asarray(b_isco) // 10)
+    out: np.ndarray = np.where(
+        same_occ, 1.0, np.where(same_group, 0.6, np.where(same_minor, 0.3, 0.0))
+    )
+    return out
+
+
+def soft_occupation(
+    occ_scores: np.ndarray | None, groups: np.ndarray, occ: np.ndarray, isco: np.ndarray
+) -> np.ndarray | None:
+    """How well the stored rows' occupations (occ, isco) fit the query's title: the best,
+    over the title's top few occupations, of that occupation's fit times its relation to
+    the row's. The fit is the title's own score (1 for an exact label, lower as the match
+    gets less sure), so the component shrinks with the normaliser's confidence. None
+    without scores."""
+    if occ_scores is None or not len(occ_scores) or occ_scores.max() <= 0:
+        return None
+    k = min(TOP_OCCUPATIONS, len(occ_scores))
+    top = np.argpartition(-occ_scores, k - 1)[:k]
+    best = np.zeros(occ.shape, dtype=np.float64)
+    for choice in top:
+        if occ_scores[choice] <= 0:
+            continue
+        fit = float(occ_scores[choice]) * relation(occ, isco, int(choice), int(groups[choice]))
+        np.maximum(best, fit, out=best)
+    return best
 
 
 def title_fit(occ_scores: np.ndarray | None, occ: np.ndarray) -> np.ndarray | None:

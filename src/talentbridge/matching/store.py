@@ -5,6 +5,8 @@ from typing import Any
 
 import numpy as np
 
+from talentbridge.matching.lexical import DocumentFrequencies
+
 GROWTH = 1.25  # keeps spare capacity, and so memory, within 1.25x of the vectors' raw size
 
 
@@ -26,6 +28,9 @@ class ColumnStore:
         self.columns = {name: np.zeros(0, dtype=dtype) for name, dtype in self.dtypes.items()}
         self.objects: dict[str, list[Any]] = {name: [] for name in self.object_names}
         self._row: dict[int, int] = {}
+        # Document frequencies of the "terms" objects (the lexical signal), if stored.
+        self.frequencies = DocumentFrequencies()
+        self._counted = "terms" in self.object_names
 
     def __len__(self) -> int:
         return self.size
@@ -50,6 +55,10 @@ class ColumnStore:
             self._row[record_id] = row
             for name in self.object_names:
                 self.objects[name].append(None)
+        elif self._counted:
+            self.frequencies.remove(self.objects["terms"][row])
+        if self._counted:
+            self.frequencies.add(values["terms"])
         self.ids[row] = record_id
         self.vectors[row] = 0.0 if vector is None else vector
         self.embedded[row] = vector is not None
@@ -88,6 +97,9 @@ class ColumnStore:
             )
         for name in self.object_names:
             self.objects[name].extend(values[name] for values in rows)
+        if self._counted:
+            for values in rows:
+                self.frequencies.add(values["terms"])
         self._row.update(zip(ids, range(start, end), strict=True))
         self.size = end
 
@@ -95,6 +107,8 @@ class ColumnStore:
         row = self._row.pop(record_id, None)
         if row is None:
             return False
+        if self._counted:
+            self.frequencies.remove(self.objects["terms"][row])
         last = self.size - 1
         if row != last:
             moved = int(self.ids[last])
@@ -116,6 +130,48 @@ class ColumnStore:
 
     def live_vectors(self) -> np.ndarray:
         return self.vectors[: self.size]
+
+    def nbytes(self) -> int:
+        return int(self.vectors.nbytes)
+
+
+class TitleMatrix:
+    """One unit vector per distinct title, both sides' titles together; records hold a row."""
+
+    def __init__(self, dimension: int) -> None:
+        self.dimension = dimension
+        self.vectors = np.zeros((0, dimension), dtype=np.float32)
+        self.size = 0
+        self._row: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __contains__(self, digest: object) -> bool:
+        return digest in self._row
+
+    def row(self, digest: str | None) -> int:
+        """The title's row, or -1 when its vector is not here (yet)."""
+        return self._row.get(digest, -1) if digest else -1
+
+    def add(self, digest: str, vector: np.ndarray) -> int:
+        row = self._row.get(digest)
+        if row is not None:
+            return row
+        if vector.shape != (self.dimension,):
+            return -1
+        if self.size == len(self.vectors):
+            self.vectors = _resize(self.vectors, max(256, int(len(self.vectors) * 2)))
+        row = self.size
+        self.vectors[row] = vector
+        self._row[digest] = row
+        self.size += 1
+        return row
+
+    def similarity(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosine of every title to each query vector: shape (titles,) or (titles, k)."""
+        out: np.ndarray = self.vectors[: self.size] @ vectors
+        return out
 
     def nbytes(self) -> int:
         return int(self.vectors.nbytes)

@@ -24,6 +24,7 @@ from talentbridge.candidates.models import Candidate
 from talentbridge.matching.changes import Change
 from talentbridge.matching.engine import Match, MatchingEngine
 from talentbridge.matching.index import ENTITIES, MatchIndex
+from talentbridge.matching.titles import load_title_vectors
 from talentbridge.placements.models import Placement
 from talentbridge.vacancies.models import Vacancy
 
@@ -37,6 +38,8 @@ FIELDS: dict[str, tuple[Any, ...]] = {
     "candidate": (
         Candidate.id,
         Candidate.sector,
+        Candidate.job_title,
+        Candidate.summary,
         Candidate.date_of_birth,
         Candidate.japanese_level,
         Candidate.jft_basic_passed,
@@ -57,6 +60,8 @@ FIELDS: dict[str, tuple[Any, ...]] = {
     "vacancy": (
         Vacancy.id,
         Vacancy.sector,
+        Vacancy.title,
+        Vacancy.description,
         Vacancy.start_date,
         Vacancy.min_japanese_level,
         Vacancy.requires_skill_test,
@@ -117,6 +122,7 @@ class MatchService:
         index = self.index
         with self._refreshing, index.lock.writing():
             top = session.scalar(select(func.max(Change.seq))) or 0
+            index.add_titles(load_title_vectors(session, index.model_name))
             recent = session.scalars(select(Change.seq).where(Change.seq > top - LOOKBACK)).all()
             for entity in ENTITIES:
                 model = MODELS[entity]
@@ -182,7 +188,9 @@ class MatchService:
                 chunk = ordered[start : start + FETCH_CHUNK]
                 rows[entity] += _rows(session, select(*FIELDS[entity]).where(model.id.in_(chunk)))
         gone = {e: wanted[e] - {int(r.id) for r in rows[e]} for e in ENTITIES}
-        self.index.apply(rows, gone)
+        missing = self.index.missing_titles(r for e in ENTITIES for r in rows[e])
+        titles = load_title_vectors(session, self.index.model_name, missing) if missing else {}
+        self.index.apply(rows, gone, titles)
 
     # asking ---------------------------------------------------------------------------------
     def candidates_for(
@@ -198,9 +206,7 @@ class MatchService:
         """always_gates: gates that filter even when include_ineligible is asked for."""
         self.refresh(session)
         index = self.index
-        features = index.query_features("vacancy", vacancy)
-        vector = index.vector(vacancy)
-        features["occ_scores"] = index.normaliser.occupation_scores(vacancy.title, vector)
+        features, vector = index.query("vacancy", vacancy)
         return index.rank_candidates(
             features,
             vector,
@@ -222,9 +228,7 @@ class MatchService:
         self.refresh(session)
         index = self.index
         [row] = _rows(session, select(*FIELDS["candidate"]).where(Candidate.id == candidate.id))
-        features = index.query_features("candidate", row)
-        vector = index.vector(row)
-        features["occ_scores"] = index.normaliser.occupation_scores(candidate.job_title, vector)
+        features, vector = index.query("candidate", row)
         return index.rank_vacancies(
             features, vector, limit=limit, include_ineligible=include_ineligible, today=today
         )

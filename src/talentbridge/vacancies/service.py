@@ -30,7 +30,7 @@ def create(
     if values["prefecture"] is None:
         raise Invalid("the vacancy's prefecture is required", field="prefecture")
     vacancy = Vacancy(employer_id=employer.id, **values)
-    refresh_derived_fields([vacancy], tools)
+    refresh_derived_fields([vacancy], tools, session=session)
     session.add(vacancy)
     session.flush()
     return vacancy
@@ -63,6 +63,11 @@ def update_one(
             field="openings",
         )
     if apply_changes(vacancy, changes):
-        refresh_derived_fields([vacancy], tools, titles_changed="title" in changes)
+        refresh_derived_fields(
+            [vacancy],
+            tools,
+            session=session,
+            titles_changed=bool({"title", "sector"} & changes.keys()),
+        )
         session.flush()
     return vacancy
