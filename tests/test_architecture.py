@@ -47,13 +47,13 @@ LAYERS: dict[str, int] = {
     "talentbridge.ingestion": DOMAIN,  # the queue's table and service; the worker is above
     "talentbridge.ingestion.worker": APPLICATION,  # embeds queued records
     "talentbridge.matching": MATCHING,  # engine, gates, features, store, explain, index, ...
-    "talentbridge.matching.sync": APPLICATION,  # feeds the index from the database
-    "talentbridge.matching.schemas": APPLICATION,  # the match endpoints' shapes
-    "talentbridge.matching.embed_all": APPLICATION,  # `talentbridge embed`
-    "talentbridge.matching.answers": APPLICATION,  # who sees what of a match, the audit
-    "talentbridge.matching.bench_embed": APPLICATION,
+    "talentbridge.serving.sync": APPLICATION,  # feeds the index from the database
+    "talentbridge.serving.schemas": APPLICATION,  # the match endpoints' shapes
+    "talentbridge.serving.embed_all": APPLICATION,  # `talentbridge embed`
+    "talentbridge.serving.answers": APPLICATION,  # who sees what of a match, the audit
+    "talentbridge.benchmarks.embed": APPLICATION,
     "talentbridge.matching.evaluate": APPLICATION,  # `talentbridge evaluate`
-    "talentbridge.matching.bench": APPLICATION,
+    "talentbridge.benchmarks.engine": APPLICATION,
     "talentbridge.app": APPLICATION,
     "talentbridge.cli": APPLICATION,
     "talentbridge.deps": APPLICATION,
@@ -261,10 +261,10 @@ def test_the_walk_finds_the_package_and_its_imports() -> None:
     assert (
         "talentbridge.reference" in imports["talentbridge.config"]
     )  # `from talentbridge import reference`
-    assert _layer("talentbridge.candidates.router") == APPLICATION
+    assert _layer("talentbridge.api.candidates") == APPLICATION
     assert _layer("talentbridge.candidates.models") == DOMAIN
     assert _layer("talentbridge.matching.engine") == MATCHING
-    assert _layer("talentbridge.matching.sync") == APPLICATION
+    assert _layer("talentbridge.serving.sync") == APPLICATION
 
 
 def test_every_module_has_a_layer() -> None:
