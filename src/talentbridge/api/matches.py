@@ -1,4 +1,4 @@
-"""Matches over HTTP: the routes parse and authorise; matching.answers decides what is shown."""
+"""Matches over HTTP: the routes parse and authorise; serving.answers decides what is shown."""
 
 from dataclasses import dataclass
 from typing import Annotated
