@@ -14,11 +14,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from talentbridge import migrate
-from talentbridge.app import build_matcher, build_tools, create_app
+from talentbridge.app import build_matcher, create_app
 from talentbridge.config import Settings
 from talentbridge.db import make_engine
 from talentbridge.deps import auth_sessions, get_session
-from talentbridge.matching.toolkit import Toolkit
+from talentbridge.matching.toolkit import Toolkit, build_tools
 
 PG_SERVER = os.environ.get("TALENTBRIDGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 ADMIN = "test-admin-token-of-at-least-32-characters"

@@ -30,12 +30,10 @@ from talentbridge.deps import SessionDep
 from talentbridge.errors import DomainError, Unavailable
 from talentbridge.ingestion import service as ingestion
 from talentbridge.ingestion.worker import EmbeddingWorker
-from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.index import MatchIndex
-from talentbridge.matching.occupations import OccupationNormaliser
-from talentbridge.matching.sync import MatchService
-from talentbridge.matching.toolkit import Toolkit
+from talentbridge.matching.toolkit import Toolkit, build_tools
 from talentbridge.ratelimit import FailureLimiter
+from talentbridge.serving.sync import MatchService
 
 logger = logging.getLogger("talentbridge")
 
@@ -211,19 +209,6 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def build_tools(settings: Settings, *, threads: int | None = None) -> Toolkit:
-    """Load the embedding model and fit the occupation normaliser (once per process)."""
-    embedder = Embedder(
-        settings.embedding_model,
-        batch_size=settings.embedding_batch_size,
-        backend=settings.embedding_backend,
-        cache_dir=settings.cache_dir,
-        threads=threads,
-    )
-    normaliser = OccupationNormaliser(embedder, cache_dir=settings.cache_dir).fit()
-    return Toolkit(embedder=embedder, normaliser=normaliser)
-
-
 def build_matcher(tools: Toolkit, settings: Settings) -> MatchService:
     """A fresh per-process match index over the database (empty until loaded)."""
     index = MatchIndex(
@@ -373,17 +358,17 @@ def _committing(call: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _include_routers(app: FastAPI) -> None:
-    from talentbridge.allocations.router import router as allocations
-    from talentbridge.candidates.router import router as candidates
-    from talentbridge.ingestion.router import router as jobs
-    from talentbridge.matching.router import router as matching
-    from talentbridge.organisations.router import router as organisations
-    from talentbridge.placements.router import router as placements
-    from talentbridge.reports.demand_router import pages as demand_pages
-    from talentbridge.reports.demand_router import router as demand
-    from talentbridge.reports.router import pages
-    from talentbridge.reports.router import router as reports
-    from talentbridge.vacancies.router import router as vacancies
+    from talentbridge.api.allocations import router as allocations
+    from talentbridge.api.candidates import router as candidates
+    from talentbridge.api.demand import pages as demand_pages
+    from talentbridge.api.demand import router as demand
+    from talentbridge.api.jobs import router as jobs
+    from talentbridge.api.matches import router as matching
+    from talentbridge.api.organisations import router as organisations
+    from talentbridge.api.placements import router as placements
+    from talentbridge.api.reports import pages
+    from talentbridge.api.reports import router as reports
+    from talentbridge.api.vacancies import router as vacancies
 
     api = APIRouter(prefix="/api/v1")
     for router in (organisations, candidates, vacancies, placements, matching, reports, jobs):

@@ -67,9 +67,9 @@ def _worker(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from talentbridge.app import build_tools
     from talentbridge.db import get_engine
     from talentbridge.ingestion.worker import EmbeddingWorker
+    from talentbridge.matching.toolkit import build_tools
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
@@ -160,7 +160,7 @@ def _org_keys(args: argparse.Namespace) -> int:
 
 
 def _embed(args: argparse.Namespace) -> int:
-    from talentbridge.matching.embed_all import embed_all
+    from talentbridge.serving.embed_all import embed_all
 
     settings = get_settings()
     counts = embed_all(settings, batch_size=args.batch_size)
@@ -197,8 +197,9 @@ def _allocate(args: argparse.Namespace) -> int:
 
     from talentbridge.allocations import service
     from talentbridge.allocations.schemas import AllocationCreate, Scope
-    from talentbridge.app import build_matcher, build_tools
+    from talentbridge.app import build_matcher
     from talentbridge.db import session_scope
+    from talentbridge.matching.toolkit import build_tools
 
     try:
         body = AllocationCreate(sector=args.sector, state=args.state, prefecture=args.prefecture)
@@ -224,13 +225,13 @@ def _allocate(args: argparse.Namespace) -> int:
 
 
 BENCHMARKS = {
-    "matching": "talentbridge.matching.bench",
-    "embed": "talentbridge.matching.bench_embed",
+    "matching": "talentbridge.benchmarks.engine",
+    "embed": "talentbridge.benchmarks.embed",
     "api": "talentbridge.benchmarks.api",
     "load": "talentbridge.benchmarks.load",
     "ingest": "talentbridge.benchmarks.ingest",
-    "reports": "talentbridge.reports.bench",
-    "allocate": "talentbridge.allocations.bench",
+    "reports": "talentbridge.benchmarks.reports",
+    "allocate": "talentbridge.benchmarks.allocate",
 }
 
 

@@ -18,13 +18,13 @@ from talentbridge.config import Settings
 from talentbridge.db import unit_of_work
 from talentbridge.errors import Forbidden, TooManyRequests, Unauthorized, Unavailable
 from talentbridge.fields import MAX_ID
-from talentbridge.matching.sync import MatchService
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations import service as organisation_service
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.pages import MAX_LIMIT, MAX_OFFSET, Window
 from talentbridge.placements import service as placement_service
 from talentbridge.placements.models import Placement
+from talentbridge.serving.sync import MatchService
 from talentbridge.vacancies import service as vacancy_service
 from talentbridge.vacancies.models import Vacancy
 

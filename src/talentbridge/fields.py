@@ -144,3 +144,11 @@ class Place(BaseModel):
     sector: str | None = None
     state: str | None = None
     prefecture: str | None = None
+
+
+class Occupation(BaseModel):
+    """A record's ESCO occupation, as the read schemas show it."""
+
+    uri: str
+    label: str
+    isco_group: str | None

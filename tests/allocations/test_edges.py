@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from talentbridge.allocations.edges import TopK
+from talentbridge.benchmarks import engine as bench
 from talentbridge.config import Settings
-from talentbridge.matching import bench
 from talentbridge.matching.engine import MatchingEngine
 from talentbridge.matching.features import VACANCY_COLUMNS
 from talentbridge.reference import esco_occupations

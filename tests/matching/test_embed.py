@@ -11,9 +11,9 @@ from talentbridge import migrate
 from talentbridge.candidates.models import Candidate
 from talentbridge.config import Settings
 from talentbridge.db import make_engine, session_scope
-from talentbridge.matching.embed_all import embed_all
 from talentbridge.matching.embedder import Embedder
 from talentbridge.organisations.models import Organisation
+from talentbridge.serving.embed_all import embed_all
 
 
 def test_embed_only_what_changed(tmp_path, tools):

@@ -3,8 +3,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from talentbridge.fields import Place, PrefectureName, Sector, StateName
-from talentbridge.matching.schemas import CandidateSummary
 from talentbridge.pages import Page
+from talentbridge.serving.schemas import CandidateSummary
 
 
 class AllocationCreate(BaseModel):

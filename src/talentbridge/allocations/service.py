@@ -32,12 +32,12 @@ from talentbridge.db import utcnow
 from talentbridge.errors import NotFound
 from talentbridge.matching.explain import component_reasons
 from talentbridge.matching.features import CANDIDATE_COLUMNS, STATE_CODE, VACANCY_COLUMNS
-from talentbridge.matching.schemas import CandidateSummary
 from talentbridge.matching.store import ColumnStore
 from talentbridge.organisations.models import Organisation
 from talentbridge.pages import Slice, Window, paginate
 from talentbridge.placements import service as placement_service
 from talentbridge.placements.models import Placement
+from talentbridge.serving.schemas import CandidateSummary
 from talentbridge.stages import FORWARD, OPEN
 from talentbridge.vacancies.models import Vacancy
 

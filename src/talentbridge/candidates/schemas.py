@@ -16,6 +16,7 @@ from talentbridge.fields import (
     BirthDate,
     JapaneseLevel,
     MultiLine,
+    Occupation,
     PrefectureList,
     ProgrammeDate,
     Sector,
@@ -92,12 +93,6 @@ class CandidateUpdate(BaseModel):
     available_from: ProgrammeDate | None = None
     consent_to_share: StrictBool | None = None
     guardian_consent: StrictBool | None = None
-
-
-class Occupation(BaseModel):
-    uri: str
-    label: str
-    isco_group: str | None
 
 
 class CandidateRead(BaseModel):

@@ -77,7 +77,8 @@ def run_demo(
             print(f"planning {candidates} candidates and {vacancies} vacancies (seed {seed})…")
             plan = make_plan(seed, candidates, vacancies, today)
             if tools is None:
-                from talentbridge.app import build_tools  # loads the model: only when needed
+                # loads the model: only when needed
+                from talentbridge.matching.toolkit import build_tools
 
                 tools = build_tools(settings)
             embed_records([s.record for s in plan.seekers], tools, "candidates")

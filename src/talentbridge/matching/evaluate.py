@@ -22,11 +22,11 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from talentbridge import reference
-from talentbridge.app import build_tools
 from talentbridge.config import get_settings
 from talentbridge.matching.engine import MatchingEngine
 from talentbridge.matching.features import candidate_features, vacancy_features
 from talentbridge.matching.text import candidate_text, vacancy_text
+from talentbridge.matching.toolkit import build_tools
 
 DEPTH = 100
 DEFAULT_DATA = Path("../shared/data/jobbert/jobbert_titles_dev.csv")

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from talentbridge.config import Settings
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.occupations import OccupationNormaliser
 
@@ -12,3 +13,16 @@ class Toolkit:
 
     embedder: Embedder
     normaliser: OccupationNormaliser
+
+
+def build_tools(settings: Settings, *, threads: int | None = None) -> Toolkit:
+    """Load the embedding model and fit the occupation normaliser (once per process)."""
+    embedder = Embedder(
+        settings.embedding_model,
+        batch_size=settings.embedding_batch_size,
+        backend=settings.embedding_backend,
+        cache_dir=settings.cache_dir,
+        threads=threads,
+    )
+    normaliser = OccupationNormaliser(embedder, cache_dir=settings.cache_dir).fit()
+    return Toolkit(embedder=embedder, normaliser=normaliser)

@@ -3,10 +3,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from talentbridge.candidates.schemas import Occupation
 from talentbridge.fields import (
     JapaneseLevel,
     MultiLine,
+    Occupation,
     PrefectureName,
     ProgrammeDate,
     Sector,

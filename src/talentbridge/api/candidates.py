@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from talentbridge.candidates import bulk, service
+from talentbridge.candidates import service
 from talentbridge.candidates.models import Candidate
 from talentbridge.candidates.schemas import (
     BulkResult,
@@ -20,6 +20,7 @@ from talentbridge.deps import (
     VisibleCandidate,
     WindowDep,
 )
+from talentbridge.ingestion import upload as bulk
 from talentbridge.placements import service as placement_service
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])

@@ -1,4 +1,4 @@
-"""Matches over HTTP: the routes parse and authorise; matching.answers decides what is shown."""
+"""Matches over HTTP: the routes parse and authorise; serving.answers decides what is shown."""
 
 from dataclasses import dataclass
 from typing import Annotated
@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from talentbridge.deps import CurrentOrg, MatcherDep, SessionDep, VisibleCandidate, VisibleVacancy
-from talentbridge.matching import answers
-from talentbridge.matching.schemas import CandidateMatches, VacancyMatches
+from talentbridge.serving import answers
+from talentbridge.serving.schemas import CandidateMatches, VacancyMatches
 
 router = APIRouter(tags=["matching"])
 

@@ -19,8 +19,8 @@ from tqdm import tqdm
 
 from talentbridge.allocations.edges import Edges, TopK
 from talentbridge.allocations.solver import assign, greedy
+from talentbridge.benchmarks import engine as matching_bench
 from talentbridge.config import get_settings
-from talentbridge.matching import bench as matching_bench
 from talentbridge.matching.engine import MatchingEngine
 from talentbridge.matching.features import (
     PREFECTURE_CODE,

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from talentbridge.audit import service as audit
 from talentbridge.candidates.models import Candidate
-from talentbridge.matching.schemas import (
+from talentbridge.organisations.models import Organisation, OrgKind
+from talentbridge.placements import service as placement_service
+from talentbridge.serving.schemas import (
     CandidateMatch,
     CandidateMatches,
     CandidateSummary,
@@ -21,9 +23,7 @@ from talentbridge.matching.schemas import (
     VacancyMatches,
     VacancySummary,
 )
-from talentbridge.matching.sync import MatchService
-from talentbridge.organisations.models import Organisation, OrgKind
-from talentbridge.placements import service as placement_service
+from talentbridge.serving.sync import MatchService
 from talentbridge.vacancies.models import Vacancy
 
 

@@ -1,0 +1,1 @@
+"""The HTTP routes: parse, authorise, call the services and the match service."""
