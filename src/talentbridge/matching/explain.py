@@ -76,7 +76,8 @@ def _title_fit(score: float, stored_occ: int, occupation_labels: Sequence[str]) 
 def _similarities(components: Mapping[str, float]) -> list[str]:
     return [
         f"title similarity {components.get('title', 0.0):.2f}",
-        f"the vacancy's title against the person's profile {components.get('title_profile', 0.0):.2f}",
+        "the vacancy's title against the person's profile "
+        f"{components.get('title_profile', 0.0):.2f}",
         f"profile similarity {components['semantic']:.2f}",
     ]
 

@@ -1,6 +1,6 @@
 """The in-memory match index: the engine's column stores, and where the change feed stands.
 
-No database here: `matching.sync` reads rows and feeds them in. Rows become features
+No database here: `serving.sync` reads rows and feeds them in. Rows become features
 here (records that cannot are skipped and listed, not allowed to fail every request), and
 requests rank against a consistent snapshot: applying changes takes the write side of a
 readers-writer lock, ranking the read side.

@@ -22,7 +22,13 @@ MAX_TERMS = 96  # words kept per document (a summary can be long; the first say 
 
 # Function words that say nothing about a job (the engine stays free of scikit-learn).
 STOP_WORDS = frozenset(
-    ["a", "about", "above", "after", "again", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "either", "etc", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "may", "me", "more", "most", "must", "my", "no", "nor", "not", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "own", "per", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "upon", "use", "used", "using", "very", "via", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "within", "without", "would", "you", "your"]
+    """a about above after again all also an and any are as at be been being below between
+    both but by can could did do does doing down during each either etc for from further had
+    has have having he her here him his how i if in into is it its itself may me more most
+    must my no nor not of off on once only or other our out over own per same she should so
+    some such than that the their them then there these they this those through to too under
+    until up upon use used using very via was we were what when where which while who whom
+    why will with within without would you your""".split()  # noqa: SIM905
 )
 _WORD = re.compile(r"[a-z0-9]+")
 _local = threading.local()  # the stemmer keeps state between calls: one per thread

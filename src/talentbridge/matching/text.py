@@ -57,7 +57,7 @@ def profile_text(record: CandidateLike | VacancyLike) -> str:
     """The profile text of either side."""
     if hasattr(record, "job_title"):
         return candidate_text(record)  # type: ignore[arg-type]
-    return vacancy_text(record)  # type: ignore[arg-type]
+    return vacancy_text(record)
 
 
 def title_key(title: str | None) -> str:

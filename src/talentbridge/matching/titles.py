@@ -36,7 +36,7 @@ def title_digest(title: str | None) -> str | None:
 
 def stored_digests(session: Session, model: str, digests: Iterable[str]) -> set[str]:
     """Which of these digests have a vector of `model` stored."""
-    wanted, found = sorted(set(digests)), set()
+    wanted, found = sorted(set(digests)), set[str]()
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         chunk = wanted[start : start + LOOKUP_CHUNK]
         found.update(
