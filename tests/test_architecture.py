@@ -38,7 +38,6 @@ LAYERS: dict[str, int] = {
     "talentbridge.reference": KERNEL,
     "talentbridge.migrate": KERNEL,
     "talentbridge.matching": MATCHING,  # engine, gates, features, store, explain, index, ...
-    "talentbridge.matching.evaluate": APPLICATION,  # `talentbridge evaluate`
     "talentbridge.organisations": DOMAIN,
     "talentbridge.candidates": DOMAIN,
     "talentbridge.vacancies": DOMAIN,
@@ -58,6 +57,7 @@ LAYERS: dict[str, int] = {
     "talentbridge.allocations": APPLICATION,
     "talentbridge.demo": APPLICATION,
     "talentbridge.benchmarks": APPLICATION,
+    "talentbridge.evaluation": APPLICATION,
 }
 
 # Imports that point up, as (importing module, imported module): none left; never add one.

@@ -32,6 +32,7 @@ from talentbridge.ingestion import service as ingestion
 from talentbridge.ingestion.worker import EmbeddingWorker
 from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.toolkit import Toolkit, build_tools
+from talentbridge.matching.weights import match_weights
 from talentbridge.ratelimit import FailureLimiter
 from talentbridge.serving.sync import MatchService
 
@@ -215,7 +216,7 @@ def build_matcher(tools: Toolkit, settings: Settings) -> MatchService:
         normaliser=tools.normaliser,
         model_name=tools.embedder.model_name,
         dimension=tools.embedder.dimension,
-        weights=settings.weights.normalised(),
+        weights=match_weights(settings)[0],
     )
     return MatchService(index)
 

@@ -186,7 +186,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from talentbridge.matching.evaluate import main
+    from talentbridge.evaluation.command import main
 
     return main(args)
 
@@ -317,6 +317,9 @@ def parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="matching quality on the development set")
     evaluate.add_argument("--data", default=None, help="path to jobbert_titles_dev.csv")
     evaluate.add_argument("--limit", type=int, default=None, help="evaluate at most N titles")
+    evaluate.add_argument(
+        "--all", action="store_true", help="also the titles weights are fitted on"
+    )
     evaluate.set_defaults(run=_eval)
 
     allocate = commands.add_parser(

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     auth_failure_window_seconds: float = Field(60.0, gt=0)
     auth_failure_capacity: int = Field(10_000, ge=1)
     weights: MatchWeights = Field(default_factory=MatchWeights)
+    # Fitted weights (`talentbridge model fit`); None: models/match_weights.json if it exists.
+    weights_file: Path | None = None
     # Serving under load: worker threads per process and the connections they draw on.
     threads: int = Field(32, ge=1, le=1000)
     blas_threads: int = Field(1, ge=1)  # per NumPy product; requests already run in parallel

@@ -16,7 +16,7 @@ from scipy.sparse import csr_matrix
 
 from talentbridge.matching.gates import GATE_NAMES as GATES
 from talentbridge.matching.gates import gate_masks
-from talentbridge.matching.scoring import COMPONENTS, MIX, base_components
+from talentbridge.matching.scoring import COMPONENTS, base_components, soft_occupation_rows
 
 BLOCK_CELLS = 1_000_000  # vacancy x candidate cells scored at once (~8 MB per array)
 
@@ -93,12 +93,23 @@ class TopK:
     """Configured once (weights, partnership table, day, k); `edges` scores a whole scope."""
 
     def __init__(
-        self, weights: Mapping[str, float], partners: np.ndarray, today: date, k: int = 50
+        self,
+        weights: Mapping[str, float],
+        partners: np.ndarray,
+        today: date,
+        k: int = 50,
+        *,
+        titles: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
     ) -> None:
+        """titles: the engine's title vectors (rows the "title" columns point at); groups:
+        each occupation's ISCO group, for the soft occupation fit."""
         self.weights = dict(weights)
         self.partners = partners
         self.today = today
         self.k = k
+        self.titles = titles
+        self.groups = groups
 
     def edges(
         self,
@@ -113,15 +124,19 @@ class TopK:
         allowed: np.ndarray | None = None,
         progress: Callable[[int], Any] | None = None,
     ) -> Edges:
-        """Up to k best eligible candidates per vacancy, with the engine's score and components.
+        """Up to k best eligible candidates per vacancy, with the engine's score and components
+        but the lexical one (BM25 of every pair would cost more than the rest together).
 
-        `fit[v, o]` is how well vacancy v's title fits occupation o, best = 1 (a row of NaN:
-        unknown, as the engine's `occ_scores` = None); `allowed` masks candidates out of scope.
+        `fit[v, o]` is how well vacancy v's title fits occupation o, as the engine's
+        `occ_scores` (a row of NaN: unknown, as `occ_scores` = None); `allowed` masks
+        candidates out of scope.
         """
         m, n = len(vacancy_skills), len(candidate_skills)
         allowed = np.ones(n, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
         need, hits, count = skill_hits(vacancy_skills, candidate_skills)
         self._vacancies, self._vectors, self._fit = vacancies, vacancy_vectors, fit
+        self._dimension = vacancy_vectors.shape[1]
+        self._vacancy_titles = self._title_vectors(vacancies["title"], len(vacancy_vectors))
         self._need, self._count = need, count
         found: list[tuple[Any, ...]] = []
         eligible = np.zeros(m, dtype=np.int64)
@@ -154,6 +169,7 @@ class TopK:
                     columns={name: values[fit][None, :] for name, values in candidates.items()},
                     vectors=np.ascontiguousarray(candidate_vectors[fit]),
                     hits=hits[fit].T.tocsr(),
+                    titles=self._title_vectors(candidates["title"][fit], len(fit)),
                 )
                 block = max(1, BLOCK_CELLS // len(fit))
                 for first in range(0, len(chunk_rows), block):
@@ -189,14 +205,18 @@ class TopK:
         # round; one contiguous copy puts it back in (block x candidates) order.
         similarity = np.ascontiguousarray((side.vectors @ self._vectors[chunk].T).T)
         components = base_components(c, v, similarity, self.partners)
-        if self._fit is not None:
+        asked = self._vacancy_titles[chunk]
+        components["title"] = np.clip(asked @ side.titles.T, 0.0, 1.0)
+        components["title_profile"] = np.clip(asked @ side.vectors.T, 0.0, 1.0)
+        components["lexical"] = np.zeros(1)
+        if self._fit is not None and self.groups is not None:
             rows_fit = self._fit[chunk]
-            known = ~np.isnan(rows_fit[:, 0])
+            known = ~np.isnan(rows_fit[:, 0]) & (np.nan_to_num(rows_fit).max(axis=1) > 0)
             if known.any():
-                occ = c["occ"][0]
-                graded = np.where(occ >= 0, np.nan_to_num(rows_fit)[:, np.maximum(occ, 0)], 0.0)
-                mixed = MIX * components["occupation"] + (1 - MIX) * graded
-                components["occupation"] = np.where(known[:, None], mixed, components["occupation"])
+                soft = soft_occupation_rows(
+                    np.nan_to_num(rows_fit), self.groups, c["occ"], c["isco"]
+                )
+                components["occupation"] = np.where(known[:, None], soft, components["occupation"])
         overlap = (self._need[chunk] @ side.hits).toarray()
         required = self._count[chunk][:, None]
         components["skills"] = np.where(required > 0, overlap / np.maximum(required, 1), 0.5)
@@ -221,6 +241,13 @@ class TopK:
             parts,
             eligible.sum(axis=1),
         )
+
+    def _title_vectors(self, rows: np.ndarray, count: int) -> np.ndarray:
+        """The title vector of each record (zeros: no title vector)."""
+        if self.titles is None or not len(self.titles):
+            return np.zeros((count, self._dimension), dtype=np.float32)
+        out: np.ndarray = np.where((rows >= 0)[:, None], self.titles[np.maximum(rows, 0)], 0.0)
+        return out.astype(np.float32)
 
     def _failures(
         self, rows: np.ndarray, people: np.ndarray, candidates: Mapping[str, np.ndarray]
@@ -248,6 +275,7 @@ class _Side:
     columns: dict[str, np.ndarray]
     vectors: np.ndarray
     hits: csr_matrix
+    titles: np.ndarray
 
 
 def _cat(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:

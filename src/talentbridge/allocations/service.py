@@ -55,6 +55,7 @@ class _Open:
 
     id: int
     title: str
+    sector: str
     left: int
 
 
@@ -70,6 +71,7 @@ def _open_vacancies(session: Session, scope: Scope) -> list[_Open]:
         select(
             Vacancy.id,
             Vacancy.title,
+            Vacancy.sector,
             Vacancy.openings - Vacancy.placed_count - func.coalesce(active.c.n, 0),
         )
         .outerjoin(active, active.c.vacancy_id == Vacancy.id)
@@ -80,7 +82,11 @@ def _open_vacancies(session: Session, scope: Scope) -> list[_Open]:
         query = query.where(Vacancy.sector == scope.sector)
     if scope.prefecture:
         query = query.where(Vacancy.prefecture == scope.prefecture)
-    return [_Open(i, title, int(left)) for i, title, left in session.execute(query) if left > 0]
+    return [
+        _Open(i, title, sector, int(left))
+        for i, title, sector, left in session.execute(query)
+        if left > 0
+    ]
 
 
 def _busy_candidates(session: Session) -> set[int]:
@@ -94,15 +100,17 @@ def _busy_candidates(session: Session) -> set[int]:
     )
 
 
-def _title_fit(normaliser: Any, titles: Sequence[str], vectors: np.ndarray) -> np.ndarray | None:
-    """How well each title fits each occupation, best = 1 (a NaN row: unknown), as the
-    engine's `occ_scores` for a vacancy query; all titles in a few batched products."""
-    if normaliser is None or not len(titles):
+def _title_fit(
+    normaliser: Any, jobs: Sequence[Any], titles: np.ndarray | None
+) -> np.ndarray | None:
+    """How well each vacancy's title fits each occupation of its sector, as the engine's
+    `occ_scores` (a NaN row: unknown); all titles in a few batched products."""
+    if normaliser is None or not len(jobs):
         return None
-    scores = normaliser.occupation_scores_many(titles, vectors)
-    best = scores.max(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(best > 0, scores / best, np.nan)
+    scores: np.ndarray = normaliser.occupation_scores_many(
+        [v.title for v in jobs], titles, [v.sector for v in jobs]
+    )
+    return np.where(scores.max(axis=1, keepdims=True) > 0, scores, np.nan)
 
 
 @dataclass
@@ -189,14 +197,24 @@ def create_plan(
     allowed = ~np.isin(people.ids, np.fromiter(_busy_candidates(session), dtype=np.int64))
     if scope.state:
         allowed &= people.columns["state"] == STATE_CODE[scope.state]
-    edges = TopK(engine.weights, engine.partners, today, top_k).edges(
+    titles = engine.titles.vectors[: len(engine.titles)].copy()  # rows only ever appended
+    title_rows = jobs.columns["title"]
+    asked = np.where((title_rows >= 0)[:, None], titles[np.maximum(title_rows, 0)], 0.0)
+    edges = TopK(
+        engine.weights,
+        engine.partners,
+        today,
+        top_k,
+        titles=titles,
+        groups=engine.occupation_groups,
+    ).edges(
         {name: people.columns[name] for name in CANDIDATE_COLUMNS},
         people.vectors,
         people.objects["skill_keys"],
         {name: jobs.columns[name] for name in VACANCY_COLUMNS},
         jobs.vectors,
         jobs.objects["skill_keys"],
-        fit=_title_fit(normaliser, [v.title for v in wanted], jobs.vectors),
+        fit=_title_fit(normaliser, wanted, asked if len(titles) else None),
         allowed=allowed,
         progress=progress,
     )

@@ -21,6 +21,7 @@ from talentbridge.config import get_settings
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.engine import MatchingEngine
 from talentbridge.matching.features import SECTOR_CODE, adult_cutoff
+from talentbridge.matching.lexical import record_terms
 from talentbridge.reference import esco_occupations
 
 DIMENSION = 384
@@ -39,6 +40,9 @@ def fill(engine: MatchingEngine, n: int, seed: int = 1) -> None:
     vectors = _unit(rng, n)
     occupations = esco_occupations()
     engine.candidates.reserve(n)
+    # One title per occupation (its label), row = occupation index, as records point at them.
+    for occ, vector in enumerate(_unit(np.random.default_rng(seed + 1), len(occupations))):
+        engine.titles.add(occupations[occ].uri, vector)
     for i in range(n):
         occ = r.randrange(len(occupations))
         skills = tuple(occupations[occ].essential_skills[:5])
@@ -64,6 +68,8 @@ def fill(engine: MatchingEngine, n: int, seed: int = 1) -> None:
                 "japanese_level": "N4",
                 "jft": False,
                 "preferred": (),
+                "title": occ,
+                "terms": record_terms(occupations[occ].label, skills, None),
             },
         )
 
@@ -86,6 +92,8 @@ def vacancy(r: random.Random) -> dict[str, Any]:
         "min_experience": 1.0,
         "skills": skills,
         "skill_keys": tuple(s.casefold() for s in skills),
+        "title": occ,
+        "terms": record_terms(occupations[occ].label, skills, None),
     }
 
 

@@ -220,7 +220,11 @@ class OccupationNormaliser:
         )
 
     def occupation_scores_many(
-        self, titles: Sequence[str | None], vectors: np.ndarray | None, batch: int = 256
+        self,
+        titles: Sequence[str | None],
+        vectors: np.ndarray | None,
+        sectors: Sequence[str | None] | None = None,
+        batch: int = 256,
     ) -> np.ndarray:
         """`occupation_scores` for many titles at once (a row of zeros in `vectors` means
         no vector): one sparse and one dense product per batch instead of one per title,
@@ -240,12 +244,17 @@ class OccupationNormaliser:
                 label = np.where(
                     has_vector, 0.4 * label + 0.6 * (chunk @ self._label_vectors32.T), label
                 )
+            if sectors is not None:
+                for i, sector in enumerate(sectors[first : first + batch]):
+                    label[i, ~self._allowed(sector)] = 0.0
             grouped = np.clip(label, 0, 1).astype(np.float32)[:, by_owner]
             rows = out[first : first + len(keys)]
             rows[:, owners] = np.maximum.reduceat(grouped, starts, axis=1)
             for i, key in enumerate(keys):
                 if not key:
                     rows[i] = 0.0
-                elif (exact := self._exact_in(key, None)) is not None:
+                elif (
+                    exact := self._exact_in(key, sectors[first + i] if sectors else None)
+                ) is not None:
                     rows[i, exact] = 1.0
         return out

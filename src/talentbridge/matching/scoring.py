@@ -81,14 +81,24 @@ def soft_occupation(
     without scores."""
     if occ_scores is None or not len(occ_scores) or occ_scores.max() <= 0:
         return None
-    k = min(TOP_OCCUPATIONS, len(occ_scores))
-    top = np.argpartition(-occ_scores, k - 1)[:k]
-    best = np.zeros(occ.shape, dtype=np.float64)
-    for choice in top:
-        if occ_scores[choice] <= 0:
-            continue
-        fit = float(occ_scores[choice]) * relation(occ, isco, int(choice), int(groups[choice]))
-        np.maximum(best, fit, out=best)
+    soft: np.ndarray = soft_occupation_rows(
+        occ_scores[None, :], groups, occ[None, :], isco[None, :]
+    )[0]
+    return soft
+
+
+def soft_occupation_rows(
+    occ_scores: np.ndarray, groups: np.ndarray, occ: np.ndarray, isco: np.ndarray
+) -> np.ndarray:
+    """`soft_occupation` for many queries at once: occ_scores (queries x occupations),
+    occ and isco (1 x rows) -> (queries x rows)."""
+    k = min(TOP_OCCUPATIONS, occ_scores.shape[1])
+    top = np.argpartition(-occ_scores, k - 1, axis=1)[:, :k]
+    best = np.zeros((occ_scores.shape[0], occ.shape[-1]), dtype=np.float64)
+    for j in range(k):
+        choice = top[:, j : j + 1]
+        fit = np.take_along_axis(occ_scores, choice, axis=1)
+        np.maximum(best, fit * relation(occ, isco, choice, groups[choice]), out=best)
     return best
 
 

@@ -1,0 +1,2 @@
+"""`talentbridge eval` and `talentbridge model fit`: matching quality measured honestly, and
+the component weights fitted on it (application layer: builds the index like the server)."""

@@ -1,0 +1,113 @@
+"""The evaluation's people and vacancies, built from ESCO and the development set.
+
+- Candidates: one per ESCO occupation of the four sectors, titled by one of its alternative
+  labels, with its essential skills; in the leave-labels-out check also described by the
+  occupation's description.
+- Vacancies: the development set's real titles whose labelled occupation is in the four
+  sectors, each in its occupation's sector (as an employer would post it). The right
+  candidate is the labelled occupation's.
+- Titles are split once, by a hash of the title, into a part the weights may be fitted on
+  (`fit`) and a held-back part (`held`) that only measures.
+"""
+
+import csv
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+from talentbridge import reference
+
+DEFAULT_DATA = Path("../shared/data/jobbert/jobbert_titles_dev.csv")
+HELD_SHARE = 0.3  # of the titles, kept back from fitting
+FOLDS = 5  # leave-labels-out: occupations whose labels are hidden together
+
+
+@dataclass(frozen=True)
+class Case:
+    title: str
+    uri: str  # the labelled occupation: its candidate is the right answer
+    sector: str
+
+    @property
+    def held(self) -> bool:
+        digest = hashlib.sha256(self.title.casefold().encode()).digest()
+        return digest[0] < 256 * HELD_SHARE
+
+
+def load_cases(path: Path, limit: int | None = None) -> list[Case]:
+    """Titles labelled with a sector occupation (a sample of `limit` if given)."""
+    by_label = {o.label: o for o in reference.esco_occupations()}
+    with path.open(encoding="utf-8") as handle:
+        cases = [
+            Case(r["text"].strip(), by_label[r["label"]].uri, by_label[r["label"]].sector)
+            for r in csv.DictReader(handle)
+            if r["label"] in by_label and r["text"].strip()
+        ]
+    return random.Random(0).sample(cases, limit) if limit and limit < len(cases) else cases
+
+
+def candidates(*, described: bool, seed: int = 7) -> list[SimpleNamespace]:
+    """One eligible candidate per sector occupation (ids from 1), shaped like a stored row."""
+    rng = random.Random(seed)
+    out = []
+    for i, occupation in enumerate(reference.esco_occupations(), start=1):
+        title = rng.choice(occupation.alt_labels) if occupation.alt_labels else occupation.label
+        out.append(
+            SimpleNamespace(
+                id=i,
+                uri=occupation.uri,
+                job_title=title,
+                sector=occupation.sector,
+                skills=tuple(occupation.essential_skills[:8]),
+                summary=occupation.description if described else None,
+                date_of_birth=date(1995, 1, 1),
+                japanese_level="N4",
+                jft_basic_passed=False,
+                skill_test_passed=True,
+                care_language_test_passed=True,
+                consent_to_share=True,
+                available_from=None,
+                state="Kerala",
+                preferred_prefectures=(),
+                experience_years=2.0,
+                placed=False,
+                occupation_uri=None,
+                isco_group=None,
+                embedding=None,
+                embedding_model=None,
+            )
+        )
+    return out
+
+
+def vacancy(case: Case, record_id: int) -> SimpleNamespace:
+    """A vacancy with only a title (what the development set has), open and easy to meet."""
+    return SimpleNamespace(
+        id=record_id,
+        title=case.title,
+        sector=case.sector,
+        required_skills=(),
+        description=None,
+        start_date=None,
+        min_japanese_level="N4",
+        requires_skill_test=True,
+        status="open",
+        placed_count=0,
+        openings=1,
+        prefecture="Tokyo",
+        min_experience_years=0.0,
+        occupation_uri=None,
+        isco_group=None,
+        embedding=None,
+        embedding_model=None,
+    )
+
+
+def folds(seed: int = 0) -> list[frozenset[str]]:
+    """The sector occupations in FOLDS random groups (by URI)."""
+    uris = [o.uri for o in reference.esco_occupations()]
+    random.Random(seed).shuffle(uris)
+    return [frozenset(uris[k::FOLDS]) for k in range(FOLDS)]

@@ -1,0 +1,56 @@
+"""`talentbridge eval`: the dev split and the leave-labels-out check, per sector, with 95 %
+bootstrap intervals, on the held-back titles (those the weights were never fitted on)."""
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from talentbridge.config import get_settings
+from talentbridge.evaluation.cases import DEFAULT_DATA, load_cases
+from talentbridge.evaluation.run import METHODS, Ranked, bootstrap, dev_split, leave_labels_out
+from talentbridge.matching.toolkit import build_tools
+from talentbridge.matching.weights import match_weights
+
+
+def table(title: str, ranked: Ranked) -> list[str]:
+    """One markdown table: every sector and all of them, each method's metrics with intervals."""
+    lines = [
+        f"\n{title}\n",
+        "| sector | n | method | MRR | Recall@10 | nDCG@10 |",
+        "|---|---|---|---|---|---|",
+    ]
+    sectors = sorted({c.sector for c in ranked.cases})
+    for sector in [*sectors, "all"]:
+        keep = [sector in ("all", c.sector) for c in ranked.cases]
+        for method in METHODS:
+            ranks = [r for r, k in zip(ranked.ranks[method], keep, strict=True) if k]
+            cells = [f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for v, lo, hi in bootstrap(ranks).values()]
+            lines.append(f"| {sector} | {len(ranks)} | {method} | " + " | ".join(cells) + " |")
+    engine = bootstrap(ranked.ranks["engine"])["MRR"][0]
+    cosine = bootstrap(ranked.ranks["embedding cosine"])["MRR"][0]
+    lines.append(f"\nengine MRR / embedding cosine MRR = {engine / max(cosine, 1e-9):.2f}")
+    return lines
+
+
+def main(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    path = Path(args.data) if args.data else DEFAULT_DATA
+    if not path.exists():
+        print(f"development set not found at {path}: pass --data PATH")
+        return 2
+    cases = [c for c in load_cases(path, args.limit) if args.all or c.held]
+    tools = build_tools(settings)
+    weights, source = match_weights(settings)
+    print(f"{len(cases)} titles ({'all' if args.all else 'held back'}); weights: {source}")
+    lines = []
+    for name, check in (("dev split", dev_split), ("leave-labels-out", leave_labels_out)):
+        started = time.perf_counter()
+        ranked = check(tools, weights, cases)
+        took = time.perf_counter() - started
+        lines += table(f"{name} ({len(ranked.cases)} vacancies, {took:.0f} s)", ranked)
+    print("\n".join(lines))
+    print(f"\nmodel {tools.embedder.model_name}; goal: leave-labels-out engine >= 1.3x cosine")
+    np.set_printoptions()
+    return 0
