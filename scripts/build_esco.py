@@ -10,6 +10,7 @@ import gzip
 import json
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,15 +66,32 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def essential_skills(source: Path) -> dict[str, list[str]]:
-    """ESCO occupation URI → essential skill labels, from the profiles parquet."""
+def profile_skills(source: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """ESCO occupation URI → (essential, optional) skill labels, from the profiles parquet."""
     profiles = pd.read_parquet(
-        source / "esco_occupation_profiles.parquet", columns=["occupation_uri", "essential_skills"]
+        source / "esco_occupation_profiles.parquet",
+        columns=["occupation_uri", "essential_skills", "optional_skills"],
     )
     return {
-        uri: [] if skills is None else [str(s) for s in skills]
-        for uri, skills in zip(profiles.occupation_uri, profiles.essential_skills, strict=True)
+        uri: (
+            [] if essential is None else [str(s) for s in essential],
+            [] if optional is None else [str(s) for s in optional],
+        )
+        for uri, essential, optional in zip(
+            profiles.occupation_uri,
+            profiles.essential_skills,
+            profiles.optional_skills,
+            strict=True,
+        )
     }
+
+
+def sorted_unique(values: list[str], exclude: Sequence[str] = ()) -> list[str]:
+    """Unique cleaned labels sorted case-insensitively, leaving out those in exclude."""
+    excluded = {value.casefold() for value in exclude}
+    return sorted(
+        (value for value in unique(values) if value.casefold() not in excluded), key=str.casefold
+    )
 
 
 def build_records(source: Path) -> list[dict[str, Any]]:
@@ -81,7 +99,7 @@ def build_records(source: Path) -> list[dict[str, Any]]:
     isco_labels = {
         r["code"]: clean(r["preferredLabel"]) for r in read_csv(source / "ISCOGroups_en.csv")
     }
-    skills = essential_skills(source)
+    skills = profile_skills(source)
     records = []
     for row in read_csv(source / "occupations_en.csv"):
         group = row["iscoGroup"].strip()
@@ -89,6 +107,8 @@ def build_records(source: Path) -> list[dict[str, Any]]:
         if sector is None:
             continue
         label = clean(row["preferredLabel"])
+        essential, optional = skills.get(row["conceptUri"], ([], []))
+        essential = sorted_unique(essential)
         records.append(
             {
                 "uri": row["conceptUri"].strip(),
@@ -98,9 +118,9 @@ def build_records(source: Path) -> list[dict[str, Any]]:
                 "sector": sector,
                 "label": label,
                 "alt_labels": unique(row["altLabels"].splitlines(), exclude=label),
-                "essential_skills": sorted(
-                    unique(skills.get(row["conceptUri"], [])), key=str.casefold
-                ),
+                "essential_skills": essential,
+                # A label ESCO lists as both is essential, so it appears once, there.
+                "optional_skills": sorted_unique(optional, exclude=essential),
                 "description": shorten(row["description"]),
             }
         )

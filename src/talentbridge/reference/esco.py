@@ -21,6 +21,7 @@ class Occupation:
     label: str
     alt_labels: tuple[str, ...]
     essential_skills: tuple[str, ...]
+    optional_skills: tuple[str, ...]
     description: str
 
     @classmethod
@@ -31,6 +32,7 @@ class Occupation:
                 **record,
                 "alt_labels": tuple(record["alt_labels"]),
                 "essential_skills": tuple(record["essential_skills"]),
+                "optional_skills": tuple(record["optional_skills"]),
             }
         )
 
