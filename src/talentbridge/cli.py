@@ -241,6 +241,12 @@ def _bench(args: argparse.Namespace) -> int:
     return int(importlib.import_module(BENCHMARKS[args.what]).main(args))
 
 
+def _model_fit(args: argparse.Namespace) -> int:
+    from talentbridge.evaluation.fit import main
+
+    return main(args)
+
+
 def _model_export(args: argparse.Namespace) -> int:
     from talentbridge.matching.embedder import Embedder
 
@@ -374,7 +380,7 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--top-k", type=int, default=50, help="bench allocate: edges per vacancy")
     bench.set_defaults(run=_bench)
 
-    model = commands.add_parser("model", help="the embedding model").add_subparsers(
+    model = commands.add_parser("model", help="the embedding model and weights").add_subparsers(
         dest="model_command", required=True
     )
     export = model.add_parser(
@@ -384,6 +390,15 @@ def parser() -> argparse.ArgumentParser:
         "--backends", nargs="+", default=["onnx", "onnx-int8"], choices=["onnx", "onnx-int8"]
     )
     export.set_defaults(run=_model_export)
+    fit = model.add_parser(
+        "fit", help="fit the component weights; written only if they beat today's on held data"
+    )
+    fit.add_argument("--data", default=None, help="path to jobbert_titles_dev.csv")
+    fit.add_argument("--limit", type=int, default=None, help="fit on at most N titles")
+    fit.add_argument("--outcomes", action="store_true", help="fit on placement outcomes")
+    fit.add_argument("--out", default=None, help="where to write (models/match_weights.json)")
+    fit.add_argument("--force", action="store_true", help="write even if not better")
+    fit.set_defaults(run=_model_fit)
     return root
 
 

@@ -31,7 +31,7 @@ def _institute(db) -> int:
 
 
 def _people(
-    institute_id: int, count: int, start: int = 0, model: str = "all-MiniLM-L6-v2+int8/fields-2"
+    institute_id: int, count: int, start: int = 0, model: str = "all-MiniLM-L6-v2+int8/fields-3"
 ):
     rng = np.random.default_rng(start)
     vectors = rng.standard_normal((count, 384)).astype(np.float32)

@@ -132,8 +132,10 @@ def _title(rng: random.Random, occupation: Occupation, alt_share: float) -> str:
 
 
 def _skills(rng: random.Random, occupation: Occupation, low: int, high: int) -> list[str]:
-    """low..high essential skills of the occupation, fewer more often than many."""
-    pool = list(occupation.essential_skills)
+    """low..high skills of the occupation, fewer more often than many: from what such a
+    worker really lists where the demo's data says, else the occupation's essential skills."""
+    listed = vocabulary().occupation_skills.get(occupation.sector, {}).get(occupation.label)
+    pool = list(listed or occupation.essential_skills)
     wanted = round(rng.triangular(low - 0.49, high + 0.49, low))
     return rng.sample(pool, min(len(pool), wanted))
 

@@ -37,6 +37,8 @@ class Vocabulary:
     jp_surnames: Words
     jp_words: Words
     occupation_weights: dict[str, dict[str, float]]  # sector → ESCO label → weight
+    # sector → ESCO label → the skills such a worker really lists (ESCO skill labels)
+    occupation_skills: dict[str, dict[str, Words]]
     sector_notes: dict[str, Words]
     support_notes: Words
     rejections: dict[str, Words]  # by the stage the placement is rejected from
@@ -79,6 +81,10 @@ def vocabulary() -> Vocabulary:
         jp_surnames=tuple(organisations["jp_surnames"]),
         jp_words=tuple(organisations["jp_words"]),
         occupation_weights=_read("occupations.json")["weights"],
+        occupation_skills={
+            sector: {label: tuple(skills) for label, skills in by_label.items()}
+            for sector, by_label in _read("occupations.json")["skills"].items()
+        },
         sector_notes=_words(texts["sector_notes"]),
         support_notes=tuple(texts["support_notes"]),
         rejections=_words(texts["rejections"]),

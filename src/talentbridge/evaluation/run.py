@@ -45,7 +45,7 @@ def _per_query(ranks: Sequence[int | None]) -> tuple[np.ndarray, np.ndarray, np.
     found = r > 0
     rr = np.where(found, 1 / np.maximum(r, 1), 0.0)
     hit = (found & (r <= 10)).astype(np.float64)
-    gain = np.where(hit > 0, 1 / np.log2(r + 1), 0.0)
+    gain = np.where(hit > 0, 1 / np.log2(np.maximum(r, 1) + 1), 0.0)
     return rr, hit, gain
 
 

@@ -19,6 +19,7 @@ from talentbridge.matching.engine import Match, MatchingEngine
 from talentbridge.matching.features import candidate_features, vacancy_features
 from talentbridge.matching.lexical import record_terms
 from talentbridge.matching.occupations import OccupationNormaliser
+from talentbridge.matching.skills import SkillVocabulary
 from talentbridge.matching.store import ColumnStore
 from talentbridge.matching.text import title_of
 from talentbridge.matching.titles import title_digest
@@ -134,6 +135,10 @@ class MatchIndex:
             [int(o.isco_group) if o.isco_group.isdigit() else -1 for o in occupations],
         )
         self.titles = self.engine.titles
+        # Skills on ESCO's vocabulary by spelling (exact or character n-grams; no model, so a
+        # start-up over a million records stays quick): "fork-lift" and "forklift" are one.
+        self.vocabulary = SkillVocabulary(None, min_confidence=0.7)
+        self._skill_keys: dict[tuple[str, ...], frozenset[str]] = {}
         self.stores: dict[str, ColumnStore] = {
             "candidate": self.engine.candidates,
             "vacancy": self.engine.vacancies,
@@ -151,12 +156,32 @@ class MatchIndex:
         if entity == "candidate":
             title = self.titles.row(title_digest(row.job_title))
             words = record_terms(row.job_title, row.skills or (), row.summary)
-            return candidate_features(
+            values = candidate_features(
                 row, occ=occ, placed=bool(row.placed), title=title, terms=words
             )
+            values["skill_keys"] = self.skill_keys(values["skills"], values["skill_keys"])
+            return values
         title = self.titles.row(title_digest(row.title))
         words = record_terms(row.title, row.required_skills or (), row.description)
-        return vacancy_features(row, occ=occ, title=title, terms=words)
+        values = vacancy_features(row, occ=occ, title=title, terms=words)
+        values["skill_keys"] = self.required_keys(values["skills"], values["skill_keys"])
+        return values
+
+    def skill_keys(self, skills: tuple[str, ...], keys: frozenset[str]) -> frozenset[str]:
+        """A person's skill keys and the ESCO labels their skills are spelled as (one set per
+        distinct list)."""
+        found = self._skill_keys.get(skills)
+        if found is None:
+            labels = [m.label.casefold() for m in self.vocabulary.normalise(skills) if m]
+            found = keys | frozenset(labels)
+            if len(self._skill_keys) < 200_000:
+                self._skill_keys[skills] = found
+        return found
+
+    def required_keys(self, skills: tuple[str, ...], keys: tuple[str, ...]) -> tuple[str, ...]:
+        """Each required skill's key: its ESCO label when it is spelled as one."""
+        matches = self.vocabulary.normalise(skills)
+        return tuple(m.label.casefold() if m else key for m, key in zip(matches, keys, strict=True))
 
     def add_titles(self, vectors: Mapping[str, np.ndarray]) -> None:
         """Title vectors (by digest) the records being put may point at."""

@@ -3,7 +3,8 @@
 Two fields per record, each embedded on its own and stored with the hash of its text, so
 a field is embedded again only when its text changes:
 - the **title** alone ("care worker");
-- the **profile**: title, skills and summary (candidate) or description (vacancy).
+- the **profile**: title and summary (candidate) or description (vacancy); the skills
+  stand in for a missing summary.
 No boilerplate: the sector is a gate, not a word to match on, and a description that only
 repeats the title is left out.
 """
@@ -11,7 +12,7 @@ repeats the title is left out.
 import hashlib
 from typing import Protocol
 
-TEXT_LAYOUT = "fields-2"  # changes when what is embedded changes: every vector is then redone
+TEXT_LAYOUT = "fields-3"  # changes when what is embedded changes: every vector is then redone
 
 
 class CandidateLike(Protocol):
@@ -34,7 +35,9 @@ def _profile(title: str | None, skills: list[str], details: str | None) -> str:
     details = (details or "").strip()
     if details.casefold().rstrip(".") == title.casefold():
         details = ""
-    parts = [title, listed and f"Skills: {listed}", details]
+    # Skills are compared on their own (skills, lexical); in the vector they only dilute a
+    # summary, so they are embedded only when there is no summary to embed.
+    parts = [title, details or (listed and f"Skills: {listed}")]
     return ". ".join(part for part in parts if part)
 
 

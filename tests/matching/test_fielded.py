@@ -1,0 +1,138 @@
+"""Issue 10's components on small hand-made cases, through the index the server ranks with:
+sector-restricted occupations, a missing skill named, a spelling variant of a skill met,
+words in common, and title-to-title similarity."""
+
+from datetime import date
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from talentbridge.matching.derived import normalise_occupations
+from talentbridge.matching.index import MatchIndex
+from talentbridge.matching.lexical import DocumentFrequencies, bm25, terms
+from talentbridge.matching.text import candidate_text, profile_text
+from talentbridge.matching.titles import embed_titles
+from talentbridge.reference import occupation_by_uri
+
+TODAY = date(2026, 11, 1)
+
+
+def person(record_id: int, title: str, skills=(), sector="care", summary=None):
+    return SimpleNamespace(
+        id=record_id,
+        job_title=title,
+        sector=sector,
+        skills=tuple(skills),
+        summary=summary,
+        date_of_birth=date(1998, 5, 1),
+        japanese_level="N4",
+        jft_basic_passed=False,
+        skill_test_passed=True,
+        care_language_test_passed=True,
+        consent_to_share=True,
+        available_from=None,
+        state="Kerala",
+        preferred_prefectures=(),
+        experience_years=2.0,
+        placed=False,
+        occupation_uri=None,
+        isco_group=None,
+        embedding=None,
+        embedding_model=None,
+    )
+
+
+def job(title: str, skills=(), sector="care"):
+    return SimpleNamespace(
+        id=1,
+        title=title,
+        sector=sector,
+        required_skills=tuple(skills),
+        description=None,
+        start_date=None,
+        min_japanese_level="N4",
+        requires_skill_test=True,
+        status="open",
+        placed_count=0,
+        openings=1,
+        prefecture="Tokyo",
+        min_experience_years=0.0,
+        occupation_uri=None,
+        isco_group=None,
+        embedding=None,
+        embedding_model=None,
+    )
+
+
+def rank(tools, people, vacancy, weights=None):
+    """Rank `people` for `vacancy` exactly as the server would, with real vectors."""
+    embedder = tools.embedder
+    records = [*people, vacancy]
+    normalise_occupations(records, tools.normaliser)
+    for record, vector in zip(records, embedder.encode([profile_text(r) for r in records])):
+        record.embedding = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+        record.embedding_model = embedder.model_name
+    index = MatchIndex(
+        normaliser=tools.normaliser,
+        model_name=embedder.model_name,
+        dimension=embedder.dimension,
+        weights=weights or {"semantic": 1, "title": 1, "lexical": 1, "occupation": 1, "skills": 1},
+    )
+    index.add_titles(
+        embed_titles([getattr(r, "job_title", None) or r.title for r in records], embedder)
+    )
+    index.put_many("candidate", people)
+    features, vector = index.query("vacancy", vacancy)
+    return index.rank_candidates(features, vector, limit=10, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("title", "sector"),
+    [("dairy farm worker", "agriculture"), ("poultry farm worker", "agriculture")],
+)
+def test_a_title_is_normalised_within_its_sector_only(tools, title, sector):
+    [match] = tools.normaliser.normalise([title], [sector])
+    assert match is not None
+    assert occupation_by_uri(match.uri).sector == sector
+
+
+def test_a_missing_required_skill_is_named_in_the_reasons(tools):
+    nurse_aid = person(1, "care worker", ["assist patients with mobility", "feed patients"])
+    [top] = rank(tools, [nurse_aid], job("care worker", ["feed patients", "monitor vital signs"]))
+    assert top.components["skills"] == 0.5
+    assert any("lacks monitor vital signs" in reason for reason in top.reasons)
+
+
+def test_a_spelling_variant_of_a_skill_is_met(tools):
+    driver = person(1, "warehouse worker", ["Operating forklifts"], sector="manufacturing")
+    other = person(2, "warehouse worker", ["pack goods"], sector="manufacturing")
+    vacancy = job("warehouse worker", ["operate forklift"], sector="manufacturing")
+    results = {m.record_id: m for m in rank(tools, [driver, other], vacancy)}
+    assert results[1].components["skills"] == 1.0
+    assert results[2].components["skills"] == 0.0
+
+
+def test_title_to_title_and_words_in_common_rank_the_right_person_first(tools):
+    milker = person(1, "dairy hand", ["milk animals"], "agriculture", "Milks cows twice a day.")
+    picker = person(2, "fruit picker", ["harvest crops"], "agriculture", "Picks apples.")
+    results = rank(tools, [picker, milker], job("dairy farm worker", sector="agriculture"))
+    assert [m.record_id for m in results] == [1, 2]
+    top = results[0]
+    assert top.components["title"] > results[1].components["title"]
+    assert any(reason.startswith("title similarity") for reason in top.reasons)
+    assert any("words in common" in reason and "dairy" in reason for reason in top.reasons)
+
+
+def test_bm25_favours_the_document_holding_the_rarer_query_words():
+    documents = [terms("welder steel frames"), terms("care worker"), terms("welding pipes")]
+    stats = DocumentFrequencies()
+    for document in documents:
+        stats.add(document)
+    scores = bm25(terms("pipe welding"), documents, stats)
+    assert scores.argmax() == 2 and scores[1] == 0 and 0 < scores[2] < 1
+
+
+def test_the_embedded_text_carries_no_sector_boilerplate():
+    text = candidate_text(person(1, "care worker", ["feed patients"], summary="care worker"))
+    assert "sector" not in text and text.count("care worker") == 1
