@@ -70,7 +70,8 @@ def rank(tools, people, vacancy, weights=None):
     embedder = tools.embedder
     records = [*people, vacancy]
     normalise_occupations(records, tools.normaliser)
-    for record, vector in zip(records, embedder.encode([profile_text(r) for r in records])):
+    vectors = embedder.encode([profile_text(r) for r in records])
+    for record, vector in zip(records, vectors, strict=True):
         record.embedding = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
         record.embedding_model = embedder.model_name
     index = MatchIndex(

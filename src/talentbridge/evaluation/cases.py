@@ -37,6 +37,15 @@ class Case:
         return digest[0] < 256 * HELD_SHARE
 
 
+def dev_set(data: str | None) -> Path | None:
+    """The development set's path (given, or beside the project), or None with a message."""
+    path = Path(data) if data else DEFAULT_DATA
+    if path.exists():
+        return path
+    print(f"development set not found at {path}: pass --data PATH")
+    return None
+
+
 def load_cases(path: Path, limit: int | None = None) -> list[Case]:
     """Titles labelled with a sector occupation (a sample of `limit` if given)."""
     by_label = {o.label: o for o in reference.esco_occupations()}

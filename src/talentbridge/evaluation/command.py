@@ -3,12 +3,11 @@ bootstrap intervals, on the held-back titles (those the weights were never fitte
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 
 from talentbridge.config import get_settings
-from talentbridge.evaluation.cases import DEFAULT_DATA, load_cases
+from talentbridge.evaluation.cases import dev_set, load_cases
 from talentbridge.evaluation.run import METHODS, Ranked, bootstrap, dev_split, leave_labels_out
 from talentbridge.matching.toolkit import build_tools
 from talentbridge.matching.weights import match_weights
@@ -36,9 +35,8 @@ def table(title: str, ranked: Ranked) -> list[str]:
 
 def main(args: argparse.Namespace) -> int:
     settings = get_settings()
-    path = Path(args.data) if args.data else DEFAULT_DATA
-    if not path.exists():
-        print(f"development set not found at {path}: pass --data PATH")
+    path = dev_set(args.data)
+    if path is None:
         return 2
     cases = [c for c in load_cases(path, args.limit) if args.all or c.held]
     tools = build_tools(settings)

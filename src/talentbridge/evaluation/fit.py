@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from talentbridge.config import get_settings
-from talentbridge.evaluation.cases import DEFAULT_DATA, Case, folds, load_cases
+from talentbridge.evaluation.cases import Case, dev_set, folds, load_cases
 from talentbridge.evaluation.run import Evaluation, Ranked, dev_split, leave_labels_out, metrics
 from talentbridge.matching.scoring import COMPONENTS
 from talentbridge.matching.toolkit import Toolkit, build_tools
@@ -87,9 +87,8 @@ def held_back_mrr(
 
 def fit_on_dev_split(args: argparse.Namespace) -> int:
     settings = get_settings()
-    path = Path(args.data) if args.data else DEFAULT_DATA
-    if not path.exists():
-        print(f"development set not found at {path}: pass --data PATH")
+    path = dev_set(args.data)
+    if path is None:
         return 2
     cases = load_cases(path)
     fitting = [c for c in cases if not c.held]
