@@ -16,6 +16,7 @@ from scipy.sparse import csr_matrix
 
 from talentbridge.matching.gates import GATE_NAMES as GATES
 from talentbridge.matching.gates import gate_masks
+from talentbridge.matching.lexical import DocumentFrequencies, bm25
 from talentbridge.matching.scoring import COMPONENTS, base_components, soft_occupation_rows
 
 BLOCK_CELLS = 1_000_000  # vacancy x candidate cells scored at once (~8 MB per array)
@@ -101,15 +102,21 @@ class TopK:
         *,
         titles: np.ndarray | None = None,
         groups: np.ndarray | None = None,
+        words: tuple[Sequence[Sequence[str]], Sequence[Sequence[str]]] | None = None,
+        frequencies: DocumentFrequencies | None = None,
     ) -> None:
         """titles: the engine's title vectors (rows the "title" columns point at); groups:
-        each occupation's ISCO group, for the soft occupation fit."""
+        each occupation's ISCO group, for the soft occupation fit; words: (the candidates',
+        the vacancies') BM25 words, in the rows `edges` gets, with the candidate store's
+        document frequencies, for the lexical component."""
         self.weights = dict(weights)
         self.partners = partners
         self.today = today
         self.k = k
         self.titles = titles
         self.groups = groups
+        self.words = words
+        self.frequencies = frequencies
 
     def edges(
         self,
@@ -124,8 +131,9 @@ class TopK:
         allowed: np.ndarray | None = None,
         progress: Callable[[int], Any] | None = None,
     ) -> Edges:
-        """Up to k best eligible candidates per vacancy, with the engine's score and components
-        but the lexical one (BM25 of every pair would cost more than the rest together).
+        """Up to k best eligible candidates per vacancy, with the engine's score and components.
+        The k are chosen on every component but the lexical one (BM25 of every pair would
+        cost more than the rest together), which is then added to the k chosen.
 
         `fit[v, o]` is how well vacancy v's title fits occupation o, as the engine's
         `occ_scores` (a row of NaN: unknown, as `occ_scores` = None); `allowed` masks
@@ -182,7 +190,7 @@ class TopK:
             nobody = rows[eligible[rows] == 0]
             if len(nobody):
                 failing.update(self._failures(nobody, people, candidates))
-        return Edges(
+        edges = Edges(
             vacancy=_cat([f[0] for f in found], np.int64),
             candidate=_cat([f[1] for f in found], np.int64),
             score=_cat([f[2] for f in found], np.float64),
@@ -191,6 +199,24 @@ class TopK:
             supply=supply,
             failing=failing,
         )
+        self._add_words(edges)
+        return edges
+
+    def _add_words(self, edges: Edges) -> None:
+        """The lexical component of each chosen edge, as the engine scores it."""
+        if self.words is None or self.frequencies is None or not len(edges.vacancy):
+            return
+        people, jobs = self.words
+        lexical = edges.components["lexical"]
+        order = np.argsort(edges.vacancy, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(edges.vacancy[order]) != 0])
+        for group in np.split(order, starts[1:]):
+            query = jobs[int(edges.vacancy[group[0]])]
+            lexical[group] = bm25(
+                query, [people[int(c)] for c in edges.candidate[group]], self.frequencies
+            )
+        lexical[:] = np.round(lexical, 4)
+        edges.score = np.minimum(edges.score + self.weights.get("lexical", 0.0) * lexical, 1.0)
 
     def _block(self, chunk: np.ndarray, side: "_Side") -> tuple[Any, ...]:
         """Score one block of vacancies against one sector's candidates; keep the top k."""

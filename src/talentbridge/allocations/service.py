@@ -199,7 +199,11 @@ def create_plan(
         allowed &= people.columns["state"] == STATE_CODE[scope.state]
     titles = engine.titles.vectors[: len(engine.titles)].copy()  # rows only ever appended
     title_rows = jobs.columns["title"]
-    asked = np.where((title_rows >= 0)[:, None], titles[np.maximum(title_rows, 0)], 0.0)
+    asked = (
+        np.where((title_rows >= 0)[:, None], titles[np.maximum(title_rows, 0)], 0.0)
+        if len(titles)
+        else None
+    )
     edges = TopK(
         engine.weights,
         engine.partners,
@@ -207,6 +211,8 @@ def create_plan(
         top_k,
         titles=titles,
         groups=engine.occupation_groups,
+        words=(people.objects["terms"], jobs.objects["terms"]),
+        frequencies=engine.candidates.frequencies,
     ).edges(
         {name: people.columns[name] for name in CANDIDATE_COLUMNS},
         people.vectors,
@@ -214,7 +220,7 @@ def create_plan(
         {name: jobs.columns[name] for name in VACANCY_COLUMNS},
         jobs.vectors,
         jobs.objects["skill_keys"],
-        fit=_title_fit(normaliser, wanted, asked if len(titles) else None),
+        fit=_title_fit(normaliser, wanted, asked),
         allowed=allowed,
         progress=progress,
     )
