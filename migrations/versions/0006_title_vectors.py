@@ -1,4 +1,5 @@
-"""title vectors: one embedding per distinct title and model (fielded matching signals)
+"""title vectors: one embedding per distinct title and model (fielded matching signals);
+the next best occupations of each record's title
 
 Revision ID: 0006
 Revises: 0005
@@ -24,7 +25,13 @@ def upgrade() -> None:
         sa.Column("vector", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("model", "digest", name=op.f("pk_title_vectors")),
     )
+    # Plain ADD COLUMN (no table rebuild on SQLite, so the change-feed triggers stay).
+    for table in ("candidates", "vacancies"):
+        op.add_column(table, sa.Column("occupation_alternatives", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    for table in ("candidates", "vacancies"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("occupation_alternatives")
     op.drop_table("title_vectors")

@@ -17,16 +17,20 @@ class MatchWeights(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TALENTBRIDGE_WEIGHT_")
 
-    semantic: float = Field(0.12, ge=0)  # profile to profile
-    title: float = Field(0.20, ge=0)  # title to title
-    title_profile: float = Field(0.10, ge=0)  # the vacancy's title to the candidate's profile
-    lexical: float = Field(0.10, ge=0)  # BM25 over titles, skills and summaries
-    occupation: float = Field(0.18, ge=0)
+    # Hand weights, the fallback when no fitted file ships (`talentbridge model fit`). The
+    # mix of the five title and profile components follows a search on the development
+    # split's fitting titles; the rest are the programme's judgement.
+    semantic: float = Field(0.06, ge=0)  # profile to profile
+    title: float = Field(0.04, ge=0)  # title to title
+    title_profile: float = Field(0.08, ge=0)  # the vacancy's title to the candidate's profile
+    expanded: float = Field(0.06, ge=0)  # the title's likely occupations to the profile
+    lexical: float = Field(0.06, ge=0)  # BM25 over titles, skills and summaries
+    occupation: float = Field(0.45, ge=0)
     skills: float = Field(0.10, ge=0)
     experience: float = Field(0.05, ge=0)
-    japanese: float = Field(0.05, ge=0)
-    partnership: float = Field(0.05, ge=0)
-    preference: float = Field(0.05, ge=0)
+    japanese: float = Field(0.04, ge=0)
+    partnership: float = Field(0.03, ge=0)
+    preference: float = Field(0.03, ge=0)
 
     def normalised(self) -> dict[str, float]:
         raw = self.model_dump()

@@ -1,6 +1,8 @@
 """Columns shared by the records the matching engine reads: their vector and occupation."""
 
-from sqlalchemy import LargeBinary, String
+from typing import Any
+
+from sqlalchemy import JSON, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -18,6 +20,9 @@ class OccupationMixin:
     occupation_uri: Mapped[str | None] = mapped_column(String(120))
     occupation_label: Mapped[str | None] = mapped_column(String(200))
     isco_group: Mapped[str | None] = mapped_column(String(4))
+    # The next best occupations the title could be, as [[uri, score], ...] (best first after
+    # the one above): a doubtful title is matched on them too, discounted by their score.
+    occupation_alternatives: Mapped[list[Any] | None] = mapped_column(JSON)
 
     @property
     def occupation(self) -> dict[str, str | None] | None:

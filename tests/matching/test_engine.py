@@ -11,7 +11,13 @@ import pytest
 
 from talentbridge.matching.engine import MatchingEngine
 from talentbridge.matching.explain import gate_reasons
-from talentbridge.matching.features import PREFECTURE_CODE, SECTOR_CODE, STATE_CODE, skill_keys
+from talentbridge.matching.features import (
+    PREFECTURE_CODE,
+    SECTOR_CODE,
+    STATE_CODE,
+    alternatives,
+    skill_keys,
+)
 from talentbridge.matching.gates import GATE_NAMES, pair_failed_gates
 
 TODAY = date(2026, 11, 1)
@@ -52,6 +58,7 @@ def person(**changes: Any) -> dict[str, Any]:
         "preferred": (),
         "title": -1,
         "terms": (),
+        **alternatives(()),
     }
     values.update(changes)
     return values
@@ -75,6 +82,7 @@ def job(**changes: Any) -> dict[str, Any]:
         "skill_keys": tuple(s.casefold() for s in skills),
         "title": -1,
         "terms": (),
+        **alternatives(()),
     }
     values.update(changes)
     return values

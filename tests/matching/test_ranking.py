@@ -31,6 +31,7 @@ def test_care_candidate_with_the_right_tests_comes_first(api):
         "semantic",
         "title",
         "title_profile",
+        "expanded",
         "lexical",
         "occupation",
         "skills",

@@ -104,11 +104,13 @@ class TopK:
         groups: np.ndarray | None = None,
         words: tuple[Sequence[Sequence[str]], Sequence[Sequence[str]]] | None = None,
         frequencies: DocumentFrequencies | None = None,
+        expansions: np.ndarray | None = None,
     ) -> None:
         """titles: the engine's title vectors (rows the "title" columns point at); groups:
         each occupation's ISCO group, for the soft occupation fit; words: (the candidates',
         the vacancies') BM25 words, in the rows `edges` gets, with the candidate store's
-        document frequencies, for the lexical component."""
+        document frequencies, for the lexical component; expansions: each vacancy's
+        expansion vector (`scoring.expansion`; zeros: none), for the expanded one."""
         self.weights = dict(weights)
         self.partners = partners
         self.today = today
@@ -117,6 +119,7 @@ class TopK:
         self.groups = groups
         self.words = words
         self.frequencies = frequencies
+        self.expansions = expansions
 
     def edges(
         self,
@@ -235,12 +238,20 @@ class TopK:
         components["title"] = np.clip(asked @ side.titles.T, 0.0, 1.0)
         components["title_profile"] = np.clip(asked @ side.vectors.T, 0.0, 1.0)
         components["lexical"] = np.zeros(1)
+        if self.expansions is not None:
+            components["expanded"] = np.clip(self.expansions[chunk] @ side.vectors.T, 0.0, 1.0)
+        else:
+            components["expanded"] = np.zeros(1)
         if self._fit is not None and self.groups is not None:
             rows_fit = self._fit[chunk]
             known = ~np.isnan(rows_fit[:, 0]) & (np.nan_to_num(rows_fit).max(axis=1) > 0)
             if known.any():
                 soft = soft_occupation_rows(
-                    np.nan_to_num(rows_fit), self.groups, c["occ"], c["isco"]
+                    np.nan_to_num(rows_fit),
+                    self.groups,
+                    c["occ"],
+                    c["isco"],
+                    [(c[f"alt{k}"], c[f"alt{k}_fit"]) for k in (1, 2)],
                 )
                 components["occupation"] = np.where(known[:, None], soft, components["occupation"])
         overlap = (self._need[chunk] @ side.hits).toarray()

@@ -32,6 +32,7 @@ from talentbridge.db import utcnow
 from talentbridge.errors import NotFound
 from talentbridge.matching.explain import component_reasons
 from talentbridge.matching.features import CANDIDATE_COLUMNS, STATE_CODE, VACANCY_COLUMNS
+from talentbridge.matching.scoring import expansion
 from talentbridge.matching.store import ColumnStore
 from talentbridge.organisations.models import Organisation
 from talentbridge.pages import Slice, Window, paginate
@@ -101,14 +102,14 @@ def _busy_candidates(session: Session) -> set[int]:
 
 
 def _title_fit(
-    normaliser: Any, jobs: Sequence[Any], titles: np.ndarray | None
+    normaliser: Any, jobs: Sequence[Any], titles: np.ndarray | None, profiles: np.ndarray
 ) -> np.ndarray | None:
     """How well each vacancy's title fits each occupation of its sector, as the engine's
     `occ_scores` (a NaN row: unknown); all titles in a few batched products."""
     if normaliser is None or not len(jobs):
         return None
     scores: np.ndarray = normaliser.occupation_scores_many(
-        [v.title for v in jobs], titles, [v.sector for v in jobs]
+        [v.title for v in jobs], titles, [v.sector for v in jobs], profiles
     )
     return np.where(scores.max(axis=1, keepdims=True) > 0, scores, np.nan)
 
@@ -204,6 +205,13 @@ def create_plan(
         if len(titles)
         else None
     )
+    fit = _title_fit(normaliser, wanted, asked, jobs.vectors)
+    descriptions = normaliser.descriptions if normaliser is not None else None
+    expansions = np.zeros_like(jobs.vectors)
+    for row in range(len(wanted) if fit is not None else 0):
+        expanded = expansion(np.nan_to_num(fit[row]), descriptions)  # type: ignore[index]
+        if expanded is not None:
+            expansions[row] = expanded
     edges = TopK(
         engine.weights,
         engine.partners,
@@ -213,6 +221,7 @@ def create_plan(
         groups=engine.occupation_groups,
         words=(people.objects["terms"], jobs.objects["terms"]),
         frequencies=engine.candidates.frequencies,
+        expansions=expansions,
     ).edges(
         {name: people.columns[name] for name in CANDIDATE_COLUMNS},
         people.vectors,
@@ -220,7 +229,7 @@ def create_plan(
         {name: jobs.columns[name] for name in VACANCY_COLUMNS},
         jobs.vectors,
         jobs.objects["skill_keys"],
-        fit=_title_fit(normaliser, wanted, asked),
+        fit=fit,
         allowed=allowed,
         progress=progress,
     )

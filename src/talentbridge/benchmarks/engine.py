@@ -20,7 +20,7 @@ from talentbridge import reference
 from talentbridge.config import get_settings
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.engine import MatchingEngine
-from talentbridge.matching.features import SECTOR_CODE, adult_cutoff
+from talentbridge.matching.features import SECTOR_CODE, adult_cutoff, alternatives
 from talentbridge.matching.lexical import record_terms
 from talentbridge.reference import esco_occupations
 
@@ -70,6 +70,7 @@ def fill(engine: MatchingEngine, n: int, seed: int = 1) -> None:
                 "preferred": (),
                 "title": occ,
                 "terms": record_terms(occupations[occ].label, skills, None),
+                **alternatives(()),
             },
         )
 
@@ -94,6 +95,7 @@ def vacancy(r: random.Random) -> dict[str, Any]:
         "skill_keys": tuple(s.casefold() for s in skills),
         "title": occ,
         "terms": record_terms(occupations[occ].label, skills, None),
+        **alternatives(()),
     }
 
 

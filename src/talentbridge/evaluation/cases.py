@@ -22,7 +22,6 @@ from talentbridge import reference
 
 DEFAULT_DATA = Path("../shared/data/jobbert/jobbert_titles_dev.csv")
 HELD_SHARE = 0.3  # of the titles, kept back from fitting
-FOLDS = 5  # leave-labels-out: occupations whose labels are hidden together
 
 
 @dataclass(frozen=True)
@@ -113,10 +112,3 @@ def vacancy(case: Case, record_id: int) -> SimpleNamespace:
         embedding=None,
         embedding_model=None,
     )
-
-
-def folds(seed: int = 0) -> list[frozenset[str]]:
-    """The sector occupations in FOLDS random groups (by URI)."""
-    uris = [o.uri for o in reference.esco_occupations()]
-    random.Random(seed).shuffle(uris)
-    return [frozenset(uris[k::FOLDS]) for k in range(FOLDS)]

@@ -4,9 +4,11 @@ and with two baselines, and measure each with bootstrap confidence intervals.
 Two checks:
 - **dev split**: candidates by title and skills; the normaliser knows every ESCO label;
 - **leave-labels-out**: candidates also described by their occupation's description, and
-  in each of FOLDS folds the labels of a fifth of the occupations are hidden from the
-  normaliser; the vacancies of those occupations are asked, so neither the vacancy's title
-  nor its candidate's can be looked up: the engine must generalise.
+  every label used to build a candidate, its title and its occupation's preferred label
+  (the label the development set names), hidden from the normaliser: neither the
+  candidate's title nor a vacancy titled by the label can be looked up, and the
+  occupation is known only by its other labels and its description: the engine must
+  generalise.
 Baselines: plain embedding cosine of the candidate's title and summary (or skills) against
 the vacancy's title, and BM25 of the vacancy's title over the candidate's words. All three
 rank only the vacancy's sector's candidates.
@@ -20,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from talentbridge.evaluation.cases import Case, candidates, folds, vacancy
+from talentbridge import reference
+from talentbridge.evaluation.cases import Case, candidates, vacancy
 from talentbridge.matching.derived import normalise_occupations
 from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.lexical import DocumentFrequencies, bm25, record_terms, terms
@@ -132,12 +135,13 @@ class Evaluation:
         embedder = self.tools.embedder
         index = self.index(normaliser)
         jobs = [vacancy(case, i) for i, case in enumerate(cases, start=1)]
-        normalise_occupations(jobs, normaliser)
         vectors = embedder.encode([profile_text(j) for j in jobs])
-        index.add_titles(embed_titles([title_of(j) for j in jobs], embedder))
-        for case, job, vector in zip(cases, jobs, vectors, strict=True):
+        for job, vector in zip(jobs, vectors, strict=True):
             job.embedding = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
             job.embedding_model = embedder.model_name
+        normalise_occupations(jobs, normaliser)
+        index.add_titles(embed_titles([title_of(j) for j in jobs], embedder))
+        for case, job, vector in zip(cases, jobs, vectors, strict=True):
             features, query = index.query("vacancy", job)
             limit = DEPTH if inspect is None else len(self.people)
             found = index.rank_candidates(features, query, limit=limit, explain=False, today=TODAY)
@@ -163,10 +167,15 @@ def dev_split(tools: Toolkit, weights: Mapping[str, float], cases: Sequence[Case
     return out
 
 
+def hidden_labels(evaluation: Evaluation) -> list[str]:
+    """The labels the leave-labels-out check hides: each candidate's title and the
+    preferred label of its occupation."""
+    by_uri = {o.uri: o.label for o in reference.esco_occupations()}
+    return [label for p in evaluation.people for label in (p.job_title, by_uri[p.uri])]
+
+
 def leave_labels_out(tools: Toolkit, weights: Mapping[str, float], cases: Sequence[Case]) -> Ranked:
     evaluation = Evaluation(tools, weights, described=True)
     out = Ranked()
-    for hidden in folds():
-        normaliser = tools.normaliser.excluding(hidden)
-        evaluation.rank([c for c in cases if c.uri in hidden], normaliser, out)
+    evaluation.rank(cases, tools.normaliser.excluding(hidden_labels(evaluation)), out)
     return out

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker, undefer
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import unit_of_work, utcnow
 from talentbridge.ingestion.models import EmbeddingTask, Job
+from talentbridge.matching.derived import alternatives_of
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.occupations import OccupationNormaliser
 from talentbridge.matching.text import profile_text, text_hash, title_of
@@ -134,7 +135,9 @@ class EmbeddingWorker:
             )
         texts = [profile_text(record) for record in mine]
         vectors = self.embedder.encode(texts)
-        occupations = self.normaliser.normalise(titles, [record.sector for record in mine])
+        occupations = self.normaliser.normalise(
+            titles, [record.sector for record in mine], np.asarray(vectors, dtype=np.float32)
+        )
         self._titles = embed_titles(
             [t for t in titles if title_digest(t) not in known], self.embedder
         )
@@ -189,6 +192,7 @@ class EmbeddingWorker:
         record.occupation_uri = match.uri if match else None
         record.occupation_label = match.label if match else None
         record.isco_group = match.isco_group if match else None
+        record.occupation_alternatives = alternatives_of(match)
         return True
 
     def _finish(self, session: Session, tasks: Sequence[_Prepared], *, field: str) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from talentbridge.matching.embedder import Embedder
-from talentbridge.matching.occupations import OccupationNormaliser
+from talentbridge.matching.occupations import OccupationMatch, OccupationNormaliser
 from talentbridge.matching.text import profile_text, text_hash, title_of
 from talentbridge.matching.titles import embed_titles, save_title_vectors
 from talentbridge.matching.toolkit import Toolkit
@@ -20,13 +20,35 @@ from talentbridge.matching.toolkit import Toolkit
 Record = Any  # a candidate or a vacancy (ORM row or anything shaped like one)
 
 
+def _profiles(records: Sequence[Record], dimension: int) -> np.ndarray:
+    """The records' profile vectors (zeros where there is none of that size yet)."""
+    out = np.zeros((len(records), dimension), dtype=np.float32)
+    for row, record in enumerate(records):
+        if record.embedding is not None and len(record.embedding) == dimension * 4:
+            out[row] = np.frombuffer(record.embedding, dtype=np.float32)
+    return out
+
+
+def alternatives_of(match: OccupationMatch | None) -> list[list[Any]] | None:
+    """What a record stores of the next best occupations: [[uri, score relative to the
+    best], ...], or None."""
+    if match is None or not match.alternatives:
+        return None
+    return [[uri, round(score / match.confidence, 3)] for uri, score in match.alternatives]
+
+
 def normalise_occupations(records: Sequence[Record], normaliser: OccupationNormaliser) -> None:
-    """Set the ESCO occupation and ISCO group of each record from its title and sector."""
-    matches = normaliser.normalise([title_of(r) for r in records], [r.sector for r in records])
+    """Set the ESCO occupation and ISCO group of each record from its title, sector and
+    (once embedded) its profile."""
+    profiles = _profiles(records, normaliser.embedder.dimension) if normaliser.embedder else None
+    matches = normaliser.normalise(
+        [title_of(r) for r in records], [r.sector for r in records], profiles
+    )
     for record, match in zip(records, matches, strict=True):
         record.occupation_uri = match.uri if match else None
         record.occupation_label = match.label if match else None
         record.isco_group = match.isco_group if match else None
+        record.occupation_alternatives = alternatives_of(match)
 
 
 def _stale(records: Sequence[Record], model_name: str) -> list[tuple[Record, str, str]]:
@@ -76,6 +98,6 @@ def refresh_derived_fields(
     without tools (no model loaded) the worker derives them later."""
     if tools is None:
         return
-    if titles_changed:
-        normalise_occupations(records, tools.normaliser)
     embed(records, tools.embedder, session=session)
+    if titles_changed:  # after embedding: the profile helps find the occupation
+        normalise_occupations(records, tools.normaliser)

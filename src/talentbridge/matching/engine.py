@@ -206,36 +206,39 @@ class MatchingEngine:
     def _similarities(
         self, ranking: Ranking, pool: np.ndarray, vector: np.ndarray | None
     ) -> dict[str, np.ndarray]:
-        """The three vector similarities of the pool's rows to the query, clipped at 0:
-        profile to profile, title to title, and the vacancy's title to the candidate's
-        profile (zeros where a vector is missing)."""
+        """The vector similarities of the pool's rows to the query, clipped at 0 (zeros
+        where a vector is missing): profile to profile, title to title, the vacancy's title
+        to the candidate's profile, and the query's expansion (its title's likely
+        occupations) to the stored profile."""
         title_vector = ranking.query.get("title_vector")
-        zeros = np.zeros(len(pool), dtype=np.float32)
-        out = {"semantic": zeros, "title": zeros, "title_profile": zeros}
-        stored_titles = ranking.store.column("title")[pool]
+        expanded = ranking.query.get("expansion")
+        store = ranking.store
+        out = {
+            name: np.zeros(len(pool), dtype=np.float32)
+            for name in ("semantic", "title", "title_profile", "expanded")
+        }
+        stored_titles = store.column("title")[pool]
         has_title = stored_titles >= 0
+        # Every query vector against the stored profiles in one pass over them.
+        against_profiles = {"semantic": vector, "expanded": expanded}
         if ranking.stored_are_candidates:
-            # Both query vectors against the candidates' profiles in one pass over them.
-            asked = [q for q in (vector, title_vector) if q is not None]
-            if asked:
-                both = _similarity(ranking.store, pool, np.stack(asked, axis=1))
-                if vector is not None:
-                    out["semantic"] = both[:, 0]
-                if title_vector is not None:
-                    out["title_profile"] = both[:, -1]
-                    titles = self.titles.similarity(title_vector)
-                    out["title"] = np.where(has_title, titles[stored_titles], 0.0)
-        else:
-            if vector is not None:
-                out["semantic"] = _similarity(ranking.store, pool, vector)
-            asked = [
-                q if q is not None else np.zeros(ranking.store.dimension, np.float32)
-                for q in (title_vector, vector)
-            ]
-            if len(self.titles) and (title_vector is not None or vector is not None):
-                titles = self.titles.similarity(np.stack(asked, axis=1))[stored_titles]
-                out["title"] = np.where(has_title, titles[:, 0], 0.0)
-                out["title_profile"] = np.where(has_title, titles[:, 1], 0.0)
+            against_profiles["title_profile"] = title_vector
+        asked = {name: q for name, q in against_profiles.items() if q is not None}
+        if asked:
+            found = _similarity(store, pool, np.stack(list(asked.values()), axis=1))
+            for column, name in enumerate(asked):
+                out[name] = found[:, column]
+        # Titles: one small matrix of the distinct titles, indexed by the stored rows.
+        if len(self.titles):
+            if ranking.stored_are_candidates:
+                pairs = {"title": title_vector}
+            else:
+                pairs = {"title": title_vector, "title_profile": vector}
+            wanted = {name: q for name, q in pairs.items() if q is not None}
+            if wanted:
+                sims = self.titles.similarity(np.stack(list(wanted.values()), axis=1))
+                for column, name in enumerate(wanted):
+                    out[name] = np.where(has_title, sims[stored_titles, column], 0.0)
         return {name: np.clip(values, 0.0, 1.0) for name, values in out.items()}
 
     def _components(
@@ -248,8 +251,13 @@ class MatchingEngine:
         parts = base_components(c, v, similarities["semantic"], self.partners)
         parts["title"] = similarities["title"]
         parts["title_profile"] = similarities["title_profile"]
+        parts["expanded"] = similarities["expanded"]
         soft = soft_occupation(
-            ranking.query.get("occ_scores"), self.occupation_groups, stored["occ"], stored["isco"]
+            ranking.query.get("occ_scores"),
+            self.occupation_groups,
+            stored["occ"],
+            stored["isco"],
+            [(stored[f"alt{k}"], stored[f"alt{k}_fit"]) for k in (1, 2)],
         )
         if soft is not None:
             parts["occupation"] = soft

@@ -79,6 +79,8 @@ def _similarities(components: Mapping[str, float]) -> list[str]:
         "the vacancy's title against the person's profile "
         f"{components.get('title_profile', 0.0):.2f}",
         f"profile similarity {components['semantic']:.2f}",
+        "what the title's likely occupations do, against the person's profile "
+        f"{components.get('expanded', 0.0):.2f}",
     ]
 
 

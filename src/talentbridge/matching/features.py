@@ -29,6 +29,8 @@ CANDIDATE_COLUMNS = {
     "isco": np.int32,
     "experience": np.float32,
     "title": np.int32,
+    **{f"alt{k}": np.int32 for k in (1, 2)},  # next best occupations (-1: none)
+    **{f"alt{k}_fit": np.float32 for k in (1, 2)},  # their score relative to the best
 }
 CANDIDATE_OBJECTS = ("skills", "skill_keys", "japanese_level", "jft", "preferred", "terms")
 VACANCY_COLUMNS = {
@@ -43,6 +45,8 @@ VACANCY_COLUMNS = {
     "isco": np.int32,
     "min_experience": np.float32,
     "title": np.int32,
+    **{f"alt{k}": np.int32 for k in (1, 2)},
+    **{f"alt{k}_fit": np.float32 for k in (1, 2)},
 }
 VACANCY_OBJECTS = ("skills", "skill_keys", "terms")
 
@@ -78,10 +82,27 @@ def _prefs_mask(prefectures: list[str]) -> int:
     return mask
 
 
+def alternatives(pairs: Any) -> dict[str, Any]:
+    """The alt1/alt2 columns from [(occupation index, relative score), ...]."""
+    pairs = list(pairs or ())[:2]
+    pairs += [(-1, 0.0)] * (2 - len(pairs))
+    out: dict[str, Any] = {}
+    for k, (index, fit) in enumerate(pairs, start=1):
+        out[f"alt{k}"], out[f"alt{k}_fit"] = int(index), float(fit)
+    return out
+
+
 def candidate_features(
-    c: Any, *, occ: int, placed: bool, title: int = -1, terms: tuple[str, ...] = ()
+    c: Any,
+    *,
+    occ: int,
+    placed: bool,
+    title: int = -1,
+    terms: tuple[str, ...] = (),
+    others: Any = (),
 ) -> dict[str, Any]:
-    """title: the row of the person's title vector (-1: none yet); terms: their words."""
+    """title: the row of the person's title vector (-1: none yet); terms: their words;
+    others: the next best occupations, [(index, relative score), ...]."""
     level = reference.level_rank(c.japanese_level)
     skills = tuple(c.skills or ())
     return {
@@ -105,11 +126,12 @@ def candidate_features(
         "preferred": tuple(c.preferred_prefectures or ()),
         "title": title,
         "terms": terms,
+        **alternatives(others),
     }
 
 
 def vacancy_features(
-    v: Any, *, occ: int, title: int = -1, terms: tuple[str, ...] = ()
+    v: Any, *, occ: int, title: int = -1, terms: tuple[str, ...] = (), others: Any = ()
 ) -> dict[str, Any]:
     skills = tuple(v.required_skills or ())
     return {
@@ -127,6 +149,7 @@ def vacancy_features(
         "skill_keys": tuple(skill_key(s) for s in skills),
         "title": title,
         "terms": terms,
+        **alternatives(others),
     }
 
 

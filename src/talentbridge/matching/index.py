@@ -19,6 +19,7 @@ from talentbridge.matching.engine import Match, MatchingEngine
 from talentbridge.matching.features import candidate_features, vacancy_features
 from talentbridge.matching.lexical import record_terms
 from talentbridge.matching.occupations import OccupationNormaliser
+from talentbridge.matching.scoring import expansion
 from talentbridge.matching.skills import SkillVocabulary
 from talentbridge.matching.store import ColumnStore
 from talentbridge.matching.text import title_of
@@ -153,17 +154,21 @@ class MatchIndex:
         # Lists stay shared between records: the rows' JSON lists are decoded once per distinct
         # text and their skill keys cached, so a million candidates hold their few lists once.
         occ = self.normaliser.index_of(row.occupation_uri)
+        others = [
+            (self.normaliser.index_of(uri), fit)
+            for uri, fit in getattr(row, "occupation_alternatives", None) or ()
+        ]
         if entity == "candidate":
             title = self.titles.row(title_digest(row.job_title))
             words = record_terms(row.job_title, row.skills or (), row.summary)
             values = candidate_features(
-                row, occ=occ, placed=bool(row.placed), title=title, terms=words
+                row, occ=occ, placed=bool(row.placed), title=title, terms=words, others=others
             )
             values["skill_keys"] = self.skill_keys(values["skills"], values["skill_keys"])
             return values
         title = self.titles.row(title_digest(row.title))
         words = record_terms(row.title, row.required_skills or (), row.description)
-        values = vacancy_features(row, occ=occ, title=title, terms=words)
+        values = vacancy_features(row, occ=occ, title=title, terms=words, others=others)
         values["skill_keys"] = self.required_keys(values["skills"], values["skill_keys"])
         return values
 
@@ -197,7 +202,10 @@ class MatchIndex:
         row_of_title = features["title"]
         title_vector = self.titles.vectors[row_of_title] if row_of_title >= 0 else None
         features["title_vector"] = title_vector
-        features["occ_scores"] = self.normaliser.occupation_scores(title, title_vector, row.sector)
+        features["occ_scores"] = self.normaliser.occupation_scores(
+            title, title_vector, row.sector, vector
+        )
+        features["expansion"] = expansion(features["occ_scores"], self.normaliser.descriptions)
         return features, vector
 
     def query_features(self, entity: str, row: Any) -> dict[str, Any]:

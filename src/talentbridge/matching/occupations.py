@@ -11,7 +11,7 @@ import copy
 import hashlib
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +35,13 @@ class OccupationMatch:
     label: str
     isco_group: str
     confidence: float
+    alternatives: tuple[tuple[str, float], ...] = ()  # the next best (uri, score)
 
 
+# The blend of `OccupationNormaliser.scores`, chosen on the development split's fitting
+# titles (never the held-back ones): blend of the best label scores, plus the description.
+LEXICAL, SEMANTIC, DESCRIPTION = 0.4, 0.6, 0.3
+ALTERNATIVES = 2  # next best occupations kept with a record's best
 SCORE_CACHE = 4096  # titles whose occupation scores are kept (about 3 KB each)
 
 
@@ -54,7 +59,7 @@ class OccupationNormaliser:
         self.cache_dir = cache_dir
         self.min_confidence = min_confidence
         self.occupations = reference.esco_occupations()
-        self.excluded: frozenset[str] = frozenset()  # occupations whose labels are hidden
+        self.excluded: frozenset[str] = frozenset()  # keys of labels it must not know
         self._fitted = False
         self._score_cache: dict[tuple[str | None, bytes | None], np.ndarray] = {}
         self._cache_lock = threading.Lock()
@@ -77,23 +82,39 @@ class OccupationNormaliser:
         self._by_owner = np.argsort(self._owners, kind="stable")
         self._owner_starts = np.flatnonzero(np.r_[True, np.diff(self._owners[self._by_owner]) != 0])
         self._label_vectors = self._embed_labels(labels) if self.embedder else None
+        self._description_vectors: np.ndarray | None = None
         if self._label_vectors is not None:
             self._label_vectors32 = self._label_vectors.astype(np.float32)
+            descriptions = [o.description or o.label for o in self.occupations]
+            self._description_vectors = self._embed_labels(descriptions).astype(np.float32)
         self._fitted = True
         return self
 
+    @property
+    def descriptions(self) -> np.ndarray | None:
+        """Each occupation's description vector (None without a model)."""
+        if not self._fitted:
+            self.fit()
+        return self._description_vectors
+
     def _know_labels(self, labels: list[str]) -> None:
         """The exact-label dictionary and, per sector, which labels may match (all but the
-        excluded occupations' labels)."""
+        excluded labels)."""
         self._exact: dict[str, list[int]] = {}
-        for label, owner in zip(labels, self._owners.tolist(), strict=True):
-            if self.occupations[owner].uri not in self.excluded:
-                self._exact.setdefault(_key(label), []).append(owner)
-        hidden = np.asarray([self.occupations[o].uri in self.excluded for o in self._owners])
+        keys = [_key(label) for label in labels]
+        for key, owner in zip(keys, self._owners.tolist(), strict=True):
+            if key not in self.excluded:
+                self._exact.setdefault(key, []).append(owner)
+        hidden = np.asarray([key in self.excluded for key in keys])
         sectors = np.asarray([o.sector for o in self.occupations])[self._owners]
         self._label_allowed: dict[str | None, np.ndarray] = {None: ~hidden}
         for sector in set(sectors.tolist()):
             self._label_allowed[sector] = (sectors == sector) & ~hidden
+        occupation_sectors = np.asarray([o.sector for o in self.occupations])
+        self._in_sector: dict[str | None, np.ndarray] = {
+            None: np.ones(len(self.occupations), dtype=bool),
+            **{sector: occupation_sectors == sector for sector in set(occupation_sectors)},
+        }
 
     def _allowed(self, sector: str | None) -> np.ndarray:
         return self._label_allowed.get(sector, self._label_allowed[None])
@@ -117,13 +138,14 @@ class OccupationNormaliser:
             self._by_uri = {occupation.uri: i for i, occupation in enumerate(self.occupations)}
         return self._by_uri.get(uri, -1) if uri else -1
 
-    def excluding(self, uris: frozenset[str]) -> "OccupationNormaliser":
-        """A copy that does not know these occupations' labels (their titles cannot be looked
-        up: the honest evaluation's leave-labels-out check)."""
+    def excluding(self, labels: Iterable[str]) -> "OccupationNormaliser":
+        """A copy that does not know these labels, neither to look up nor to compare with
+        (the honest evaluation's leave-labels-out check); their occupations stay known by
+        their other labels and their descriptions."""
         if not self._fitted:
             self.fit()
         other = copy.copy(self)  # shares the fitted label matrices; only the masks differ
-        other.excluded = frozenset(uris)
+        other.excluded = frozenset(_key(label) for label in labels)
         other._score_cache = {}
         other._cache_lock = threading.Lock()
         other._know_labels(self._labels)
@@ -136,7 +158,10 @@ class OccupationNormaliser:
         return None
 
     def normalise(
-        self, titles: Sequence[str | None], sectors: Sequence[str | None] | None = None
+        self,
+        titles: Sequence[str | None],
+        sectors: Sequence[str | None] | None = None,
+        profiles: np.ndarray | None = None,
     ) -> list[OccupationMatch | None]:
         """The best occupation for each title (among its sector's, when sectors are given),
         or None when nothing is close enough."""
@@ -154,26 +179,83 @@ class OccupationNormaliser:
             else:
                 pending.append(position)
         if pending:
-            scores = self._label_scores([titles[p] or "" for p in pending])
+            asked = [titles[p] or "" for p in pending]
+            vectors = self.embedder.encode(asked) if self.embedder is not None else None
+            scores = self.scores(
+                asked,
+                vectors,
+                [sectors[p] for p in pending],
+                None if profiles is None else profiles[pending],
+            )
             for row, position in enumerate(pending):
-                scores[row][~self._allowed(sectors[position])] = -1.0
-                best = int(np.argmax(scores[row]))
-                confidence = float(scores[row, best])
+                order = np.argsort(-scores[row])[: 1 + ALTERNATIVES]
+                best, confidence = int(order[0]), float(scores[row, order[0]])
                 if confidence >= self.min_confidence:
-                    results[position] = self._match(int(self._owners[best]), confidence)
+                    others = tuple(
+                        (self.occupations[int(o)].uri, round(float(scores[row, o]), 3))
+                        for o in order[1:]
+                        if scores[row, o] >= self.min_confidence
+                    )
+                    results[position] = self._match(best, confidence, others)
         return results
 
-    def _label_scores(self, titles: list[str]) -> np.ndarray:
-        queries = self._tfidf.transform([_key(t) for t in titles])
-        lexical: np.ndarray = (queries @ self._label_tfidf_t).toarray()
-        if self._label_vectors is None or self.embedder is None:
-            return lexical
-        semantic = self.embedder.encode(titles) @ self._label_vectors32.T
-        blended: np.ndarray = 0.4 * lexical + 0.6 * semantic
-        return blended
+    def scores(
+        self,
+        titles: Sequence[str | None],
+        vectors: np.ndarray | None,
+        sectors: Sequence[str | None] | None = None,
+        profiles: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """How well each title fits each occupation, in [0, 1] (titles x occupations): over
+        the occupation's labels, the best character n-gram TF-IDF cosine (LEXICAL) and the
+        best embedding cosine (SEMANTIC), plus the title's embedding cosine to the
+        occupation's description (DESCRIPTION), which also finds an occupation whose labels
+        are unknown; 1 for an exact label; 0 outside the title's sector. The description is
+        compared with the record's profile vector where given (title and summary say more
+        than the title alone). A row of zeros in `vectors` (or no vectors) leaves the
+        embedding terms out."""
+        if not self._fitted:
+            self.fit()
+        sectors = sectors if sectors is not None else [None] * len(titles)
+        keys = [_key(t) if t and t.strip() else "" for t in titles]
+        allowed = np.stack([self._allowed(sector) for sector in sectors])
+        lexical = np.where(
+            allowed, (self._tfidf.transform(keys) @ self._label_tfidf_t).toarray(), 0
+        )
+        blended = LEXICAL * self._per_occupation(lexical)
+        if vectors is not None and self._description_vectors is not None:
+            vectors = np.asarray(vectors, dtype=np.float32)
+            semantic = np.where(allowed, vectors @ self._label_vectors32.T, 0.0)
+            blended += SEMANTIC * self._per_occupation(semantic)
+            about = vectors if profiles is None else np.asarray(profiles, dtype=np.float32)
+            about = np.where(about.any(axis=1, keepdims=True), about, vectors)
+            blended += DESCRIPTION * np.maximum(about @ self._description_vectors.T, 0.0)
+        in_sector = np.stack(
+            [self._in_sector.get(sector, self._in_sector[None]) for sector in sectors]
+        )
+        out: np.ndarray = np.where(in_sector, np.clip(blended, 0.0, 1.0), 0.0).astype(np.float32)
+        for row, (key, sector) in enumerate(zip(keys, sectors, strict=True)):
+            if not key:
+                out[row] = 0.0
+            elif (exact := self._exact_in(key, sector)) is not None:
+                out[row, exact] = 1.0
+        return out
+
+    def _per_occupation(self, by_label: np.ndarray) -> np.ndarray:
+        """Each occupation's best label score (titles x labels -> titles x occupations)."""
+        out = np.zeros((by_label.shape[0], len(self.occupations)), dtype=np.float32)
+        grouped = by_label[:, self._by_owner]
+        out[:, self._owners[self._by_owner][self._owner_starts]] = np.maximum.reduceat(
+            grouped, self._owner_starts, axis=1
+        )
+        return out
 
     def occupation_scores(
-        self, title: str | None, vector: np.ndarray | None, sector: str | None = None
+        self,
+        title: str | None,
+        vector: np.ndarray | None,
+        sector: str | None = None,
+        profile: np.ndarray | None = None,
     ) -> np.ndarray:
         """How well a title fits each occupation (its best label), in [0, 1]; 0 outside the
         sector when one is given.
@@ -182,10 +264,11 @@ class OccupationNormaliser:
         title and vector give the same scores, so a vacancy asked about again (every time an
         employer opens its matches) is answered from a small cache.
         """
-        key = (f"{sector}|{title}", None if vector is None else vector.tobytes())
+        about = None if profile is None else profile.tobytes()
+        key = (f"{sector}|{title}", None if vector is None else vector.tobytes() + (about or b""))
         cached = self._score_cache.get(key)
         if cached is None:
-            cached = self._occupation_scores(title, vector, sector)
+            cached = self._occupation_scores(title, vector, sector, profile)
             cached.flags.writeable = False
             with self._cache_lock:
                 if len(self._score_cache) >= SCORE_CACHE:
@@ -194,29 +277,28 @@ class OccupationNormaliser:
         return cached
 
     def _occupation_scores(
-        self, title: str | None, vector: np.ndarray | None, sector: str | None
+        self,
+        title: str | None,
+        vector: np.ndarray | None,
+        sector: str | None,
+        profile: np.ndarray | None,
     ) -> np.ndarray:
-        if not self._fitted:
-            self.fit()
-        scores = np.zeros(len(self.occupations), dtype=np.float32)
-        if not title or not title.strip():
-            return scores
-        label = (self._tfidf.transform([_key(title)]) @ self._label_tfidf_t).toarray()[0]
-        if self._label_vectors is not None and vector is not None:
-            label = 0.4 * label + 0.6 * (self._label_vectors32 @ vector)
-        label = np.where(self._allowed(sector), label, 0.0)
-        grouped = np.clip(label, 0, 1).astype(np.float32)[self._by_owner]
-        owners = self._owners[self._by_owner][self._owner_starts]
-        scores[owners] = np.maximum.reduceat(grouped, self._owner_starts)
-        exact = self._exact_in(title, sector)
-        if exact is not None:
-            scores[exact] = 1.0
+        vectors = None if vector is None else vector[None, :]
+        profiles = None if profile is None else profile[None, :]
+        scores: np.ndarray = self.scores([title], vectors, [sector], profiles)[0]
         return scores
 
-    def _match(self, index: int, confidence: float) -> OccupationMatch:
+    def _match(
+        self, index: int, confidence: float, alternatives: tuple[tuple[str, float], ...] = ()
+    ) -> OccupationMatch:
         occupation = self.occupations[index]
         return OccupationMatch(
-            index, occupation.uri, occupation.label, occupation.isco_group, round(confidence, 3)
+            index,
+            occupation.uri,
+            occupation.label,
+            occupation.isco_group,
+            round(confidence, 3),
+            alternatives,
         )
 
     def occupation_scores_many(
@@ -224,37 +306,19 @@ class OccupationNormaliser:
         titles: Sequence[str | None],
         vectors: np.ndarray | None,
         sectors: Sequence[str | None] | None = None,
+        profiles: np.ndarray | None = None,
         batch: int = 256,
     ) -> np.ndarray:
         """`occupation_scores` for many titles at once (a row of zeros in `vectors` means
-        no vector): one sparse and one dense product per batch instead of one per title,
-        for allocation plans that score thousands of vacancies."""
-        if not self._fitted:
-            self.fit()
+        no vector): a few products per batch instead of several per title, for allocation
+        plans that score thousands of vacancies."""
         out = np.zeros((len(titles), len(self.occupations)), dtype=np.float32)
-        by_owner = np.argsort(self._owners, kind="stable")  # each occupation's labels together
-        starts = np.flatnonzero(np.r_[True, np.diff(self._owners[by_owner]) != 0])
-        owners = self._owners[by_owner][starts]
         for first in range(0, len(titles), batch):
-            keys = [_key(t) if t and t.strip() else "" for t in titles[first : first + batch]]
-            label = (self._tfidf.transform(keys) @ self._label_tfidf.T).toarray()
-            if self._label_vectors is not None and vectors is not None:
-                chunk = vectors[first : first + batch]
-                has_vector = np.asarray(chunk.any(axis=1))[:, None]
-                label = np.where(
-                    has_vector, 0.4 * label + 0.6 * (chunk @ self._label_vectors32.T), label
-                )
-            if sectors is not None:
-                for i, sector in enumerate(sectors[first : first + batch]):
-                    label[i, ~self._allowed(sector)] = 0.0
-            grouped = np.clip(label, 0, 1).astype(np.float32)[:, by_owner]
-            rows = out[first : first + len(keys)]
-            rows[:, owners] = np.maximum.reduceat(grouped, starts, axis=1)
-            for i, key in enumerate(keys):
-                if not key:
-                    rows[i] = 0.0
-                elif (
-                    exact := self._exact_in(key, sectors[first + i] if sectors else None)
-                ) is not None:
-                    rows[i, exact] = 1.0
+            end = first + batch
+            out[first:end] = self.scores(
+                titles[first:end],
+                None if vectors is None else vectors[first:end],
+                None if sectors is None else sectors[first:end],
+                None if profiles is None else profiles[first:end],
+            )
         return out

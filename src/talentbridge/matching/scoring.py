@@ -11,6 +11,7 @@ COMPONENTS = (
     "semantic",  # profile to profile
     "title",  # title to title
     "title_profile",  # the vacancy's title to the candidate's profile
+    "expanded",  # the occupations the query's title suggests (their descriptions) to the profile
     "lexical",  # BM25 of the query's words in the stored record's words
     "occupation",
     "skills",
@@ -72,34 +73,79 @@ def relation(a_occ: np.ndarray, a_isco: np.ndarray, b_occ: Any, b_isco: Any) -> 
 
 
 def soft_occupation(
-    occ_scores: np.ndarray | None, groups: np.ndarray, occ: np.ndarray, isco: np.ndarray
+    occ_scores: np.ndarray | None,
+    groups: np.ndarray,
+    occ: np.ndarray,
+    isco: np.ndarray,
+    others: Sequence[tuple[np.ndarray, np.ndarray]] = (),
 ) -> np.ndarray | None:
-    """How well the stored rows' occupations (occ, isco) fit the query's title: the best,
-    over the title's top few occupations, of that occupation's fit times its relation to
-    the row's. The fit is the title's own score (1 for an exact label, lower as the match
-    gets less sure), so the component shrinks with the normaliser's confidence. None
+    """How well the stored rows' occupations (occ, isco) fit the query's title: the fit of
+    the row's own occupation, or if more, the best over the title's top few occupations of
+    that occupation's fit times its relation to the row's. The fit is the title's own
+    score (1 for an exact label, lower as the match gets less sure), so the component
+    shrinks with the normaliser's confidence. A row's next best occupations (`others`:
+    (occupation, relative score) arrays) count too, discounted by their score. None
     without scores."""
     if occ_scores is None or not len(occ_scores) or occ_scores.max() <= 0:
         return None
+    rows = [(a[None, :], f[None, :]) for a, f in others]
     soft: np.ndarray = soft_occupation_rows(
-        occ_scores[None, :], groups, occ[None, :], isco[None, :]
+        occ_scores[None, :], groups, occ[None, :], isco[None, :], rows
     )[0]
     return soft
 
 
 def soft_occupation_rows(
-    occ_scores: np.ndarray, groups: np.ndarray, occ: np.ndarray, isco: np.ndarray
+    occ_scores: np.ndarray,
+    groups: np.ndarray,
+    occ: np.ndarray,
+    isco: np.ndarray,
+    others: Sequence[tuple[np.ndarray, np.ndarray]] = (),
 ) -> np.ndarray:
     """`soft_occupation` for many queries at once: occ_scores (queries x occupations),
-    occ and isco (1 x rows) -> (queries x rows)."""
+    occ and isco (1 x rows), others [(occupations, relative scores) (1 x rows)] ->
+    (queries x rows)."""
+    best = _fit_rows(occ_scores, groups, occ, isco)
+    for alternative, fit in others:
+        known = alternative >= 0
+        if not known.any():
+            continue
+        alt_isco = np.where(known, groups[np.maximum(alternative, 0)], -1)
+        alt_fit = _fit_rows(occ_scores, groups, alternative, alt_isco) * np.where(known, fit, 0.0)
+        np.maximum(best, alt_fit, out=best)
+    return best
+
+
+def _fit_rows(
+    occ_scores: np.ndarray, groups: np.ndarray, occ: np.ndarray, isco: np.ndarray
+) -> np.ndarray:
     k = min(TOP_OCCUPATIONS, occ_scores.shape[1])
     top = np.argpartition(-occ_scores, k - 1, axis=1)[:, :k]
-    best = np.zeros((occ_scores.shape[0], occ.shape[-1]), dtype=np.float64)
+    # The row's own occupation's fit, wherever it ranks; then relatives of the top few.
+    rows = np.broadcast_to(occ, (occ_scores.shape[0], occ.shape[-1]))
+    direct = np.take_along_axis(occ_scores, np.maximum(rows, 0), axis=1)
+    best = np.where(rows >= 0, direct, 0.0).astype(np.float64)
     for j in range(k):
         choice = top[:, j : j + 1]
         fit = np.take_along_axis(occ_scores, choice, axis=1)
         np.maximum(best, fit * relation(occ, isco, choice, groups[choice]), out=best)
     return best
+
+
+def expansion(occ_scores: np.ndarray | None, descriptions: np.ndarray | None) -> np.ndarray | None:
+    """The query's title expanded into what its likely occupations do: the unit mean of the
+    descriptions of its top few occupations, weighted by the square of their fit. None
+    without scores or descriptions."""
+    if occ_scores is None or descriptions is None or not len(occ_scores):
+        return None
+    k = min(TOP_OCCUPATIONS, len(occ_scores))
+    top = np.argpartition(-occ_scores, k - 1)[:k]
+    weights = np.square(occ_scores[top].astype(np.float64))
+    if weights.sum() <= 0:
+        return None
+    mixed = weights @ descriptions[top]
+    norm = float(np.linalg.norm(mixed))
+    return (mixed / norm).astype(np.float32) if norm > 0 else None
 
 
 def title_fit(occ_scores: np.ndarray | None, occ: np.ndarray) -> np.ndarray | None:

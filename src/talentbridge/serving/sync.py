@@ -51,6 +51,7 @@ FIELDS: dict[str, tuple[Any, ...]] = {
         cast(Candidate.preferred_prefectures, Text).label("preferred_prefectures"),
         Candidate.occupation_uri,
         Candidate.isco_group,
+        cast(Candidate.occupation_alternatives, Text).label("occupation_alternatives"),
         Candidate.experience_years,
         cast(Candidate.skills, Text).label("skills"),
         Candidate.embedding,
@@ -71,6 +72,7 @@ FIELDS: dict[str, tuple[Any, ...]] = {
         Vacancy.prefecture,
         Vacancy.occupation_uri,
         Vacancy.isco_group,
+        cast(Vacancy.occupation_alternatives, Text).label("occupation_alternatives"),
         Vacancy.min_experience_years,
         cast(Vacancy.required_skills, Text).label("required_skills"),
         Vacancy.embedding,
@@ -83,10 +85,10 @@ MODELS: dict[str, Any] = {"candidate": Candidate, "vacancy": Vacancy}
 @lru_cache(maxsize=100_000)
 def _json_list(raw: str | None) -> tuple[str, ...]:
     """A stored JSON list as a tuple, decoded once per distinct text."""
-    return tuple(json.loads(raw)) if raw else ()
+    return tuple(json.loads(raw) or ()) if raw else ()  # JSON null: nothing
 
 
-LISTS = ("skills", "preferred_prefectures", "required_skills")
+LISTS = ("skills", "preferred_prefectures", "required_skills", "occupation_alternatives")
 
 
 def _rows(session: Session, query: Select[Any]) -> list[SimpleNamespace]:
