@@ -21,12 +21,13 @@ from typing import Any
 
 import httpx
 import numpy as np
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, create_engine, delete, insert, text
 from sqlalchemy.orm import Session
 
 from talentbridge import migrate, reference
 from talentbridge.candidates.models import Candidate
 from talentbridge.config import get_settings
+from talentbridge.matching.titles import TitleVector, title_digest
 from talentbridge.organisations import service as organisations
 from talentbridge.organisations.schemas import OrganisationCreate
 from talentbridge.reference import esco_occupations
@@ -180,6 +181,21 @@ def insert_candidates(engine: Engine, n: int, institute_ids: list[int], model: s
             connection.execute(insert(Candidate), chunk)
 
 
+def add_title_vectors(connection: Any, model: str) -> None:
+    """A vector for every title the seeded records carry (the ESCO labels), as the worker
+    would have stored them, so ranking pays for the title components too."""
+    labels = sorted({o.label for o in esco_occupations()})
+    vectors = unit_vectors(np.random.default_rng(13), len(labels))
+    connection.execute(delete(TitleVector).where(TitleVector.model == model))
+    connection.execute(
+        insert(TitleVector),
+        [
+            {"model": model, "digest": title_digest(label), "vector": vector.tobytes()}
+            for label, vector in zip(labels, vectors, strict=True)
+        ],
+    )
+
+
 def add_vacancies(
     engine: Engine, n: int, employer_ids: list[int], model: str, programme: Programme
 ) -> None:
@@ -212,6 +228,7 @@ def add_vacancies(
             }
         )
     with engine.begin() as connection:
+        add_title_vectors(connection, model)
         result = connection.execute(
             insert(Vacancy).returning(Vacancy.id, Vacancy.employer_id), rows
         )
