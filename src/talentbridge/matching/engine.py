@@ -176,7 +176,12 @@ class MatchingEngine:
         )
 
     def _rank(self, ranking: Ranking, vector: np.ndarray | None) -> list[Match]:
-        """Gate, pick the pool, score all but skills, shortlist, add skills, explain."""
+        """Gate, pick the pool, score all but skills and words, shortlist, add them, explain.
+
+        The components that compare a query vector with the stored profiles are, for the
+        pool, one product with their weighted sum (one pass over the profiles: a product
+        with three query vectors costs three to four times one here); each is then worked
+        out exactly, clipped at 0, for the shortlist alone."""
         options = ranking.options
         store = ranking.store
         if not len(store):
@@ -189,12 +194,27 @@ class MatchingEngine:
         pool = _pool(masks, eligible, options)
         if not len(pool):
             return []
-        parts = self._components(ranking, pool, self._similarities(ranking, pool, vector))
-        partial = sum(self.weights[name] * parts[name] for name in parts)
+        asked = self._profile_queries(ranking, vector)
+        parts = self._components(ranking, pool, self._title_similarities(ranking, pool, vector))
+        combined = np.zeros(len(pool), dtype=np.float32)
+        if asked:
+            mixed = np.sum([self.weights[name] * q for name, q in asked.items()], axis=0)
+            combined = _similarity(store, pool, mixed.astype(np.float32))
+        partial = sum(self.weights[name] * parts[name] for name in parts) + combined
         # Eligible first: ineligible rows are pushed below every eligible one.
         order_key = partial + np.where(eligible[pool], 2.0, 0.0)
         later = self.weights["skills"] + self.weights["lexical"]  # added to the shortlist
         shortlist = _shortlist(order_key, options.limit, later)
+        if asked:
+            exact = np.clip(
+                store.live_vectors()[pool[shortlist]] @ np.stack(list(asked.values()), axis=1),
+                0.0,
+                1.0,
+            )
+            for column, name in enumerate(asked):
+                parts[name][shortlist] = exact[:, column]
+            weights = np.asarray([self.weights[name] for name in asked])
+            order_key[shortlist] += exact @ weights - combined[shortlist]
         scored = self._with_skills(ranking, pool, shortlist, order_key)
         return [
             self._match(
@@ -203,55 +223,44 @@ class MatchingEngine:
             for rank, s in enumerate(scored[: options.limit], start=1)
         ]
 
-    def _similarities(
+    def _profile_queries(
+        self, ranking: Ranking, vector: np.ndarray | None
+    ) -> dict[str, np.ndarray]:
+        """The query vectors compared with the stored profiles, by component: the query's
+        profile (semantic), its expansion, and on the candidates' side the vacancy's title."""
+        asked = {"semantic": vector, "expanded": ranking.query.get("expansion")}
+        if ranking.stored_are_candidates:
+            asked["title_profile"] = ranking.query.get("title_vector")
+        return {name: q for name, q in asked.items() if q is not None}
+
+    def _title_similarities(
         self, ranking: Ranking, pool: np.ndarray, vector: np.ndarray | None
     ) -> dict[str, np.ndarray]:
-        """The vector similarities of the pool's rows to the query, clipped at 0 (zeros
-        where a vector is missing): profile to profile, title to title, the vacancy's title
-        to the candidate's profile, and the query's expansion (its title's likely
-        occupations) to the stored profile."""
+        """The similarities that go through the small matrix of distinct titles, clipped at
+        0 (zeros where a vector is missing): title to title, and on the vacancies' side
+        their title to the candidate's profile."""
         title_vector = ranking.query.get("title_vector")
-        expanded = ranking.query.get("expansion")
-        store = ranking.store
-        out = {
-            name: np.zeros(len(pool), dtype=np.float32)
-            for name in ("semantic", "title", "title_profile", "expanded")
-        }
-        stored_titles = store.column("title")[pool]
-        has_title = stored_titles >= 0
-        # Every query vector against the stored profiles in one pass over them.
-        against_profiles = {"semantic": vector, "expanded": expanded}
-        if ranking.stored_are_candidates:
-            against_profiles["title_profile"] = title_vector
-        asked = {name: q for name, q in against_profiles.items() if q is not None}
-        if asked:
-            found = _similarity(store, pool, np.stack(list(asked.values()), axis=1))
-            for column, name in enumerate(asked):
-                out[name] = found[:, column]
-        # Titles: one small matrix of the distinct titles, indexed by the stored rows.
-        if len(self.titles):
-            if ranking.stored_are_candidates:
-                pairs = {"title": title_vector}
-            else:
-                pairs = {"title": title_vector, "title_profile": vector}
-            wanted = {name: q for name, q in pairs.items() if q is not None}
-            if wanted:
-                sims = self.titles.similarity(np.stack(list(wanted.values()), axis=1))
-                for column, name in enumerate(wanted):
-                    out[name] = np.where(has_title, sims[stored_titles, column], 0.0)
-        return {name: np.clip(values, 0.0, 1.0) for name, values in out.items()}
+        out: dict[str, np.ndarray] = {}
+        pairs = {"title": title_vector}
+        if not ranking.stored_are_candidates:
+            pairs["title_profile"] = vector
+        wanted = {name: q for name, q in pairs.items() if q is not None}
+        if len(self.titles) and wanted:
+            stored_titles = ranking.store.column("title")[pool]
+            sims = self.titles.similarity(np.stack(list(wanted.values()), axis=1))
+            for column, name in enumerate(wanted):
+                found = np.where(stored_titles >= 0, sims[stored_titles, column], 0.0)
+                out[name] = np.clip(found, 0.0, 1.0)
+        return out
 
     def _components(
-        self, ranking: Ranking, pool: np.ndarray, similarities: Mapping[str, np.ndarray]
+        self, ranking: Ranking, pool: np.ndarray, titles: Mapping[str, np.ndarray]
     ) -> dict[str, np.ndarray]:
         """Every component but skills and lexical for the pool's rows, each an array over
-        the pool."""
+        the pool; those against the stored profiles start at zero (see `_rank`)."""
         c, v = _take(ranking.c, pool), _take(ranking.v, pool)
         stored = c if ranking.stored_are_candidates else v
-        parts = base_components(c, v, similarities["semantic"], self.partners)
-        parts["title"] = similarities["title"]
-        parts["title_profile"] = similarities["title_profile"]
-        parts["expanded"] = similarities["expanded"]
+        parts = base_components(c, v, np.zeros(len(pool), dtype=np.float32), self.partners)
         soft = soft_occupation(
             ranking.query.get("occ_scores"),
             self.occupation_groups,
@@ -261,7 +270,10 @@ class MatchingEngine:
         )
         if soft is not None:
             parts["occupation"] = soft
-        return {name: np.broadcast_to(values, pool.shape) for name, values in parts.items()}
+        out = {name: np.broadcast_to(values, pool.shape) for name, values in parts.items()}
+        for name in ("semantic", "title", "title_profile", "expanded"):
+            out[name] = np.array(titles[name]) if name in titles else np.zeros(len(pool))
+        return out
 
     def _with_skills(
         self, ranking: Ranking, pool: np.ndarray, shortlist: np.ndarray, order_key: np.ndarray

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from talentbridge import reference
@@ -62,6 +63,7 @@ class OccupationNormaliser:
         self.excluded: frozenset[str] = frozenset()  # keys of labels it must not know
         self._fitted = False
         self._score_cache: dict[tuple[str | None, bytes | None], np.ndarray] = {}
+        self._label_cache: dict[tuple[str | None, str, bool], np.ndarray] = {}
         self._cache_lock = threading.Lock()
 
     def fit(self) -> "OccupationNormaliser":
@@ -78,6 +80,7 @@ class OccupationNormaliser:
         self._tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
         self._label_tfidf = self._tfidf.fit_transform([_key(label) for label in labels])
         self._label_tfidf_t = self._label_tfidf.T.tocsr()  # transposed once, not per query
+        self._analyse = self._tfidf.build_analyzer()
         # Labels grouped by occupation, so a per-occupation maximum is one reduceat.
         self._by_owner = np.argsort(self._owners, kind="stable")
         self._owner_starts = np.flatnonzero(np.r_[True, np.diff(self._owners[self._by_owner]) != 0])
@@ -147,6 +150,7 @@ class OccupationNormaliser:
         other = copy.copy(self)  # shares the fitted label matrices; only the masks differ
         other.excluded = frozenset(_key(label) for label in labels)
         other._score_cache = {}
+        other._label_cache = {}
         other._cache_lock = threading.Lock()
         other._know_labels(self._labels)
         return other
@@ -218,15 +222,62 @@ class OccupationNormaliser:
             self.fit()
         sectors = sectors if sectors is not None else [None] * len(titles)
         keys = [_key(t) if t and t.strip() else "" for t in titles]
+        labels = self._label_part(keys, vectors, sectors)
+        return self._finish(labels, keys, vectors, sectors, profiles)
+
+    def _label_part(
+        self, keys: Sequence[str], vectors: np.ndarray | None, sectors: Sequence[str | None]
+    ) -> np.ndarray:
+        """The label terms of `scores` (they depend on the title alone, so they are kept
+        per title)."""
         allowed = np.stack([self._allowed(sector) for sector in sectors])
-        lexical = np.where(
-            allowed, (self._tfidf.transform(keys) @ self._label_tfidf_t).toarray(), 0
-        )
+        lexical = np.where(allowed, (self._tfidf_rows(keys) @ self._label_tfidf_t).toarray(), 0)
         blended = LEXICAL * self._per_occupation(lexical)
         if vectors is not None and self._description_vectors is not None:
-            vectors = np.asarray(vectors, dtype=np.float32)
-            semantic = np.where(allowed, vectors @ self._label_vectors32.T, 0.0)
+            semantic = np.where(
+                allowed, np.asarray(vectors, np.float32) @ self._label_vectors32.T, 0
+            )
             blended += SEMANTIC * self._per_occupation(semantic)
+        return blended
+
+    def _tfidf_rows(self, keys: Sequence[str]) -> csr_matrix:
+        """The fitted vectorizer's rows for these keys, as `transform` gives them (sublinear
+        tf, idf, l2 norm), without its per-call checks: a few titles at a time is the
+        common case, where those cost ten times the arithmetic."""
+        analyse, vocabulary, idf = self._analyse, self._tfidf.vocabulary_, self._tfidf.idf_
+        data: list[float] = []
+        columns: list[int] = []
+        starts = [0]
+        for key in keys:
+            counts: dict[int, int] = {}
+            for gram in analyse(key):
+                column = vocabulary.get(gram)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            row = np.asarray(list(counts), dtype=np.int64)
+            weights = (1.0 + np.log(np.fromiter(counts.values(), float, len(counts)))) * idf[row]
+            norm = float(np.sqrt(np.dot(weights, weights))) or 1.0
+            columns.extend(row.tolist())
+            data.extend((weights / norm).tolist())
+            starts.append(len(columns))
+        return csr_matrix(
+            (np.asarray(data), np.asarray(columns, dtype=np.int64), np.asarray(starts)),
+            shape=(len(keys), len(vocabulary)),
+        )
+
+    def _finish(
+        self,
+        labels: np.ndarray,
+        keys: Sequence[str],
+        vectors: np.ndarray | None,
+        sectors: Sequence[str | None],
+        profiles: np.ndarray | None,
+    ) -> np.ndarray:
+        """The label terms plus the description term, clipped, within the sector, exact
+        labels at 1."""
+        blended = labels.copy()
+        if vectors is not None and self._description_vectors is not None:
+            vectors = np.asarray(vectors, dtype=np.float32)
             about = vectors if profiles is None else np.asarray(profiles, dtype=np.float32)
             about = np.where(about.any(axis=1, keepdims=True), about, vectors)
             blended += DESCRIPTION * np.maximum(about @ self._description_vectors.T, 0.0)
@@ -283,9 +334,21 @@ class OccupationNormaliser:
         sector: str | None,
         profile: np.ndarray | None,
     ) -> np.ndarray:
+        if not self._fitted:
+            self.fit()
+        key = _key(title) if title and title.strip() else ""
         vectors = None if vector is None else vector[None, :]
+        # Vacancies share titles: the label terms are kept per title and sector.
+        kept = (sector, key, vector is None)
+        labels = self._label_cache.get(kept)
+        if labels is None:
+            labels = self._label_part([key], vectors, [sector])
+            with self._cache_lock:
+                if len(self._label_cache) >= SCORE_CACHE:
+                    self._label_cache.pop(next(iter(self._label_cache)))
+                self._label_cache[kept] = labels
         profiles = None if profile is None else profile[None, :]
-        scores: np.ndarray = self.scores([title], vectors, [sector], profiles)[0]
+        scores: np.ndarray = self._finish(labels, [key], vectors, [sector], profiles)[0]
         return scores
 
     def _match(

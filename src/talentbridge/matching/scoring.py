@@ -104,16 +104,42 @@ def soft_occupation_rows(
 ) -> np.ndarray:
     """`soft_occupation` for many queries at once: occ_scores (queries x occupations),
     occ and isco (1 x rows), others [(occupations, relative scores) (1 x rows)] ->
-    (queries x rows)."""
-    best = _fit_rows(occ_scores, groups, occ, isco)
+    (queries x rows). Worked out once per occupation, then looked up per row."""
+    table = _fit_table(occ_scores, groups)
+    best = _look_up(table, occ_scores, groups, occ, isco)
     for alternative, fit in others:
         known = alternative >= 0
-        if not known.any():
-            continue
-        alt_isco = np.where(known, groups[np.maximum(alternative, 0)], -1)
-        alt_fit = _fit_rows(occ_scores, groups, alternative, alt_isco) * np.where(known, fit, 0.0)
-        np.maximum(best, alt_fit, out=best)
+        if known.any():
+            found = np.where(known, _column(table, alternative) * fit, 0.0)
+            np.maximum(best, found, out=best)
     return best
+
+
+def _fit_table(occ_scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """For every occupation o (queries x occupations): the title's own fit to o, or if
+    more, the best over its top few occupations of their fit times their relation to o."""
+    every = np.arange(occ_scores.shape[1])[None, :]
+    return _fit_rows(occ_scores, groups, every, groups[None, :])
+
+
+def _look_up(
+    table: np.ndarray, occ_scores: np.ndarray, groups: np.ndarray, occ: np.ndarray, isco: np.ndarray
+) -> np.ndarray:
+    """The table's value for each row's occupation; a row with only an ISCO group (an
+    occupation this data does not ship) is worked out from its group."""
+    best = np.where(occ >= 0, _column(table, occ), 0.0).astype(np.float64)
+    grouped_only = (occ < 0) & (isco >= 0)
+    if grouped_only.any():
+        np.maximum(
+            best, np.where(grouped_only, _fit_rows(occ_scores, groups, occ, isco), 0.0), out=best
+        )
+    return best
+
+
+def _column(table: np.ndarray, occ: np.ndarray) -> np.ndarray:
+    """table[:, occ] for occupations given as a (1 x rows) array; -1 reads column 0."""
+    picked: np.ndarray = np.take(table, np.maximum(occ, 0).ravel(), axis=1)
+    return picked
 
 
 def _fit_rows(
