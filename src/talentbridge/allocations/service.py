@@ -108,7 +108,7 @@ def _title_fit(
     `occ_scores` (a NaN row: unknown); all titles in a few batched products."""
     if normaliser is None or not len(jobs):
         return None
-    scores: np.ndarray = normaliser.occupation_scores_many(
+    scores: np.ndarray = normaliser.scores(
         [v.title for v in jobs], titles, [v.sector for v in jobs], profiles
     )
     return np.where(scores.max(axis=1, keepdims=True) > 0, scores, np.nan)

@@ -42,6 +42,7 @@ class OccupationMatch:
 # The blend of `OccupationNormaliser.scores`, chosen on the development split's fitting
 # titles (never the held-back ones): blend of the best label scores, plus the description.
 LEXICAL, SEMANTIC, DESCRIPTION = 0.4, 0.6, 0.3
+BATCH = 256  # titles scored in one set of products
 ALTERNATIVES = 2  # next best occupations kept with a record's best
 SCORE_CACHE = 4096  # titles whose occupation scores are kept (about 3 KB each)
 
@@ -222,8 +223,14 @@ class OccupationNormaliser:
             self.fit()
         sectors = sectors if sectors is not None else [None] * len(titles)
         keys = [_key(t) if t and t.strip() else "" for t in titles]
-        labels = self._label_part(keys, vectors, sectors)
-        return self._finish(labels, keys, vectors, sectors, profiles)
+        out = np.zeros((len(titles), len(self.occupations)), dtype=np.float32)
+        for first in range(0, len(titles), BATCH):  # bounded memory for thousands of titles
+            end = first + BATCH
+            part = (None if vectors is None else vectors[first:end]), sectors[first:end]
+            labels = self._label_part(keys[first:end], *part)
+            about = None if profiles is None else profiles[first:end]
+            out[first:end] = self._finish(labels, keys[first:end], *part, about)
+        return out
 
     def _label_part(
         self, keys: Sequence[str], vectors: np.ndarray | None, sectors: Sequence[str | None]
@@ -363,25 +370,3 @@ class OccupationNormaliser:
             round(confidence, 3),
             alternatives,
         )
-
-    def occupation_scores_many(
-        self,
-        titles: Sequence[str | None],
-        vectors: np.ndarray | None,
-        sectors: Sequence[str | None] | None = None,
-        profiles: np.ndarray | None = None,
-        batch: int = 256,
-    ) -> np.ndarray:
-        """`occupation_scores` for many titles at once (a row of zeros in `vectors` means
-        no vector): a few products per batch instead of several per title, for allocation
-        plans that score thousands of vacancies."""
-        out = np.zeros((len(titles), len(self.occupations)), dtype=np.float32)
-        for first in range(0, len(titles), batch):
-            end = first + batch
-            out[first:end] = self.scores(
-                titles[first:end],
-                None if vectors is None else vectors[first:end],
-                None if sectors is None else sectors[first:end],
-                None if profiles is None else profiles[first:end],
-            )
-        return out

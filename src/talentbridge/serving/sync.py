@@ -34,6 +34,19 @@ FEED_BATCH = 20_000  # change-feed rows per poll
 LOOKBACK = 2_000  # seqs below the start-up watermark checked for late commits
 
 _PLACED = exists().where(Placement.candidate_id == Candidate.id, Placement.status == "placed")
+
+
+def _derived(model: Any) -> tuple[Any, ...]:
+    """The columns matching derives from a record's text, alike on both sides."""
+    return (
+        model.occupation_uri,
+        model.isco_group,
+        cast(model.occupation_alternatives, Text).label("occupation_alternatives"),
+        model.embedding,
+        model.embedding_model,
+    )
+
+
 FIELDS: dict[str, tuple[Any, ...]] = {
     "candidate": (
         Candidate.id,
@@ -49,13 +62,9 @@ FIELDS: dict[str, tuple[Any, ...]] = {
         Candidate.available_from,
         Candidate.state,
         cast(Candidate.preferred_prefectures, Text).label("preferred_prefectures"),
-        Candidate.occupation_uri,
-        Candidate.isco_group,
-        cast(Candidate.occupation_alternatives, Text).label("occupation_alternatives"),
         Candidate.experience_years,
         cast(Candidate.skills, Text).label("skills"),
-        Candidate.embedding,
-        Candidate.embedding_model,
+        *_derived(Candidate),
         _PLACED.label("placed"),
     ),
     "vacancy": (
@@ -70,13 +79,9 @@ FIELDS: dict[str, tuple[Any, ...]] = {
         Vacancy.placed_count,
         Vacancy.openings,
         Vacancy.prefecture,
-        Vacancy.occupation_uri,
-        Vacancy.isco_group,
-        cast(Vacancy.occupation_alternatives, Text).label("occupation_alternatives"),
         Vacancy.min_experience_years,
         cast(Vacancy.required_skills, Text).label("required_skills"),
-        Vacancy.embedding,
-        Vacancy.embedding_model,
+        *_derived(Vacancy),
     ),
 }
 MODELS: dict[str, Any] = {"candidate": Candidate, "vacancy": Vacancy}
