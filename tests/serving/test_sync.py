@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from talentbridge import migrate
 from talentbridge.candidates.models import Candidate
+from talentbridge.config import DEFAULT_MODEL
+from talentbridge.matching.embedder import stored_model_name
 from talentbridge.organisations.models import Organisation
 from tests.conftest import make_database, vacancy_body
 from tests.serving.live import live_server
@@ -30,9 +32,10 @@ def _institute(db) -> int:
         return institute.id
 
 
-def _people(
-    institute_id: int, count: int, start: int = 0, model: str = "all-MiniLM-L6-v2+int8/fields-3"
-):
+SERVED_MODEL = stored_model_name(DEFAULT_MODEL, "onnx-int8")  # what the servers here run
+
+
+def _people(institute_id: int, count: int, start: int = 0, model: str = SERVED_MODEL):
     rng = np.random.default_rng(start)
     vectors = rng.standard_normal((count, 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -9,8 +9,9 @@ Two checks:
   candidate's title nor a vacancy titled by the label can be looked up, and the
   occupation is known only by its other labels and its description: the engine must
   generalise.
-Baselines: plain embedding cosine of the candidate's title and summary (or skills) against
-the vacancy's title, and BM25 of the vacancy's title over the candidate's words. All three
+Baselines: plain embedding cosine (the base all-MiniLM-L6-v2, whatever model the engine
+runs) of the candidate's title and summary (or skills) against the vacancy's title, and
+BM25 of the vacancy's title over the candidate's words. All three
 rank only the vacancy's sector's candidates.
 """
 
@@ -23,8 +24,10 @@ from typing import Any
 import numpy as np
 
 from talentbridge import reference
+from talentbridge.config import BASE_MODEL
 from talentbridge.evaluation.cases import Case, candidates, vacancy
 from talentbridge.matching.derived import normalise_occupations
+from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.lexical import DocumentFrequencies, bm25, record_terms, terms
 from talentbridge.matching.occupations import OccupationNormaliser
@@ -96,10 +99,11 @@ class Evaluation:
         ):
             person.embedding = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
             person.embedding_model = embedder.model_name
+        self.baseline = _baseline(embedder)
         plain = [
             f"{p.job_title}. {p.summary}" if p.summary else profile_text(p) for p in self.people
         ]
-        self.plain = embedder.encode(plain)
+        self.plain = self.baseline.encode(plain)
         self.words = [record_terms(p.job_title, p.skills, p.summary) for p in self.people]
         self.frequencies = DocumentFrequencies()
         for words in self.words:
@@ -136,12 +140,13 @@ class Evaluation:
         index = self.index(normaliser)
         jobs = [vacancy(case, i) for i, case in enumerate(cases, start=1)]
         vectors = embedder.encode([profile_text(j) for j in jobs])
+        plain = self.baseline.encode([profile_text(j) for j in jobs])
         for job, vector in zip(jobs, vectors, strict=True):
             job.embedding = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
             job.embedding_model = embedder.model_name
         normalise_occupations(jobs, normaliser)
         index.add_titles(embed_titles([title_of(j) for j in jobs], embedder))
-        for case, job, vector in zip(cases, jobs, vectors, strict=True):
+        for case, job, asked in zip(cases, jobs, plain, strict=True):
             features, query = index.query("vacancy", job)
             limit = DEPTH if inspect is None else len(self.people)
             found = index.rank_candidates(features, query, limit=limit, explain=False, today=TODAY)
@@ -151,13 +156,20 @@ class Evaluation:
             into.cases.append(case)
             into.ranks["engine"].append(_rank_of([m.record_id for m in found], right))
             other = self.sectors != case.sector
-            cosine = np.where(other, -np.inf, self.plain @ vector)
+            cosine = np.where(other, -np.inf, self.plain @ asked)
             into.ranks["embedding cosine"].append(_rank_of(self._ids(cosine), right))
             words = bm25(terms(case.title), self.words, self.frequencies)
             into.ranks["BM25"].append(_rank_of(self._ids(np.where(other, -np.inf, words)), right))
 
     def _ids(self, scores: np.ndarray) -> list[int]:
         return [self.people[i].id for i in np.argsort(-scores, kind="stable")[:DEPTH]]
+
+
+def _baseline(embedder: Embedder) -> Embedder:
+    """The plain model the cosine baseline runs: the base model, on the same backend."""
+    if embedder.source == BASE_MODEL:
+        return embedder
+    return Embedder(BASE_MODEL, backend=embedder.backend, cache_dir=embedder.cache_dir)
 
 
 def dev_split(tools: Toolkit, weights: Mapping[str, float], cases: Sequence[Case]) -> Ranked:

