@@ -147,16 +147,11 @@ def fit_on_dev_split(args: argparse.Namespace) -> int:
     )
 
 
-def outcome_pairs(settings: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(components, placed?) of every placement that ended placed or rejected."""
-    from talentbridge.evaluation.outcomes import outcome_components  # needs the database
-
-    return outcome_components(settings)
-
-
 def fit_on_outcomes(args: argparse.Namespace) -> int:
     settings = get_settings()
-    x, y = outcome_pairs(settings)
+    from talentbridge.evaluation.outcomes import outcome_components  # needs the database
+
+    x, y = outcome_components(settings)
     if len(y) < 50 or y.min() == y.max():
         print(f"{len(y)} ended placements ({int(y.sum())} placed): too few to fit on")
         return 2

@@ -18,7 +18,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -35,8 +35,8 @@ from talentbridge.matching.occupations import OccupationNormaliser
 from talentbridge.matching.text import profile_text, text_hash, title_of
 from talentbridge.matching.titles import (
     embed_titles,
+    in_order,
     save_title_vectors,
-    stored_digests,
     title_digest,
 )
 from talentbridge.vacancies.models import Vacancy
@@ -56,6 +56,7 @@ class _Prepared:
     digest: str | None = None  # None: the record is gone
     vector: np.ndarray | None = None
     occupation: Any = None
+    titles: dict[str, np.ndarray] = field(default_factory=dict)  # its title's vector, by digest
 
 
 class EmbeddingWorker:
@@ -77,7 +78,6 @@ class EmbeddingWorker:
         self.batch_size = batch_size
         self.lease_time = timedelta(seconds=lease_seconds)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self._titles: dict[str, np.ndarray] = {}  # computed by `compute`, stored by `commit`
 
     # 1. lease ---------------------------------------------------------------------------
     def _free(self) -> Any:
@@ -129,22 +129,25 @@ class EmbeddingWorker:
                         records[(entity, record.id)] = record
             live = [t for t in tasks if (t.entity, t.record_id) in records]
             mine = [records[(t.entity, t.record_id)] for t in live]
-            titles = [title_of(record) for record in mine]
-            known = stored_digests(
-                session, self.embedder.model_name, filter(None, map(title_digest, titles))
-            )
+        titles = [title_of(record) for record in mine]
+        title_vectors = embed_titles(titles, self.embedder)
         texts = [profile_text(record) for record in mine]
         vectors = self.embedder.encode(texts)
         occupations = self.normaliser.normalise(
-            titles, [record.sector for record in mine], np.asarray(vectors, dtype=np.float32)
+            titles,
+            [record.sector for record in mine],
+            np.asarray(vectors, dtype=np.float32),
+            in_order(titles, title_vectors, self.embedder.dimension),
         )
-        self._titles = embed_titles(
-            [t for t in titles if title_digest(t) not in known], self.embedder
-        )
-        for task, text, vector, occupation in zip(live, texts, vectors, occupations, strict=True):
+        for task, text, vector, occupation, title in zip(
+            live, texts, vectors, occupations, titles, strict=True
+        ):
             task.digest = text_hash(text)
             task.vector = np.ascontiguousarray(vector, dtype=np.float32)
             task.occupation = occupation
+            digest = title_digest(title)
+            if digest is not None:
+                task.titles = {digest: title_vectors[digest]}
 
     # 3. commit --------------------------------------------------------------------------
     def commit(self, tasks: Sequence[_Prepared]) -> int:
@@ -171,7 +174,8 @@ class EmbeddingWorker:
                 )
                 .values(claimed_by=None, claimed_until=None)
             )
-            save_title_vectors(session, self.embedder.model_name, self._titles)
+            stored = {d: v for t in finished for d, v in t.titles.items()}
+            save_title_vectors(session, self.embedder.model_name, stored)
             self._finish(session, finished, field="done")
         return len(finished)
 

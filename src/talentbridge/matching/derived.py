@@ -5,7 +5,7 @@ Works on anything shaped like a candidate or a vacancy (see `text`), so the doma
 call it without matching knowing their models.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.occupations import OccupationMatch, OccupationNormaliser
 from talentbridge.matching.text import profile_text, text_hash, title_of
-from talentbridge.matching.titles import embed_titles, save_title_vectors
+from talentbridge.matching.titles import embed_titles, in_order, save_title_vectors
 from talentbridge.matching.toolkit import Toolkit
 
 Record = Any  # a candidate or a vacancy (ORM row or anything shaped like one)
@@ -37,13 +37,21 @@ def alternatives_of(match: OccupationMatch | None) -> list[list[Any]] | None:
     return [[uri, round(score / match.confidence, 3)] for uri, score in match.alternatives]
 
 
-def normalise_occupations(records: Sequence[Record], normaliser: OccupationNormaliser) -> None:
+def normalise_occupations(
+    records: Sequence[Record],
+    normaliser: OccupationNormaliser,
+    titles: Mapping[str, np.ndarray] | None = None,
+) -> None:
     """Set the ESCO occupation and ISCO group of each record from its title, sector and
-    (once embedded) its profile."""
-    profiles = _profiles(records, normaliser.embedder.dimension) if normaliser.embedder else None
-    matches = normaliser.normalise(
-        [title_of(r) for r in records], [r.sector for r in records], profiles
-    )
+    (once embedded) its profile; `titles` (by digest, as `embed_titles` gives them) saves
+    embedding the titles again."""
+    embedder = normaliser.embedder
+    profiles = _profiles(records, embedder.dimension) if embedder else None
+    asked = [title_of(r) for r in records]
+    vectors = None
+    if titles is not None and embedder is not None:
+        vectors = in_order(asked, titles, embedder.dimension)
+    matches = normaliser.normalise(asked, [r.sector for r in records], profiles, vectors)
     for record, match in zip(records, matches, strict=True):
         record.occupation_uri = match.uri if match else None
         record.occupation_label = match.label if match else None
@@ -68,22 +76,24 @@ def embed(
     *,
     session: Session | None = None,
     progress: bool = False,
+    titles: Mapping[str, np.ndarray] | None = None,
 ) -> int:
     """Embed only what changed, in one batch; returns how many profiles were embedded.
-    With a session the titles' vectors are stored too (a title stored already is kept).
+    With a session the titles' vectors (`titles`, or embedded here) are stored too (a
+    title stored already is kept).
     Everything is embedded before the session is used: on SQLite a writer's first
     statement takes the write lock, which must not wait for the model."""
-    titles = embed_titles([title_of(r) for r in records], embedder) if session else {}
+    if titles is None and session is not None:
+        titles = embed_titles([title_of(r) for r in records], embedder)
     todo = _stale(records, embedder.model_name)
-    if session is not None:
+    if todo:
+        vectors = embedder.encode([text for _, text, _ in todo], progress=progress)
+        for (record, _, digest), vector in zip(todo, vectors, strict=True):
+            record.embedding = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+            record.embedding_hash = digest
+            record.embedding_model = embedder.model_name
+    if session is not None and titles:
         save_title_vectors(session, embedder.model_name, titles)
-    if not todo:
-        return 0
-    vectors = embedder.encode([text for _, text, _ in todo], progress=progress)
-    for (record, _, digest), vector in zip(todo, vectors, strict=True):
-        record.embedding = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
-        record.embedding_hash = digest
-        record.embedding_model = embedder.model_name
     return len(todo)
 
 
@@ -98,6 +108,7 @@ def refresh_derived_fields(
     without tools (no model loaded) the worker derives them later."""
     if tools is None:
         return
-    embed(records, tools.embedder, session=session)
+    titles = embed_titles([title_of(r) for r in records], tools.embedder)
+    embed(records, tools.embedder, session=session, titles=titles)
     if titles_changed:  # after embedding: the profile helps find the occupation
-        normalise_occupations(records, tools.normaliser)
+        normalise_occupations(records, tools.normaliser, titles)

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,25 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def cached_vectors(
+    embedder: "Embedder", labels: list[str], cache_dir: Path | None, prefix: str
+) -> np.ndarray:
+    """Float32 vectors of the labels, kept as float16 in cache_dir under a name that changes
+    with the labels and the model, so a new ESCO build or model is embedded again."""
+    digest = hashlib.sha256(("\n".join(labels) + embedder.model_name).encode()).hexdigest()
+    path = cache_dir / f"{prefix}-{digest[:16]}.npy" if cache_dir else None
+    if path is not None and path.exists():
+        cached: np.ndarray = np.load(path).astype(np.float32)
+        return cached
+    vectors = embedder.encode(labels).astype(np.float16)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{threading.get_ident()}.tmp.npy")
+        np.save(partial, vectors)
+        partial.replace(path)  # another process never reads a half-written file
+    return vectors.astype(np.float32)
 
 
 # --- ONNX: export once from the packaged weights, then run in ONNX Runtime ------------------

@@ -24,7 +24,6 @@ from talentbridge.matching.gates import GATE_NAMES, gate_masks, pair_failed_gate
 from talentbridge.matching.lexical import bm25
 from talentbridge.matching.scoring import (
     COMPONENTS,
-    MIX,
     base_components,
     skill_overlap,
     soft_occupation,
@@ -34,7 +33,6 @@ from talentbridge.matching.store import ColumnStore, TitleMatrix
 __all__ = [  # what callers import from here; each is owned by the module named above
     "COMPONENTS",
     "GATE_NAMES",
-    "MIX",
     "Match",
     "MatchingEngine",
     "base_components",

@@ -8,7 +8,6 @@ a dairy products manufacturing worker.
 """
 
 import copy
-import hashlib
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -20,7 +19,7 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from talentbridge import reference
-from talentbridge.matching.embedder import Embedder
+from talentbridge.matching.embedder import Embedder, cached_vectors
 
 _SPACE = re.compile(r"[^\w]+")
 
@@ -85,12 +84,15 @@ class OccupationNormaliser:
         # Labels grouped by occupation, so a per-occupation maximum is one reduceat.
         self._by_owner = np.argsort(self._owners, kind="stable")
         self._owner_starts = np.flatnonzero(np.r_[True, np.diff(self._owners[self._by_owner]) != 0])
-        self._label_vectors = self._embed_labels(labels) if self.embedder else None
+        self._label_vectors: np.ndarray | None = None
         self._description_vectors: np.ndarray | None = None
-        if self._label_vectors is not None:
-            self._label_vectors32 = self._label_vectors.astype(np.float32)
+        if self.embedder is not None:
+            cache = self.cache_dir
+            self._label_vectors = cached_vectors(self.embedder, labels, cache, "esco-labels")
             descriptions = [o.description or o.label for o in self.occupations]
-            self._description_vectors = self._embed_labels(descriptions).astype(np.float32)
+            self._description_vectors = cached_vectors(
+                self.embedder, descriptions, cache, "esco-labels"
+            )
         self._fitted = True
         return self
 
@@ -123,19 +125,6 @@ class OccupationNormaliser:
     def _allowed(self, sector: str | None) -> np.ndarray:
         return self._label_allowed.get(sector, self._label_allowed[None])
 
-    def _embed_labels(self, labels: list[str]) -> np.ndarray:
-        assert self.embedder is not None
-        digest = hashlib.sha256(("\n".join(labels) + self.embedder.model_name).encode()).hexdigest()
-        path = self.cache_dir / f"esco-labels-{digest[:16]}.npy" if self.cache_dir else None
-        if path is not None and path.exists():
-            cached: np.ndarray = np.load(path)
-            return cached
-        vectors = self.embedder.encode(labels).astype(np.float16)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(path, vectors)
-        return vectors
-
     def index_of(self, uri: str | None) -> int:
         """Position of an occupation in `occupations`, or -1."""
         if not hasattr(self, "_by_uri"):
@@ -167,9 +156,11 @@ class OccupationNormaliser:
         titles: Sequence[str | None],
         sectors: Sequence[str | None] | None = None,
         profiles: np.ndarray | None = None,
+        vectors: np.ndarray | None = None,
     ) -> list[OccupationMatch | None]:
         """The best occupation for each title (among its sector's, when sectors are given),
-        or None when nothing is close enough."""
+        or None when nothing is close enough. `vectors`: the titles' vectors when the caller
+        has them already (else they are embedded here)."""
         if not self._fitted:
             self.fit()
         sectors = sectors if sectors is not None else [None] * len(titles)
@@ -185,7 +176,10 @@ class OccupationNormaliser:
                 pending.append(position)
         if pending:
             asked = [titles[p] or "" for p in pending]
-            vectors = self.embedder.encode(asked) if self.embedder is not None else None
+            if vectors is not None:
+                vectors = vectors[pending]
+            elif self.embedder is not None:
+                vectors = self.embedder.encode(asked)
             scores = self.scores(
                 asked,
                 vectors,
@@ -240,10 +234,8 @@ class OccupationNormaliser:
         allowed = np.stack([self._allowed(sector) for sector in sectors])
         lexical = np.where(allowed, (self._tfidf_rows(keys) @ self._label_tfidf_t).toarray(), 0)
         blended = LEXICAL * self._per_occupation(lexical)
-        if vectors is not None and self._description_vectors is not None:
-            semantic = np.where(
-                allowed, np.asarray(vectors, np.float32) @ self._label_vectors32.T, 0
-            )
+        if vectors is not None and self._label_vectors is not None:
+            semantic = np.where(allowed, np.asarray(vectors, np.float32) @ self._label_vectors.T, 0)
             blended += SEMANTIC * self._per_occupation(semantic)
         return blended
 

@@ -5,7 +5,6 @@ from typing import Any
 
 import numpy as np
 
-MIX = 0.2  # allocation plans: discrete occupation match vs graded fit of the title
 TOP_OCCUPATIONS = 5  # the query title's best occupations a stored record's may match
 COMPONENTS = (
     "semantic",  # profile to profile
@@ -27,16 +26,10 @@ def base_components(
     v: Mapping[str, Any],
     similarity: np.ndarray,
     partners: np.ndarray,
-    fit: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Every component but skills, vectorised over whichever side is an array."""
-    same_occ = (c["occ"] >= 0) & (c["occ"] == v["occ"])
-    same_group = (c["isco"] >= 0) & (c["isco"] == v["isco"])
-    same_minor = (c["isco"] >= 0) & (c["isco"] // 10 == v["isco"] // 10)
-    occupation = np.where(same_occ, 1.0, np.where(same_group, 0.6, np.where(same_minor, 0.3, 0.0)))
-    if fit is not None:
-        # How well the query's title fits the stored side's occupation, relative to its best fit.
-        occupation = MIX * occupation + (1 - MIX) * fit
+    # Discrete; the engine and plans replace it by `soft_occupation` when the title was scored.
+    occupation = relation(c["occ"], c["isco"], v["occ"], v["isco"])
     need = np.maximum(v["min_experience"], 0.0)
     have = c["experience"]
     experience = np.where(
@@ -172,15 +165,6 @@ def expansion(occ_scores: np.ndarray | None, descriptions: np.ndarray | None) ->
     mixed = weights @ descriptions[top]
     norm = float(np.linalg.norm(mixed))
     return (mixed / norm).astype(np.float32) if norm > 0 else None
-
-
-def title_fit(occ_scores: np.ndarray | None, occ: np.ndarray) -> np.ndarray | None:
-    """How well the query's title fits each stored row's occupation, best = 1; None when
-    the title fits no occupation (or there is no title)."""
-    if occ_scores is None or not len(occ_scores) or occ_scores.max() <= 0:
-        return None
-    fit: np.ndarray = np.where(occ >= 0, occ_scores[np.maximum(occ, 0)] / occ_scores.max(), 0.0)
-    return fit
 
 
 def skill_overlap(required: Sequence[str], have: frozenset[str]) -> tuple[float, list[int]]:

@@ -7,7 +7,6 @@ four sectors' occupations. Candidate skill lists repeat a great deal, so each di
 text is matched once and kept in a bounded LRU cache.
 """
 
-import hashlib
 import re
 import threading
 from collections import OrderedDict
@@ -19,7 +18,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from talentbridge import reference
-from talentbridge.matching.embedder import Embedder
+from talentbridge.matching.embedder import Embedder, cached_vectors
 
 _NOT_WORD = re.compile(r"[^\w]+")
 TEXT_CACHE = 100_000  # distinct skill texts kept with their match (a few hundred bytes each)
@@ -85,7 +84,7 @@ class SkillVocabulary:
             self._label_vectors = (
                 None
                 if self.embedder is None
-                else label_vectors(self.embedder, list(self.labels), self.cache_dir, "esco-skills")
+                else cached_vectors(self.embedder, list(self.labels), self.cache_dir, "esco-skills")
             )
             self._fitted = True
         return self
@@ -151,22 +150,3 @@ class SkillVocabulary:
             match.label if match else skill_key(text)
             for text, match in zip(texts, self.normalise(texts), strict=True)
         )
-
-
-def label_vectors(
-    embedder: Embedder, labels: list[str], cache_dir: Path | None, prefix: str
-) -> np.ndarray:
-    """Float32 vectors of the labels, kept as float16 in cache_dir under a name that changes
-    with the labels and the model, so a new ESCO build or model is embedded again."""
-    digest = hashlib.sha256(("\n".join(labels) + embedder.model_name).encode()).hexdigest()
-    path = cache_dir / f"{prefix}-{digest[:16]}.npy" if cache_dir else None
-    if path is not None and path.exists():
-        cached: np.ndarray = np.load(path).astype(np.float32)
-        return cached
-    vectors = embedder.encode(labels).astype(np.float16)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{threading.get_ident()}.tmp.npy")
-        np.save(partial, vectors)
-        partial.replace(path)  # another process never reads a half-written file
-    return vectors.astype(np.float32)

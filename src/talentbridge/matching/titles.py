@@ -5,7 +5,7 @@ embedded once, stored once (`title_vectors`, keyed by model and the hash of its 
 held once in memory; records point at their title's row.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from sqlalchemy import LargeBinary, String, select
@@ -61,7 +61,19 @@ def embed_titles(titles: Sequence[str | None], embedder: Embedder) -> dict[str, 
     }
 
 
-def save_title_vectors(session: Session, model: str, vectors: dict[str, np.ndarray]) -> None:
+def in_order(
+    titles: Sequence[str | None], vectors: Mapping[str, np.ndarray], dimension: int
+) -> np.ndarray:
+    """One row per title from `embed_titles`' result (zeros for no title)."""
+    out = np.zeros((len(titles), dimension), dtype=np.float32)
+    for row, title in enumerate(titles):
+        digest = title_digest(title)
+        if digest is not None and digest in vectors:
+            out[row] = vectors[digest]
+    return out
+
+
+def save_title_vectors(session: Session, model: str, vectors: Mapping[str, np.ndarray]) -> None:
     """Store vectors not stored yet; a title another writer stored meanwhile is kept as is."""
     if not vectors:
         return

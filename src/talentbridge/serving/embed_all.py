@@ -37,7 +37,7 @@ def embed_all(
                     records: Any = session.scalars(
                         select(model).where(model.id.in_(chunk)).options(undefer(model.embedding))
                     ).all()
-                    done += embed(records, embedder)
+                    done += embed(records, embedder, session=session)
                 bar.update(len(chunk))
         counts[name] = done
     engine.dispose()
