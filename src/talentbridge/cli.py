@@ -253,6 +253,12 @@ def _model_fit(args: argparse.Namespace) -> int:
     return main(args)
 
 
+def _model_titles(args: argparse.Namespace) -> int:
+    from talentbridge.evaluation.known import main
+
+    return main(args)
+
+
 def _model_export(args: argparse.Namespace) -> int:
     from talentbridge.matching.embedder import Embedder
 
@@ -414,6 +420,12 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--esco", default=None, help="path to ESCO occupations_en.csv")
     train.add_argument("--out", default=None, help="where to write (models/<shipped model>)")
     train.set_defaults(run=_model_train)
+    titles = model.add_parser(
+        "titles", help="the real vacancy titles the normaliser knows, from the fitting titles"
+    )
+    titles.add_argument("--data", default=None, help="path to jobbert_titles_dev.csv")
+    titles.add_argument("--out", default=None, help="where to write (models/known_titles.json)")
+    titles.set_defaults(run=_model_titles)
     return root
 
 

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     weights: MatchWeights = Field(default_factory=MatchWeights)
     # Fitted weights (`talentbridge model fit`); None: models/match_weights.json if it exists.
     weights_file: Path | None = None
+    # Real vacancy titles the normaliser knows (`talentbridge model titles`); None:
+    # models/known_titles.json if it exists; a path that does not exist: none.
+    known_titles_file: Path | None = None
     # Serving under load: worker threads per process and the connections they draw on.
     threads: int = Field(32, ge=1, le=1000)
     blas_threads: int = Field(1, ge=1)  # per NumPy product; requests already run in parallel

@@ -2,12 +2,15 @@
 
 Exact label lookup first; otherwise a blend of character n-gram TF-IDF (spelling
 variants, abbreviations) and sentence-embedding similarity (synonyms) against every
-preferred and alternative ESCO label of the four sectors. Given the record's sector, only
+preferred and alternative ESCO label of the four sectors, and against real vacancy titles
+known to belong to an occupation (`known_titles`: what employers write, not what a
+taxonomy lists). Given the record's sector, only
 that sector's occupations are candidates: "dairy farm worker" in agriculture cannot become
 a dairy products manufacturing worker.
 """
 
 import copy
+import json
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -24,7 +27,7 @@ from talentbridge.matching.embedder import Embedder, cached_vectors
 _SPACE = re.compile(r"[^\w]+")
 
 
-def _key(text: str) -> str:
+def title_key(text: str) -> str:
     return _SPACE.sub(" ", text.casefold()).strip()
 
 
@@ -44,6 +47,17 @@ LEXICAL, SEMANTIC, DESCRIPTION = 0.4, 0.6, 0.3
 BATCH = 256  # titles scored in one set of products
 ALTERNATIVES = 2  # next best occupations kept with a record's best
 SCORE_CACHE = 4096  # titles whose occupation scores are kept (about 3 KB each)
+KNOWN_TITLES_FILE = Path(__file__).resolve().parents[3] / "models" / "known_titles.json"
+
+
+def read_known_titles(path: Path) -> tuple[tuple[str, str], ...]:
+    """The (title, occupation URI) pairs of a known-titles file (`talentbridge model
+    titles`); none if it is absent or unreadable."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))["titles"]
+        return tuple((str(title), str(uri)) for title, uri in rows)
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
 
 
 class OccupationNormaliser:
@@ -55,8 +69,10 @@ class OccupationNormaliser:
         *,
         cache_dir: Path | None = None,
         min_confidence: float = 0.45,
+        known_titles: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.embedder = embedder
+        self.known_titles = tuple(known_titles)  # (title, occupation URI)
         self.cache_dir = cache_dir
         self.min_confidence = min_confidence
         self.occupations = reference.esco_occupations()
@@ -73,12 +89,18 @@ class OccupationNormaliser:
             for label in (occupation.label, *occupation.alt_labels):
                 labels.append(label)
                 owners.append(index)
+        self._esco_labels = len(labels)  # the known titles follow: compared, never exact
+        by_uri = {occupation.uri: i for i, occupation in enumerate(self.occupations)}
+        for title, uri in self.known_titles:
+            if uri in by_uri and title.strip():
+                labels.append(title)
+                owners.append(by_uri[uri])
         self._labels = labels
         self._owners = np.asarray(owners)
         self._know_labels(labels)
 
         self._tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
-        self._label_tfidf = self._tfidf.fit_transform([_key(label) for label in labels])
+        self._label_tfidf = self._tfidf.fit_transform([title_key(label) for label in labels])
         self._label_tfidf_t = self._label_tfidf.T.tocsr()  # transposed once, not per query
         self._analyse = self._tfidf.build_analyzer()
         # Labels grouped by occupation, so a per-occupation maximum is one reduceat.
@@ -88,7 +110,15 @@ class OccupationNormaliser:
         self._description_vectors: np.ndarray | None = None
         if self.embedder is not None:
             cache = self.cache_dir
-            self._label_vectors = cached_vectors(self.embedder, labels, cache, "esco-labels")
+            esco, known = labels[: self._esco_labels], labels[self._esco_labels :]
+            self._label_vectors = np.vstack(
+                [
+                    cached_vectors(self.embedder, esco, cache, "esco-labels"),
+                    cached_vectors(self.embedder, known, cache, "known-titles")
+                    if known
+                    else np.zeros((0, self.embedder.dimension), dtype=np.float32),
+                ]
+            )
             descriptions = [o.description or o.label for o in self.occupations]
             self._description_vectors = cached_vectors(
                 self.embedder, descriptions, cache, "esco-labels"
@@ -107,8 +137,9 @@ class OccupationNormaliser:
         """The exact-label dictionary and, per sector, which labels may match (all but the
         excluded labels)."""
         self._exact: dict[str, list[int]] = {}
-        keys = [_key(label) for label in labels]
-        for key, owner in zip(keys, self._owners.tolist(), strict=True):
+        keys = [title_key(label) for label in labels]
+        esco = zip(keys[: self._esco_labels], self._owners.tolist(), strict=False)
+        for key, owner in esco:
             if key not in self.excluded:
                 self._exact.setdefault(key, []).append(owner)
         hidden = np.asarray([key in self.excluded for key in keys])
@@ -138,7 +169,7 @@ class OccupationNormaliser:
         if not self._fitted:
             self.fit()
         other = copy.copy(self)  # shares the fitted label matrices; only the masks differ
-        other.excluded = frozenset(_key(label) for label in labels)
+        other.excluded = frozenset(title_key(label) for label in labels)
         other._score_cache = {}
         other._label_cache = {}
         other._cache_lock = threading.Lock()
@@ -146,7 +177,7 @@ class OccupationNormaliser:
         return other
 
     def _exact_in(self, title: str, sector: str | None) -> int | None:
-        for index in self._exact.get(_key(title), ()):
+        for index in self._exact.get(title_key(title), ()):
             if sector is None or self.occupations[index].sector == sector:
                 return index
         return None
@@ -216,7 +247,7 @@ class OccupationNormaliser:
         if not self._fitted:
             self.fit()
         sectors = sectors if sectors is not None else [None] * len(titles)
-        keys = [_key(t) if t and t.strip() else "" for t in titles]
+        keys = [title_key(t) if t and t.strip() else "" for t in titles]
         out = np.zeros((len(titles), len(self.occupations)), dtype=np.float32)
         for first in range(0, len(titles), BATCH):  # bounded memory for thousands of titles
             end = first + BATCH
@@ -335,7 +366,7 @@ class OccupationNormaliser:
     ) -> np.ndarray:
         if not self._fitted:
             self.fit()
-        key = _key(title) if title and title.strip() else ""
+        key = title_key(title) if title and title.strip() else ""
         vectors = None if vector is None else vector[None, :]
         # Vacancies share titles: the label terms are kept per title and sector.
         kept = (sector, key, vector is None)

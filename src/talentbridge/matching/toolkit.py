@@ -4,7 +4,11 @@ from dataclasses import dataclass
 
 from talentbridge.config import Settings
 from talentbridge.matching.embedder import Embedder
-from talentbridge.matching.occupations import OccupationNormaliser
+from talentbridge.matching.occupations import (
+    KNOWN_TITLES_FILE,
+    OccupationNormaliser,
+    read_known_titles,
+)
 
 
 @dataclass
@@ -24,5 +28,8 @@ def build_tools(settings: Settings, *, threads: int | None = None) -> Toolkit:
         cache_dir=settings.cache_dir,
         threads=threads,
     )
-    normaliser = OccupationNormaliser(embedder, cache_dir=settings.cache_dir).fit()
+    known = read_known_titles(settings.known_titles_file or KNOWN_TITLES_FILE)
+    normaliser = OccupationNormaliser(
+        embedder, cache_dir=settings.cache_dir, known_titles=known
+    ).fit()
     return Toolkit(embedder=embedder, normaliser=normaliser)
