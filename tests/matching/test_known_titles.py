@@ -50,6 +50,13 @@ def test_a_hidden_known_title_is_neither_looked_up_nor_compared(knowing):
     assert labels(hidden) != labels(knowing)
 
 
+def test_hiding_known_titles_leaves_the_esco_labels_written_the_same(knowing):
+    hidden = knowing.excluding(known_titles=["Welder", *[title for title, _ in KNOWN]])
+    assert labels(hidden) != labels(knowing)
+    [welder] = hidden.normalise(["Welder"], ["manufacturing"])
+    assert (welder.label, welder.confidence) == ("welder", 1.0)  # still an exact ESCO label
+
+
 def held_and_fitting(stem: str) -> tuple[str, str]:
     """A held-back title and a fitting title written like it (case and punctuation)."""
     for n in range(1000):

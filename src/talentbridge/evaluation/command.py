@@ -41,7 +41,11 @@ def main(args: argparse.Namespace) -> int:
     cases = [c for c in load_cases(path, args.limit) if args.all or c.held]
     tools = build_tools(settings)
     weights, source = match_weights(settings)
-    print(f"{len(cases)} titles ({'all' if args.all else 'held back'}); weights: {source}")
+    known = len(tools.normaliser.known_titles)
+    print(
+        f"{len(cases)} titles ({'all' if args.all else 'held back'}); weights: {source}; "
+        f"known titles: {known}"
+    )
     lines = []
     for name, check in (("dev split", dev_split), ("leave-labels-out", leave_labels_out)):
         started = time.perf_counter()

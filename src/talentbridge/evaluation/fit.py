@@ -39,6 +39,7 @@ from talentbridge.matching.toolkit import Toolkit, build_tools
 from talentbridge.matching.weights import WEIGHTS_FILE, match_weights
 
 HARD_NEGATIVES = 50  # wrong candidates per title, the closest by an even mix of components
+FOLDS = 5  # of the fitting titles, each ranked with its own titles unknown to the normaliser
 
 
 def weights_from(
@@ -95,10 +96,15 @@ def pairs(tools: Toolkit, cases: Sequence[Case]) -> list[tuple[np.ndarray, np.nd
         return inspect
 
     plain = Evaluation(tools, hand, described=False)
-    plain.rank(cases, tools.normaliser, Ranked(), inspect=collect(plain))
     described = Evaluation(tools, hand, described=True)
-    hidden = tools.normaliser.excluding(hidden_labels(described))
-    described.rank(cases, hidden, Ranked(), inspect=collect(described))
+    labels = hidden_labels(described)
+    # The fitting titles are the normaliser's known titles: each fold is ranked with its
+    # own titles hidden, as a title never seen before would be.
+    for fold in range(FOLDS):
+        part = cases[fold::FOLDS]
+        unseen = tools.normaliser.excluding(known_titles=[case.title for case in part])
+        plain.rank(part, unseen, Ranked(), inspect=collect(plain))
+        described.rank(part, unseen.excluding(labels), Ranked(), inspect=collect(described))
     return groups
 
 

@@ -77,6 +77,7 @@ class OccupationNormaliser:
         self.min_confidence = min_confidence
         self.occupations = reference.esco_occupations()
         self.excluded: frozenset[str] = frozenset()  # keys of labels it must not know
+        self.unknown: frozenset[str] = frozenset()  # keys of known titles it must not know
         self._fitted = False
         self._score_cache: dict[tuple[str | None, bytes | None], np.ndarray] = {}
         self._label_cache: dict[tuple[str | None, str, bool], np.ndarray] = {}
@@ -142,7 +143,12 @@ class OccupationNormaliser:
         for key, owner in esco:
             if key not in self.excluded:
                 self._exact.setdefault(key, []).append(owner)
-        hidden = np.asarray([key in self.excluded for key in keys])
+        hidden = np.asarray(
+            [
+                key in self.excluded or (i >= self._esco_labels and key in self.unknown)
+                for i, key in enumerate(keys)
+            ]
+        )
         sectors = np.asarray([o.sector for o in self.occupations])[self._owners]
         self._label_allowed: dict[str | None, np.ndarray] = {None: ~hidden}
         for sector in set(sectors.tolist()):
@@ -162,14 +168,18 @@ class OccupationNormaliser:
             self._by_uri = {occupation.uri: i for i, occupation in enumerate(self.occupations)}
         return self._by_uri.get(uri, -1) if uri else -1
 
-    def excluding(self, labels: Iterable[str]) -> "OccupationNormaliser":
-        """A copy that does not know these labels, neither to look up nor to compare with
-        (the honest evaluation's leave-labels-out check); their occupations stay known by
-        their other labels and their descriptions."""
+    def excluding(
+        self, labels: Iterable[str] = (), *, known_titles: Iterable[str] = ()
+    ) -> "OccupationNormaliser":
+        """A copy that does not know these labels (ESCO labels and known titles written so)
+        nor these known titles (ESCO labels written so stay), neither to look up nor to
+        compare with, besides what this one does not know: the honest evaluation's checks.
+        Their occupations stay known by their other labels and their descriptions."""
         if not self._fitted:
             self.fit()
         other = copy.copy(self)  # shares the fitted label matrices; only the masks differ
-        other.excluded = frozenset(title_key(label) for label in labels)
+        other.excluded = self.excluded | {title_key(label) for label in labels}
+        other.unknown = self.unknown | {title_key(title) for title in known_titles}
         other._score_cache = {}
         other._label_cache = {}
         other._cache_lock = threading.Lock()
