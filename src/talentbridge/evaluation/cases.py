@@ -21,6 +21,7 @@ from types import SimpleNamespace
 from talentbridge import reference
 
 DEFAULT_DATA = Path("../shared/data/jobbert/jobbert_titles_dev.csv")
+ISCO_GROUPS = Path("../shared/data/esco/ISCOGroups_en.csv")  # ISCO-08, with task statements
 HELD_SHARE = 0.3  # of the titles, kept back from fitting
 
 
@@ -88,6 +89,40 @@ def candidates(*, described: bool, seed: int = 7) -> list[SimpleNamespace]:
                 embedding_model=None,
             )
         )
+    return out
+
+
+def group_candidates(path: Path = ISCO_GROUPS, seed: int = 7) -> list[SimpleNamespace]:
+    """One candidate per ISCO-08 unit group of each sector (another taxonomy than ESCO's
+    occupations, and coarser), titled by one of the group's example occupations and
+    described by its definition and task statements; `uri` is "<sector>|<group code>".
+    None if the file is missing."""
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        groups = {row["code"]: row for row in csv.DictReader(handle) if len(row["code"]) == 4}
+    rng = random.Random(seed)
+    pairs = sorted({(o.sector, o.isco_group) for o in reference.esco_occupations()})
+    template = vars(candidates(described=False)[0])
+    out: list[SimpleNamespace] = []
+    for sector, code in pairs:
+        text = groups[code]["description"] if code in groups else ""
+        tasks, _, rest = text.partition("Examples of the occupations classified here:")
+        examples = [line.strip(" -") for line in rest.splitlines() if line.startswith("-")]
+        if tasks.strip() and examples:
+            out.append(
+                SimpleNamespace(
+                    **{
+                        **template,
+                        "id": len(out) + 1,
+                        "uri": f"{sector}|{code}",
+                        "sector": sector,
+                        "job_title": rng.choice(examples),
+                        "summary": " ".join(tasks.split()),
+                        "skills": (),
+                    }
+                )
+            )
     return out
 
 

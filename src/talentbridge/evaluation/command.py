@@ -1,6 +1,6 @@
-"""`talentbridge eval`: the dev split, the leave-labels-out check and the unlisted
-occupations, per sector, with 95 % bootstrap intervals, on the held-back titles (those the
-weights were never fitted on)."""
+"""`talentbridge eval`: the dev split, the leave-labels-out check, the unlisted
+occupations and another taxonomy's candidates (`run.CHECKS`), per sector, with 95 %
+bootstrap intervals, on the held-back titles (those the weights were never fitted on)."""
 
 import argparse
 import time
@@ -52,6 +52,9 @@ def main(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         ranked = check(tools, weights, cases)
         took = time.perf_counter() - started
+        if not ranked.cases:
+            lines.append(f"\n{name}: nothing to measure (its data is missing)")
+            continue
         lines += table(f"{name} ({len(ranked.cases)} vacancies, {took:.0f} s)", ranked)
     print("\n".join(lines))
     print(f"\nmodel {tools.embedder.model_name}; goal: leave-labels-out engine >= 1.3x cosine")

@@ -114,9 +114,9 @@ def pairs(tools: Toolkit, cases: Sequence[Case]) -> list[tuple[np.ndarray, np.nd
 def held_back_mrr(
     tools: Toolkit, weights: Mapping[str, float], cases: Sequence[Case]
 ) -> dict[str, float]:
+    ranked = {name: check(tools, weights, cases) for name, check in CHECKS.items()}
     return {
-        name: round(metrics(check(tools, weights, cases).ranks["engine"])["MRR"], 4)
-        for name, check in CHECKS.items()
+        name: round(metrics(r.ranks["engine"])["MRR"], 4) for name, r in ranked.items() if r.cases
     }
 
 

@@ -1,7 +1,7 @@
 """Rank the evaluation's cases with the engine (built exactly as the server builds its index)
 and with two baselines, and measure each with bootstrap confidence intervals.
 
-Two checks:
+Four checks (`CHECKS`):
 - **dev split**: candidates by title and skills; the normaliser knows every ESCO label;
 - **leave-labels-out**: candidates also described by their occupation's description, and
   every label used to build a candidate, its title and its occupation's preferred label
@@ -13,6 +13,10 @@ Two checks:
   the occupations (`UNLISTED`), whose every label and known title is hidden too: the
   title's occupation is known by its description alone, as for a title no taxonomy lists,
   and leaning on the normaliser ranks the wrong people.
+- **another taxonomy**: candidates of ISCO-08's unit groups instead of ESCO's occupations
+  (coarser, as another country's taxonomy would be), each titled by one of the group's
+  example occupations and described by its task statements, and the normaliser knowing
+  every label: how the engine does when the two sides are not described in ESCO's terms.
 In each, the normaliser knows the real vacancy titles of `models/known_titles.json`, which
 hold no held-back title (nor one written like it).
 Baselines: plain embedding cosine (the base all-MiniLM-L6-v2, whatever model the engine
@@ -31,7 +35,7 @@ import numpy as np
 
 from talentbridge import reference
 from talentbridge.config import BASE_MODEL
-from talentbridge.evaluation.cases import Case, candidates, vacancy
+from talentbridge.evaluation.cases import Case, candidates, group_candidates, vacancy
 from talentbridge.matching.derived import normalise_occupations
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.index import MatchIndex
@@ -96,10 +100,19 @@ def _rank_of(order: Sequence[int], right: int) -> int | None:
 class Evaluation:
     """Vectors embedded once; an index per normaliser (per fold), ranked like the server."""
 
-    def __init__(self, tools: Toolkit, weights: Mapping[str, float], *, described: bool):
+    def __init__(
+        self,
+        tools: Toolkit,
+        weights: Mapping[str, float],
+        *,
+        described: bool,
+        people: list[SimpleNamespace] | None = None,
+        answer: Callable[[Case], str] = lambda case: case.uri,
+    ):
         self.tools = tools
         self.weights = weights
-        self.people = candidates(described=described)
+        self.people = people if people is not None else candidates(described=described)
+        self.answer = answer  # a case's right candidate's `uri`
         embedder = tools.embedder
         for person, vector in zip(
             self.people, embedder.encode([profile_text(p) for p in self.people]), strict=True
@@ -159,7 +172,7 @@ class Evaluation:
             found = index.rank_candidates(features, query, limit=limit, explain=False, today=TODAY)
             if inspect is not None:
                 inspect(case, found)
-            right = self.right[case.uri]
+            right = self.right[self.answer(case)]
             into.cases.append(case)
             into.ranks["engine"].append(_rank_of([m.record_id for m in found], right))
             other = self.sectors != case.sector
@@ -233,8 +246,30 @@ def unlisted_occupations(
     return out
 
 
+def other_taxonomy(tools: Toolkit, weights: Mapping[str, float], cases: Sequence[Case]) -> Ranked:
+    """Candidates of another, coarser taxonomy: one per ISCO-08 unit group of a sector,
+    titled by one of its example occupations and described by its task statements; the
+    right one is the group of the title's labelled occupation. The normaliser knows what it
+    knows in production. Nothing measured without the ISCO file."""
+    people = group_candidates()
+    out = Ranked()
+    if people:
+        group = {o.uri: o.isco_group for o in reference.esco_occupations()}
+        evaluation = Evaluation(
+            tools,
+            weights,
+            described=True,
+            people=people,
+            answer=lambda case: f"{case.sector}|{group[case.uri]}",
+        )
+        asked = [c for c in cases if f"{c.sector}|{group[c.uri]}" in evaluation.right]
+        evaluation.rank(asked, unseen(tools, asked), out)
+    return out
+
+
 CHECKS = {
     "dev split": dev_split,
     "leave-labels-out": leave_labels_out,
     "unlisted occupations": unlisted_occupations,
+    "another taxonomy (ISCO-08 unit groups)": other_taxonomy,
 }
