@@ -4,9 +4,9 @@ Exact label lookup first; otherwise a blend of character n-gram TF-IDF (spelling
 variants, abbreviations) and sentence-embedding similarity (synonyms) against every
 preferred and alternative ESCO label of the four sectors, and against real vacancy titles
 known to belong to an occupation (`known_titles`: what employers write, not what a
-taxonomy lists). Given the record's sector, only
-that sector's occupations are candidates: "dairy farm worker" in agriculture cannot become
-a dairy products manufacturing worker.
+taxonomy lists). Given the record's sector, only that sector's occupations are
+candidates: "dairy farm worker" in agriculture cannot become a dairy products
+manufacturing worker.
 """
 
 import copy
