@@ -61,35 +61,46 @@ def load_cases(path: Path, limit: int | None = None) -> list[Case]:
 def candidates(*, described: bool, seed: int = 7) -> list[SimpleNamespace]:
     """One eligible candidate per sector occupation (ids from 1), shaped like a stored row."""
     rng = random.Random(seed)
-    out = []
-    for i, occupation in enumerate(reference.esco_occupations(), start=1):
-        title = rng.choice(occupation.alt_labels) if occupation.alt_labels else occupation.label
-        out.append(
-            SimpleNamespace(
-                id=i,
-                uri=occupation.uri,
-                job_title=title,
-                sector=occupation.sector,
-                skills=tuple(occupation.essential_skills[:8]),
-                summary=occupation.description if described else None,
-                date_of_birth=date(1995, 1, 1),
-                japanese_level="N4",
-                jft_basic_passed=False,
-                skill_test_passed=True,
-                care_language_test_passed=True,
-                consent_to_share=True,
-                available_from=None,
-                state="Kerala",
-                preferred_prefectures=(),
-                experience_years=2.0,
-                placed=False,
-                occupation_uri=None,
-                isco_group=None,
-                embedding=None,
-                embedding_model=None,
-            )
+    return [
+        _person(
+            i,
+            occupation.uri,
+            occupation.sector,
+            rng.choice(occupation.alt_labels) if occupation.alt_labels else occupation.label,
+            tuple(occupation.essential_skills[:8]),
+            occupation.description if described else None,
         )
-    return out
+        for i, occupation in enumerate(reference.esco_occupations(), start=1)
+    ]
+
+
+def _person(
+    record_id: int, uri: str, sector: str, title: str, skills: tuple[str, ...], summary: str | None
+) -> SimpleNamespace:
+    """An eligible candidate (easy on every gate), shaped like a stored row."""
+    return SimpleNamespace(
+        id=record_id,
+        uri=uri,
+        job_title=title,
+        sector=sector,
+        skills=skills,
+        summary=summary,
+        date_of_birth=date(1995, 1, 1),
+        japanese_level="N4",
+        jft_basic_passed=False,
+        skill_test_passed=True,
+        care_language_test_passed=True,
+        consent_to_share=True,
+        available_from=None,
+        state="Kerala",
+        preferred_prefectures=(),
+        experience_years=2.0,
+        placed=False,
+        occupation_uri=None,
+        isco_group=None,
+        embedding=None,
+        embedding_model=None,
+    )
 
 
 def group_candidates(path: Path = ISCO_GROUPS, seed: int = 7) -> list[SimpleNamespace]:
@@ -103,26 +114,14 @@ def group_candidates(path: Path = ISCO_GROUPS, seed: int = 7) -> list[SimpleName
         groups = {row["code"]: row for row in csv.DictReader(handle) if len(row["code"]) == 4}
     rng = random.Random(seed)
     pairs = sorted({(o.sector, o.isco_group) for o in reference.esco_occupations()})
-    template = vars(candidates(described=False)[0])
     out: list[SimpleNamespace] = []
     for sector, code in pairs:
         text = groups[code]["description"] if code in groups else ""
         tasks, _, rest = text.partition("Examples of the occupations classified here:")
         examples = [line.strip(" -") for line in rest.splitlines() if line.startswith("-")]
         if tasks.strip() and examples:
-            out.append(
-                SimpleNamespace(
-                    **{
-                        **template,
-                        "id": len(out) + 1,
-                        "uri": f"{sector}|{code}",
-                        "sector": sector,
-                        "job_title": rng.choice(examples),
-                        "summary": " ".join(tasks.split()),
-                        "skills": (),
-                    }
-                )
-            )
+            title, summary = rng.choice(examples), " ".join(tasks.split())
+            out.append(_person(len(out) + 1, f"{sector}|{code}", sector, title, (), summary))
     return out
 
 

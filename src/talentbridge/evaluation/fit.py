@@ -28,7 +28,15 @@ from sklearn.metrics import roc_auc_score
 
 from talentbridge.config import get_settings
 from talentbridge.evaluation.cases import Case, dev_set, load_cases
-from talentbridge.evaluation.run import CHECKS, Evaluation, Ranked, hidden_labels, metrics, unlisted
+from talentbridge.evaluation.run import (
+    CHECKS,
+    Evaluation,
+    Ranked,
+    hidden_labels,
+    metrics,
+    unlisted,
+    unseen,
+)
 from talentbridge.matching.scoring import COMPONENTS
 from talentbridge.matching.toolkit import Toolkit, build_tools
 from talentbridge.matching.weights import WEIGHTS_FILE, match_weights
@@ -98,13 +106,12 @@ def pairs(tools: Toolkit, cases: Sequence[Case]) -> list[tuple[np.ndarray, np.nd
     # own titles hidden, as a title never seen before would be.
     for fold in range(FOLDS):
         part = cases[fold::FOLDS]
-        titles = [case.title for case in part]
-        unseen = tools.normaliser.excluding(known_titles=titles)
-        plain.rank(part, unseen, Ranked(), inspect=collect(plain))
-        described.rank(part, unseen.excluding(labels), Ranked(), inspect=collect(described))
+        normaliser = unseen(tools, part)
+        plain.rank(part, normaliser, Ranked(), inspect=collect(plain))
+        described.rank(part, normaliser.excluding(labels), Ranked(), inspect=collect(described))
         described.rank(
             [case for case in part if case.uri in hidden],
-            unlisted_normaliser.excluding(labels, known_titles=titles),
+            unlisted_normaliser.excluding(labels, known_titles=[case.title for case in part]),
             Ranked(),
             inspect=collect(described),
         )

@@ -28,6 +28,8 @@ rank only the vacancy's sector's candidates.
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -189,7 +191,13 @@ def _baseline(embedder: Embedder) -> Embedder:
     """The plain model the cosine baseline runs: the base model, on the same backend."""
     if embedder.source == BASE_MODEL:
         return embedder
-    return Embedder(BASE_MODEL, backend=embedder.backend, cache_dir=embedder.cache_dir)
+    return _base_model(embedder.backend, embedder.cache_dir)
+
+
+@cache
+def _base_model(backend: str, cache_dir: Path) -> Embedder:
+    """Loaded once per process, not once per check (`model fit` runs the checks twice)."""
+    return Embedder(BASE_MODEL, backend=backend, cache_dir=cache_dir)
 
 
 def dev_split(tools: Toolkit, weights: Mapping[str, float], cases: Sequence[Case]) -> Ranked:
@@ -262,7 +270,7 @@ def other_taxonomy(tools: Toolkit, weights: Mapping[str, float], cases: Sequence
             people=people,
             answer=lambda case: f"{case.sector}|{group[case.uri]}",
         )
-        asked = [c for c in cases if f"{c.sector}|{group[c.uri]}" in evaluation.right]
+        asked = [case for case in cases if evaluation.answer(case) in evaluation.right]
         evaluation.rank(asked, unseen(tools, asked), out)
     return out
 

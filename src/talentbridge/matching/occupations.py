@@ -149,11 +149,11 @@ class OccupationNormaliser:
                 for i, key in enumerate(keys)
             ]
         )
-        sectors = np.asarray([o.sector for o in self.occupations])[self._owners]
+        occupation_sectors = np.asarray([o.sector for o in self.occupations])
+        sectors = occupation_sectors[self._owners]
         self._label_allowed: dict[str | None, np.ndarray] = {None: ~hidden}
         for sector in set(sectors.tolist()):
             self._label_allowed[sector] = (sectors == sector) & ~hidden
-        occupation_sectors = np.asarray([o.sector for o in self.occupations])
         self._in_sector: dict[str | None, np.ndarray] = {
             None: np.ones(len(self.occupations), dtype=bool),
             **{sector: occupation_sectors == sector for sector in set(occupation_sectors)},
