@@ -118,11 +118,22 @@ def group_candidates(path: Path = ISCO_GROUPS, seed: int = 7) -> list[SimpleName
     for sector, code in pairs:
         text = groups[code]["description"] if code in groups else ""
         tasks, _, rest = text.partition("Examples of the occupations classified here:")
-        examples = [line.strip(" -") for line in rest.splitlines() if line.startswith("-")]
+        examples = _examples(rest)
         if tasks.strip() and examples:
             title, summary = rng.choice(examples), " ".join(tasks.split())
             out.append(_person(len(out) + 1, f"{sector}|{code}", sector, title, (), summary))
     return out
+
+
+def _examples(text: str) -> list[str]:
+    """The example occupations listed first ("- Factory hand"), up to the next heading: not
+    those the group's notes list as "related occupations classified elsewhere"."""
+    out = []
+    for line in text.strip().splitlines():
+        if not line.startswith("-"):
+            break
+        out.append(line.strip(" -"))
+    return [example for example in out if example]
 
 
 def vacancy(case: Case, record_id: int) -> SimpleNamespace:
