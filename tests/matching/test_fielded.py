@@ -13,7 +13,7 @@ from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.lexical import DocumentFrequencies, bm25, terms
 from talentbridge.matching.text import candidate_text, profile_text
 from talentbridge.matching.titles import embed_titles
-from talentbridge.reference import occupation_by_uri
+from talentbridge.reference import esco_occupations, occupation_by_uri
 
 TODAY = date(2026, 11, 1)
 
@@ -96,6 +96,22 @@ def test_a_title_is_normalised_within_its_sector_only(tools, title, sector):
     [match] = tools.normaliser.normalise([title], [sector])
     assert match is not None
     assert occupation_by_uri(match.uri).sector == sector
+
+
+def test_a_label_esco_gives_two_occupations_finds_both_the_closer_first(tools):
+    # ESCO lists "quality inspector" under product grader and product quality inspector.
+    owners = [
+        o.label
+        for o in esco_occupations()
+        if "quality inspector" in [label.casefold() for label in (o.label, *o.alt_labels)]
+    ]
+    assert {"product grader", "product quality inspector"} <= set(owners)
+    [match] = tools.normaliser.normalise(["Quality Inspector"], ["manufacturing"])
+    assert (match.label, match.confidence) == ("product quality inspector", 1.0)
+    others = [occupation_by_uri(uri).label for uri, _ in match.alternatives]
+    assert "product grader" in others
+    scores = tools.normaliser.scores(["quality inspector"], None, ["manufacturing"])[0]
+    assert scores[match.index] == scores[tools.normaliser.index_of(match.alternatives[0][0])] == 1
 
 
 def test_a_missing_required_skill_is_named_in_the_reasons(tools):

@@ -186,11 +186,23 @@ class OccupationNormaliser:
         other._know_labels(self._labels)
         return other
 
-    def _exact_in(self, title: str, sector: str | None) -> int | None:
-        for index in self._exact.get(title_key(title), ()):
-            if sector is None or self.occupations[index].sector == sector:
-                return index
-        return None
+    def _exact_in(self, title: str, sector: str | None) -> list[int]:
+        """The occupations (in the sector) that list the title as a label, the likeliest
+        first. ESCO gives some labels to several occupations ("quality inspector": product
+        grader and product quality inspector): the one whose preferred label it is, or else
+        whose preferred label is written most like it, comes first."""
+        key = title_key(title)
+        owners = [
+            index
+            for index in dict.fromkeys(self._exact.get(key, ()))
+            if sector is None or self.occupations[index].sector == sector
+        ]
+        if len(owners) > 1:
+            preferred = [title_key(self.occupations[index].label) for index in owners]
+            likeness = (self._tfidf_rows(preferred) @ self._tfidf_rows([key]).T).toarray()[:, 0]
+            likeness[[label == key for label in preferred]] = 2.0
+            owners = [owners[i] for i in np.argsort(-likeness, kind="stable")]
+        return owners
 
     def normalise(
         self,
@@ -211,8 +223,9 @@ class OccupationNormaliser:
             if not title or not title.strip():
                 continue
             exact = self._exact_in(title, sector)
-            if exact is not None:
-                results[position] = self._match(exact, 1.0)
+            if exact:
+                others = tuple((self.occupations[i].uri, 1.0) for i in exact[1 : 1 + ALTERNATIVES])
+                results[position] = self._match(exact[0], 1.0, others)
             else:
                 pending.append(position)
         if pending:
@@ -328,8 +341,8 @@ class OccupationNormaliser:
         for row, (key, sector) in enumerate(zip(keys, sectors, strict=True)):
             if not key:
                 out[row] = 0.0
-            elif (exact := self._exact_in(key, sector)) is not None:
-                out[row, exact] = 1.0
+            else:
+                out[row, self._exact_in(key, sector)] = 1.0
         return out
 
     def _per_occupation(self, by_label: np.ndarray) -> np.ndarray:
