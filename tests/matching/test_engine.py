@@ -19,6 +19,7 @@ from talentbridge.matching.features import (
     skill_keys,
 )
 from talentbridge.matching.gates import GATE_NAMES, pair_failed_gates
+from talentbridge.matching.scoring import soft_occupation
 
 TODAY = date(2026, 11, 1)
 START = date(2027, 4, 1)
@@ -193,6 +194,20 @@ PASSING: dict[str, Case] = {
     "not_placed": ({}, {}),
     "vacancy_open": ({}, {}),
 }
+
+
+def test_the_unit_group_of_the_titles_best_occupation_beats_a_weaker_fit_elsewhere() -> None:
+    # Occupations 0 and 1 share ISCO unit group 7212; 2 is in 7213 (the same minor group).
+    groups = np.asarray([7212, 7212, 7213])
+    fits = np.asarray([0.9, 0.2, 0.65], dtype=np.float32)  # the title fits occupation 0 best
+    soft = soft_occupation(fits, groups, np.asarray([0, 1, 2]), groups)
+    assert soft is not None
+    own, sibling, other = soft
+    # Another taxonomy's record lands on a sibling of the title's occupation more often
+    # than on the occupation itself: the group counts for three quarters of the best fit.
+    assert own == pytest.approx(0.9)
+    assert sibling == pytest.approx(0.75 * 0.9)
+    assert own > sibling > other
 
 
 def test_every_gate_has_a_failing_and_a_passing_case() -> None:
