@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from talentbridge.config import MatchWeights
 from talentbridge.matching.derived import normalise_occupations
 from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.lexical import DocumentFrequencies, bm25, terms
@@ -119,6 +120,23 @@ def test_a_missing_required_skill_is_named_in_the_reasons(tools):
     [top] = rank(tools, [nurse_aid], job("care worker", ["feed patients", "monitor vital signs"]))
     assert top.components["skills"] == 0.5
     assert any("lacks monitor vital signs" in reason for reason in top.reasons)
+
+
+def test_most_of_the_required_skills_outweigh_a_title_written_like_the_vacancys(tools):
+    # The care worker: 2 of 3 required skills, a title that fits less well (here
+    # the Japanese word), ranked 22nd behind people holding none of the skills.
+    need = ["assist with personal hygiene", "feed patients", "monitor vital signs"]
+    her = person(1, "kaigo staff", need[:2])
+    others = [
+        person(i, title, [])
+        for i, title in enumerate(
+            ["care worker"] * 10 + ["social care worker"] * 5 + ["healthcare assistant"] * 5,
+            start=2,
+        )
+    ]
+    found = rank(tools, [her, *others], job("care worker", need), MatchWeights().normalised())
+    assert found[0].record_id == 1
+    assert found[0].components["occupation"] < found[1].components["occupation"]
 
 
 def test_a_spelling_variant_of_a_skill_is_met(tools):
