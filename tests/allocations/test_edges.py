@@ -30,7 +30,11 @@ def engine():
     r = random.Random(3)
     vectors = bench._unit(np.random.default_rng(3), 60)
     for i in range(60):
-        engine.vacancies.upsert(i + 1, vectors[i], bench.vacancy(r))
+        job = bench.vacancy(r)
+        # Essential and other required skills mixed, so a weighting the two sides did not
+        # share would show.
+        job["skill_weights"] = tuple(2.0 if j % 2 else 1.0 for j in range(len(job["skills"])))
+        engine.vacancies.upsert(i + 1, vectors[i], job)
     return engine
 
 
@@ -45,6 +49,7 @@ def _lists(engine, k, fit=None):
         {name: v.column(name) for name in VACANCY_COLUMNS},
         v.live_vectors(),
         v.objects["skill_keys"],
+        skill_weights=v.objects["skill_weights"],
         fit=fit,
     )
 
@@ -59,6 +64,7 @@ def test_top_k_equals_the_engines_ranking(engine, with_title_fit):
     for row in range(len(v)):
         query = {name: v.column(name)[row] for name in VACANCY_COLUMNS}
         query["skill_keys"] = v.objects["skill_keys"][row]
+        query["skill_weights"] = v.objects["skill_weights"][row]
         query["terms"] = v.objects["terms"][row]
         query["title_vector"] = engine.titles.vectors[query["title"]]
         if with_title_fit:

@@ -81,6 +81,7 @@ def job(**changes: Any) -> dict[str, Any]:
         "min_experience": 0.0,
         "skills": skills,
         "skill_keys": tuple(s.casefold() for s in skills),
+        "skill_weights": (1.0,) * len(skills),
         "title": -1,
         "terms": (),
         **alternatives(()),
@@ -130,6 +131,17 @@ def test_the_score_is_the_weighted_sum_of_the_components() -> None:
     assert match.score == pytest.approx(min(1.0, expected), abs=1e-3)
     assert match.components["skills"] == 1.0
     assert "has 1 of 1 required skills: Feed patients" in match.reasons
+
+
+def test_an_essential_required_skill_counts_more_and_is_named_when_lacking() -> None:
+    people = {1: person(skills=("bathe residents",)), 2: person(skills=("fold laundry",))}
+    vacancy = job(skills=["Bathe residents", "Fold laundry"], skill_weights=(2.0, 1.0))
+    results = {m.record_id: m for m in engine_with(people).rank_candidates(vacancy, unit(1.0))}
+    assert results[1].components["skills"] == pytest.approx(2 / 3, abs=1e-4)
+    assert results[2].components["skills"] == pytest.approx(1 / 3, abs=1e-4)
+    assert [results[1].rank, results[2].rank] == [1, 2]
+    assert "lacks Fold laundry" in " ".join(results[1].reasons)
+    assert "lacks Bathe residents (essential)" in " ".join(results[2].reasons)
 
 
 def test_a_zero_weight_component_does_not_move_the_order() -> None:

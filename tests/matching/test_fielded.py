@@ -139,6 +139,22 @@ def test_most_of_the_required_skills_outweigh_a_title_written_like_the_vacancys(
     assert found[0].components["occupation"] < found[1].components["occupation"]
 
 
+def test_a_skill_the_vacancys_occupation_cannot_do_without_weighs_more(tools):
+    # ESCO: welders' essential skills include "apply arc welding techniques"; "apply
+    # brazing techniques" is optional for them. The employer asks for both.
+    vacancy = job("welder", ["Apply arc welding techniques", "apply brazing techniques"])
+    vacancy.sector = "manufacturing"
+    arc = person(1, "welder", ["apply arc welding techniques"], sector="manufacturing")
+    brazer = person(2, "welder", ["apply brazing techniques"], sector="manufacturing")
+    results = {m.record_id: m for m in rank(tools, [brazer, arc], vacancy)}
+    assert results[1].components["skills"] == pytest.approx(2 / 3, abs=1e-4)
+    assert results[2].components["skills"] == pytest.approx(1 / 3, abs=1e-4)
+    assert results[1].rank < results[2].rank
+    assert "lacks Apply arc welding techniques (essential)" in " ".join(results[2].reasons)
+    assert "lacks apply brazing techniques" in " ".join(results[1].reasons)
+    assert "(essential)" not in " ".join(results[1].reasons)
+
+
 def test_a_spelling_variant_of_a_skill_is_met(tools):
     driver = person(1, "warehouse worker", ["Operating forklifts"], sector="manufacturing")
     other = person(2, "warehouse worker", ["pack goods"], sector="manufacturing")

@@ -36,20 +36,27 @@ class Edges:
 
 
 def skill_hits(
-    required: Sequence[Sequence[str]], have: Sequence[frozenset[str]]
+    required: Sequence[Sequence[str]],
+    have: Sequence[frozenset[str]],
+    weights: Sequence[Sequence[float]] | None = None,
 ) -> tuple[csr_matrix, csr_matrix, np.ndarray]:
-    """(need, hits, count): need[v, u] counts vacancy v's required key u; hits[c, u] is 1
-    when candidate c has a skill meeting u by `skill_overlap`'s rule (the same key, or one
-    containing the other when the candidate's is over 3 characters); count[v] = len(required)."""
+    """(need, hits, count): need[v, u] is the weight of vacancy v's required key u (its
+    `skill_weights`, else 1 each); hits[c, u] is 1 when candidate c has a skill meeting u
+    by `skill_overlap`'s rule (the same key, or one containing the other when the
+    candidate's is over 3 characters); count[v] is the sum of v's weights."""
     vocabulary: dict[str, int] = {}
-    rows, cols = [], []
+    rows, cols, values = [], [], []
     for v, keys in enumerate(required):
-        for key in keys:
+        weighs = weights[v] if weights is not None and len(weights[v]) == len(keys) else None
+        for i, key in enumerate(keys):
             rows.append(v)
             cols.append(vocabulary.setdefault(key, len(vocabulary)))
+            values.append(1.0 if weighs is None else float(weighs[i]))
     size = max(len(vocabulary), 1)
     need = csr_matrix(
-        (np.ones(len(rows)), (rows, cols)), shape=(len(required), size), dtype=np.float64
+        (np.asarray(values, dtype=np.float64), (rows, cols)),
+        shape=(len(required), size),
+        dtype=np.float64,
     )
     joined = "\n".join(vocabulary) + "\n"
     starts = np.cumsum([0] + [len(key) + 1 for key in vocabulary])
@@ -86,7 +93,7 @@ def skill_hits(
     hits = csr_matrix(
         (np.ones(len(hit_rows)), (hit_rows, hit_cols)), shape=(len(have), size), dtype=np.float64
     )
-    count = np.array([len(keys) for keys in required], dtype=np.float64)
+    count = np.asarray(need.sum(axis=1), dtype=np.float64).ravel()
     return need, hits, count
 
 
@@ -130,6 +137,7 @@ class TopK:
         vacancy_vectors: np.ndarray,
         vacancy_skills: Sequence[Sequence[str]],
         *,
+        skill_weights: Sequence[Sequence[float]] | None = None,
         fit: np.ndarray | None = None,
         allowed: np.ndarray | None = None,
         progress: Callable[[int], Any] | None = None,
@@ -138,13 +146,15 @@ class TopK:
         The k are chosen on every component but the lexical one (BM25 of every pair would
         cost more than the rest together), which is then added to the k chosen.
 
+        `skill_weights[v]`: the weights of vacancy v's required skills (its features'
+        `skill_weights`; 1 each when not given).
         `fit[v, o]` is how well vacancy v's title fits occupation o, as the engine's
         `occ_scores` (a row of NaN: unknown, as `occ_scores` = None); `allowed` masks
         candidates out of scope.
         """
         m, n = len(vacancy_skills), len(candidate_skills)
         allowed = np.ones(n, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
-        need, hits, count = skill_hits(vacancy_skills, candidate_skills)
+        need, hits, count = skill_hits(vacancy_skills, candidate_skills, skill_weights)
         self._vacancies, self._vectors, self._fit = vacancies, vacancy_vectors, fit
         self._dimension = vacancy_vectors.shape[1]
         self._vacancy_titles = self._title_vectors(vacancies["title"], len(vacancy_vectors))

@@ -229,6 +229,7 @@ def create_plan(
         {name: jobs.columns[name] for name in VACANCY_COLUMNS},
         jobs.vectors,
         jobs.objects["skill_keys"],
+        skill_weights=jobs.objects["skill_weights"],
         fit=fit,
         allowed=allowed,
         progress=progress,

@@ -66,6 +66,7 @@ def run_scope(
         {name: v.column(name)[vacancy_rows] for name in VACANCY_COLUMNS},
         v.live_vectors()[vacancy_rows],
         [v.objects["skill_keys"][i] for i in vacancy_rows],
+        skill_weights=[v.objects["skill_weights"][i] for i in vacancy_rows],
         allowed=allowed,
         progress=progress,
     )

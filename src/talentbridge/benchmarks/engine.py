@@ -22,6 +22,7 @@ from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.engine import MatchingEngine
 from talentbridge.matching.features import SECTOR_CODE, adult_cutoff, alternatives
 from talentbridge.matching.lexical import record_terms
+from talentbridge.matching.scoring import ESSENTIAL
 from talentbridge.reference import esco_occupations
 
 DIMENSION = 384
@@ -93,6 +94,7 @@ def vacancy(r: random.Random) -> dict[str, Any]:
         "min_experience": 1.0,
         "skills": skills,
         "skill_keys": tuple(s.casefold() for s in skills),
+        "skill_weights": (ESSENTIAL,) * len(skills),  # the occupation's essential skills
         "title": occ,
         "terms": record_terms(occupations[occ].label, skills, None),
         **alternatives(()),

@@ -101,12 +101,13 @@ class Ranking:
     def stored(self) -> dict[str, np.ndarray]:
         return self.c if self.stored_are_candidates else self.v
 
-    def skills(self, row: int) -> tuple[Sequence[str], frozenset[str]]:
-        """(the vacancy's required skill keys, the candidate's skill keys) for one row."""
+    def skills(self, row: int) -> tuple[Sequence[str], frozenset[str], Sequence[float] | None]:
+        """(the vacancy's required skill keys, the candidate's skill keys, the required
+        skills' weights) for one row."""
         theirs = self.store.objects["skill_keys"][row]
         if self.stored_are_candidates:
-            return self.query["skill_keys"], theirs
-        return theirs, self.query["skill_keys"]
+            return self.query["skill_keys"], theirs, self.query.get("skill_weights")
+        return theirs, self.query["skill_keys"], self.store.objects["skill_weights"][row]
 
     def pair(self, row: int) -> tuple[dict[str, Any], dict[str, Any]]:
         """The (candidate, vacancy) values of one stored row and the query, for reasons."""

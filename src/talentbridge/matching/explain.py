@@ -38,14 +38,14 @@ def component_reasons(
     `skill_overlap` found them while scoring (worked out here when not given).
     """
     if skill_hits is None:
-        _, skill_hits = skill_overlap(v["skill_keys"], c["skill_keys"])
+        _, skill_hits = skill_overlap(v["skill_keys"], c["skill_keys"], v.get("skill_weights"))
     stored_occ = int(c["occ"] if query_is_vacancy else v["occ"])
     return [
         *_occupation(c, v, occupation_labels, isco_labels),
         *_title_fit(components["occupation"], stored_occ, occupation_labels),
         *_similarities(components),
         *_words(c, v, components),
-        *_skills(v["skills"], skill_hits),
+        *_skills(v["skills"], skill_hits, v.get("skill_weights")),
         *_experience(float(c["experience"]), float(v["min_experience"])),
         *_japanese(c, v),
         *_start(c, v),
@@ -92,13 +92,24 @@ def _words(c: Features, v: Features, components: Mapping[str, float]) -> list[st
     return [f"words in common ({components.get('lexical', 0.0):.2f}): {listed}"]
 
 
-def _skills(required: Sequence[str], hits: Sequence[int]) -> list[str]:
+def _skills(
+    required: Sequence[str], hits: Sequence[int], weights: Sequence[float] | None = None
+) -> list[str]:
+    """Which required skills the person has and lacks; a lacking one the vacancy's
+    occupation cannot do without (ESCO's essential skills) is marked so."""
     if not required:
         return []
+    if weights is None or len(weights) != len(required):
+        weights = [1.0] * len(required)
+    met = set(hits)
+    missing = [
+        f"{skill} (essential)" if weights[i] > 1 else skill
+        for i, skill in enumerate(required)
+        if i not in met
+    ]
     if not hits:
-        return [f"has none of the {len(required)} required skills: lacks {', '.join(required)}"]
+        return [f"has none of the {len(required)} required skills: lacks {', '.join(missing)}"]
     listed = ", ".join(required[i] for i in hits)
-    missing = [skill for i, skill in enumerate(required) if i not in set(hits)]
     lacks = f"; lacks {', '.join(missing)}" if missing else ""
     return [f"has {len(hits)} of {len(required)} required skills: {listed}{lacks}"]
 

@@ -48,7 +48,7 @@ VACANCY_COLUMNS = {
     **{f"alt{k}": np.int32 for k in (1, 2)},
     **{f"alt{k}_fit": np.float32 for k in (1, 2)},
 }
-VACANCY_OBJECTS = ("skills", "skill_keys", "terms")
+VACANCY_OBJECTS = ("skills", "skill_keys", "skill_weights", "terms")
 
 
 def skill_key(skill: str) -> str:
@@ -147,6 +147,7 @@ def vacancy_features(
         "min_experience": float(v.min_experience_years or 0),
         "skills": skills,
         "skill_keys": tuple(skill_key(s) for s in skills),
+        "skill_weights": (1.0,) * len(skills),  # the index weighs the essential ones more
         "title": title,
         "terms": terms,
         **alternatives(others),

@@ -19,7 +19,7 @@ from talentbridge.matching.engine import Match, MatchingEngine
 from talentbridge.matching.features import candidate_features, vacancy_features
 from talentbridge.matching.lexical import record_terms
 from talentbridge.matching.occupations import OccupationNormaliser
-from talentbridge.matching.scoring import expansion
+from talentbridge.matching.scoring import ESSENTIAL, expansion
 from talentbridge.matching.skills import SkillVocabulary
 from talentbridge.matching.store import ColumnStore
 from talentbridge.matching.text import title_of
@@ -140,6 +140,7 @@ class MatchIndex:
         # start-up over a million records stays quick): "fork-lift" and "forklift" are one.
         self.vocabulary = SkillVocabulary(None, min_confidence=0.7)
         self._skill_keys: dict[tuple[str, ...], frozenset[str]] = {}
+        self._essential: dict[str, frozenset[str]] = {}  # by occupation URI: its essential skills
         self.stores: dict[str, ColumnStore] = {
             "candidate": self.engine.candidates,
             "vacancy": self.engine.vacancies,
@@ -170,6 +171,7 @@ class MatchIndex:
         words = record_terms(row.title, row.required_skills or (), row.description)
         values = vacancy_features(row, occ=occ, title=title, terms=words, others=others)
         values["skill_keys"] = self.required_keys(values["skills"], values["skill_keys"])
+        values["skill_weights"] = self.skill_weights(values["skill_keys"], row.occupation_uri)
         return values
 
     def skill_keys(self, skills: tuple[str, ...], keys: frozenset[str]) -> frozenset[str]:
@@ -182,6 +184,16 @@ class MatchIndex:
             if len(self._skill_keys) < 200_000:
                 self._skill_keys[skills] = found
         return found
+
+    def skill_weights(self, keys: tuple[str, ...], occupation_uri: str | None) -> tuple[float, ...]:
+        """Each required skill's weight: `ESSENTIAL` when ESCO lists it as essential for
+        the vacancy's occupation, else 1."""
+        essential = self._essential.get(occupation_uri or "")
+        if essential is None:
+            labels = self.vocabulary.requirements(occupation_uri)[0]
+            essential = frozenset(label.casefold() for label in labels)
+            self._essential[occupation_uri or ""] = essential
+        return tuple(ESSENTIAL if key in essential else 1.0 for key in keys)
 
     def required_keys(self, skills: tuple[str, ...], keys: tuple[str, ...]) -> tuple[str, ...]:
         """Each required skill's key: its ESCO label when it is spelled as one."""

@@ -6,6 +6,9 @@ from typing import Any
 import numpy as np
 
 TOP_OCCUPATIONS = 5  # the query title's best occupations a stored record's may match
+# A required skill ESCO lists as essential for the vacancy's occupation counts this much; one
+# it lists as optional, or not at all, counts 1 (the employer asked for it all the same).
+ESSENTIAL = 2.0
 COMPONENTS = (
     "semantic",  # profile to profile
     "title",  # title to title
@@ -171,9 +174,12 @@ def expansion(occ_scores: np.ndarray | None, descriptions: np.ndarray | None) ->
     return (mixed / norm).astype(np.float32) if norm > 0 else None
 
 
-def skill_overlap(required: Sequence[str], have: frozenset[str]) -> tuple[float, list[int]]:
-    """Share of required skills the candidate lists (exact or one contains the other), and
-    the positions of the required skills met."""
+def skill_overlap(
+    required: Sequence[str], have: frozenset[str], weights: Sequence[float] | None = None
+) -> tuple[float, list[int]]:
+    """Share of required skills the candidate lists (exact or one contains the other), each
+    counted by its weight (`ESSENTIAL` for one the vacancy's occupation cannot do without,
+    else 1), and the positions of the required skills met."""
     if not required:
         return 0.5, []
     hits = [
@@ -181,4 +187,6 @@ def skill_overlap(required: Sequence[str], have: frozenset[str]) -> tuple[float,
         for i, need in enumerate(required)
         if need in have or any(need in skill or skill in need for skill in have if len(skill) > 3)
     ]
-    return len(hits) / len(required), hits
+    if weights is None or len(weights) != len(required):
+        return len(hits) / len(required), hits
+    return sum(weights[i] for i in hits) / sum(weights), hits
