@@ -98,12 +98,12 @@ class OccupationNormaliser:
                 owners.append(by_uri[uri])
         self._labels = labels
         self._owners = np.asarray(owners)
-        self._know_labels(labels)
 
         self._tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
         self._label_tfidf = self._tfidf.fit_transform([title_key(label) for label in labels])
         self._label_tfidf_t = self._label_tfidf.T.tocsr()  # transposed once, not per query
         self._analyse = self._tfidf.build_analyzer()
+        self._know_labels(labels)  # orders shared labels' owners with the vectorizer
         # Labels grouped by occupation, so a per-occupation maximum is one reduceat.
         self._by_owner = np.argsort(self._owners, kind="stable")
         self._owner_starts = np.flatnonzero(np.r_[True, np.diff(self._owners[self._by_owner]) != 0])
@@ -143,6 +143,8 @@ class OccupationNormaliser:
         for key, owner in esco:
             if key not in self.excluded:
                 self._exact.setdefault(key, []).append(owner)
+        for key, owners in self._exact.items():
+            self._exact[key] = self._likeliest_first(key, list(dict.fromkeys(owners)))
         hidden = np.asarray(
             [
                 key in self.excluded or (i >= self._esco_labels and key in self.unknown)
@@ -186,23 +188,24 @@ class OccupationNormaliser:
         other._know_labels(self._labels)
         return other
 
+    def _likeliest_first(self, key: str, owners: list[int]) -> list[int]:
+        """The occupations sharing a label, the likeliest first. ESCO gives some labels to
+        several occupations ("quality inspector": product grader and product quality
+        inspector): the one whose preferred label it is, or else whose preferred label is
+        written most like it, comes first. Worked out once per label, when the labels are
+        learnt."""
+        if len(owners) < 2:
+            return owners
+        preferred = [title_key(self.occupations[index].label) for index in owners]
+        likeness = (self._tfidf_rows(preferred) @ self._tfidf_rows([key]).T).toarray()[:, 0]
+        likeness[[label == key for label in preferred]] = 2.0
+        return [owners[i] for i in np.argsort(-likeness, kind="stable")]
+
     def _exact_in(self, title: str, sector: str | None) -> list[int]:
         """The occupations (in the sector) that list the title as a label, the likeliest
-        first. ESCO gives some labels to several occupations ("quality inspector": product
-        grader and product quality inspector): the one whose preferred label it is, or else
-        whose preferred label is written most like it, comes first."""
-        key = title_key(title)
-        owners = [
-            index
-            for index in dict.fromkeys(self._exact.get(key, ()))
-            if sector is None or self.occupations[index].sector == sector
-        ]
-        if len(owners) > 1:
-            preferred = [title_key(self.occupations[index].label) for index in owners]
-            likeness = (self._tfidf_rows(preferred) @ self._tfidf_rows([key]).T).toarray()[:, 0]
-            likeness[[label == key for label in preferred]] = 2.0
-            owners = [owners[i] for i in np.argsort(-likeness, kind="stable")]
-        return owners
+        first."""
+        owners = self._exact.get(title_key(title), ())
+        return [i for i in owners if sector is None or self.occupations[i].sector == sector]
 
     def normalise(
         self,
