@@ -35,7 +35,7 @@ def test_another_taxonomys_candidates_are_its_groups_titled_by_an_example(tmp_pa
                 "7212",
                 "Welders and flamecutters",
                 "Welders weld metal.\nTasks include -\n(a)  welding metal parts;\n"
-                "Examples of the occupations classified here:\n- Brazier\n- Welder\n"
+                "Examples of the occupations classified here:\n- Brazier\n -  Welder\n\n"
                 "Some related occupations classified elsewhere:\n- Boilersmith - 7213\n",
             ]
         )

@@ -144,6 +144,18 @@ def test_an_essential_required_skill_counts_more_and_is_named_when_lacking() -> 
     assert "lacks Bathe residents (essential)" in " ".join(results[2].reasons)
 
 
+def test_a_stored_vacancys_essential_skills_count_more_when_ranking_vacancies() -> None:
+    engine = MatchingEngine(WEIGHTS, DIM)
+    skills = ["Bathe residents", "Fold laundry"]
+    engine.vacancies.upsert(1, unit(1.0), job(skills=skills, skill_weights=(2.0, 1.0)))
+    engine.vacancies.upsert(2, unit(1.0), job(skills=skills, skill_weights=(1.0, 2.0)))
+    results = engine.rank_vacancies(person(skills=("fold laundry",)), unit(1.0), today=TODAY)
+    assert [m.record_id for m in results] == [2, 1]
+    assert results[0].components["skills"] == pytest.approx(2 / 3, abs=1e-4)
+    assert results[1].components["skills"] == pytest.approx(1 / 3, abs=1e-4)
+    assert "lacks Bathe residents (essential)" in " ".join(results[1].reasons)
+
+
 def test_a_zero_weight_component_does_not_move_the_order() -> None:
     people = {1: person(prefs=0), 2: person(prefs=1 << PREFECTURE_CODE["Tokyo"])}
     weights = {**WEIGHTS, "preference": 0.0}

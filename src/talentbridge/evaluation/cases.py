@@ -129,7 +129,10 @@ def _examples(text: str) -> list[str]:
     """The example occupations listed first ("- Factory hand"), up to the next heading: not
     those the group's notes list as "related occupations classified elsewhere"."""
     out = []
-    for line in text.strip().splitlines():
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
         if not line.startswith("-"):
             break
         out.append(line.strip(" -"))
