@@ -3,12 +3,12 @@ sector-restricted occupations, a missing skill named, a spelling variant of a sk
 words in common, and title-to-title similarity."""
 
 from datetime import date
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from talentbridge.config import MatchWeights
+from talentbridge.evaluation.cases import eligible_person, open_vacancy
 from talentbridge.matching.derived import normalise_occupations
 from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.lexical import DocumentFrequencies, bm25, terms
@@ -20,50 +20,11 @@ TODAY = date(2026, 11, 1)
 
 
 def person(record_id: int, title: str, skills=(), sector="care", summary=None):
-    return SimpleNamespace(
-        id=record_id,
-        job_title=title,
-        sector=sector,
-        skills=tuple(skills),
-        summary=summary,
-        date_of_birth=date(1998, 5, 1),
-        japanese_level="N4",
-        jft_basic_passed=False,
-        skill_test_passed=True,
-        care_language_test_passed=True,
-        consent_to_share=True,
-        available_from=None,
-        state="Kerala",
-        preferred_prefectures=(),
-        experience_years=2.0,
-        placed=False,
-        occupation_uri=None,
-        isco_group=None,
-        embedding=None,
-        embedding_model=None,
-    )
+    return eligible_person(record_id, title, sector, tuple(skills), summary)
 
 
 def job(title: str, skills=(), sector="care"):
-    return SimpleNamespace(
-        id=1,
-        title=title,
-        sector=sector,
-        required_skills=tuple(skills),
-        description=None,
-        start_date=None,
-        min_japanese_level="N4",
-        requires_skill_test=True,
-        status="open",
-        placed_count=0,
-        openings=1,
-        prefecture="Tokyo",
-        min_experience_years=0.0,
-        occupation_uri=None,
-        isco_group=None,
-        embedding=None,
-        embedding_model=None,
-    )
+    return open_vacancy(1, title, sector, tuple(skills))
 
 
 def rank(tools, people, vacancy, weights=None):

@@ -62,22 +62,29 @@ def candidates(*, described: bool, seed: int = 7) -> list[SimpleNamespace]:
     """One eligible candidate per sector occupation (ids from 1), shaped like a stored row."""
     rng = random.Random(seed)
     return [
-        _person(
+        eligible_person(
             i,
-            occupation.uri,
-            occupation.sector,
             rng.choice(occupation.alt_labels) if occupation.alt_labels else occupation.label,
+            occupation.sector,
             tuple(occupation.essential_skills[:8]),
             occupation.description if described else None,
+            uri=occupation.uri,
         )
         for i, occupation in enumerate(reference.esco_occupations(), start=1)
     ]
 
 
-def _person(
-    record_id: int, uri: str, sector: str, title: str, skills: tuple[str, ...], summary: str | None
+def eligible_person(
+    record_id: int,
+    title: str,
+    sector: str,
+    skills: tuple[str, ...] = (),
+    summary: str | None = None,
+    *,
+    uri: str = "",
 ) -> SimpleNamespace:
-    """An eligible candidate (easy on every gate), shaped like a stored row."""
+    """An eligible candidate (easy on every gate), shaped like a stored row; `uri` names
+    the evaluation's right answer it stands for."""
     return SimpleNamespace(
         id=record_id,
         uri=uri,
@@ -121,7 +128,9 @@ def group_candidates(path: Path = ISCO_GROUPS, seed: int = 7) -> list[SimpleName
         examples = _examples(rest)
         if tasks.strip() and examples:
             title, summary = rng.choice(examples), " ".join(tasks.split())
-            out.append(_person(len(out) + 1, f"{sector}|{code}", sector, title, (), summary))
+            out.append(
+                eligible_person(len(out) + 1, title, sector, (), summary, uri=f"{sector}|{code}")
+            )
     return out
 
 
@@ -141,11 +150,18 @@ def _examples(text: str) -> list[str]:
 
 def vacancy(case: Case, record_id: int) -> SimpleNamespace:
     """A vacancy with only a title (what the development set has), open and easy to meet."""
+    return open_vacancy(record_id, case.title, case.sector)
+
+
+def open_vacancy(
+    record_id: int, title: str, sector: str, required_skills: tuple[str, ...] = ()
+) -> SimpleNamespace:
+    """An open vacancy easy to meet on every gate, shaped like a stored row."""
     return SimpleNamespace(
         id=record_id,
-        title=case.title,
-        sector=case.sector,
-        required_skills=(),
+        title=title,
+        sector=sector,
+        required_skills=required_skills,
         description=None,
         start_date=None,
         min_japanese_level="N4",
