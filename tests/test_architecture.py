@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "talentbridge.migrate": KERNEL,
     "talentbridge.matching": MATCHING,  # engine, gates, features, store, explain, index, ...
     "talentbridge.organisations": DOMAIN,
+    "talentbridge.accounts": DOMAIN,  # people, passwords, sessions
     "talentbridge.candidates": DOMAIN,
     "talentbridge.vacancies": DOMAIN,
     "talentbridge.placements": DOMAIN,
@@ -48,6 +49,7 @@ LAYERS: dict[str, int] = {
     "talentbridge.api": APPLICATION,  # the HTTP routes
     "talentbridge.serving": APPLICATION,  # the index kept in step, who sees what of a match
     "talentbridge.app": APPLICATION,
+    "talentbridge.web": APPLICATION,  # the /app pages: templates, catalogues, forms
     "talentbridge.cli": APPLICATION,
     "talentbridge.deps": APPLICATION,
     "talentbridge.apidocs": APPLICATION,

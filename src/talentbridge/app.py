@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
 
-from talentbridge import __version__, apidocs, reference
+from talentbridge import __version__, apidocs, reference, web
 from talentbridge.config import Settings, check_for_serving, get_settings
 from talentbridge.db import READ_ONLY, engine_from, unit_of_work
 from talentbridge.deps import SessionDep
@@ -369,6 +369,7 @@ def _include_routers(app: FastAPI) -> None:
     from talentbridge.api.placements import router as placements
     from talentbridge.api.reports import pages
     from talentbridge.api.reports import router as reports
+    from talentbridge.api.users import router as users
     from talentbridge.api.vacancies import router as vacancies
 
     api = APIRouter(prefix="/api/v1")
@@ -376,6 +377,7 @@ def _include_routers(app: FastAPI) -> None:
         api.include_router(router)
     api.include_router(allocations)
     api.include_router(demand)
+    api.include_router(users)
 
     @api.get("/meta", tags=["reference"])
     def meta() -> dict[str, Any]:
@@ -385,6 +387,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(api)
     app.include_router(pages)
     app.include_router(demand_pages)
+    web.install(app)
 
     @app.get("/health", tags=["health"], responses={503: {"model": ErrorResponse}})
     def health(request: Request, session: SessionDep) -> dict[str, Any]:

@@ -159,6 +159,39 @@ def _org_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_create(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from pydantic import ValidationError
+
+    from talentbridge.accounts import service
+    from talentbridge.accounts.schemas import UserCreate
+    from talentbridge.db import session_scope
+    from talentbridge.errors import DomainError
+    from talentbridge.organisations.models import Organisation
+
+    password = os.environ.get("TALENTBRIDGE_USER_PASSWORD") or getpass.getpass("Password: ")
+    try:
+        body = UserCreate(email=args.email, name=args.name, role=args.role, password=password)
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"{'.'.join(map(str, error['loc'])) or 'input'}: {error['msg']}", file=sys.stderr)
+        return 2
+    with session_scope() as session:
+        organisation = session.get(Organisation, args.organisation)
+        if organisation is None:
+            print(f"no organisation {args.organisation}", file=sys.stderr)
+            return 2
+        try:
+            user = service.create(session=session, organisation=organisation, user_in=body)
+        except DomainError as exc:
+            print(f"{exc.field}: {exc.message}", file=sys.stderr)
+            return 2
+        print(f"created {user.role} {user.id}: {user.email} of {organisation.name}")
+    return 0
+
+
 def _embed(args: argparse.Namespace) -> int:
     from talentbridge.serving.embed_all import embed_all
 
@@ -315,6 +348,18 @@ def parser() -> argparse.ArgumentParser:
         keys = org.add_parser(name, help=text)
         keys.add_argument("--id", type=int, required=True)
         keys.set_defaults(run=_org_keys, command_name=name)
+
+    user = commands.add_parser("user", help="people of organisations").add_subparsers(
+        dest="user_command", required=True
+    )
+    person = user.add_parser(
+        "create", help="add a person (password from TALENTBRIDGE_USER_PASSWORD or a prompt)"
+    )
+    person.add_argument("--organisation", type=int, required=True, help="organisation id")
+    person.add_argument("--email", required=True)
+    person.add_argument("--name", required=True)
+    person.add_argument("--role", choices=["admin", "member"], default="admin")
+    person.set_defaults(run=_user_create)
 
     embed = commands.add_parser("embed", help="embed every record whose text or model changed")
     embed.add_argument("--batch-size", type=int, default=256)

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     auth_failure_limit: int = Field(10, ge=1)
     auth_failure_window_seconds: float = Field(60.0, gt=0)
     auth_failure_capacity: int = Field(10_000, ge=1)
+    # People's sessions (the /app pages): idle and absolute expiry; Secure cookies over HTTPS.
+    session_idle_minutes: int = Field(30, ge=1)
+    session_absolute_hours: int = Field(12, ge=1)
+    https: bool = False
     weights: MatchWeights = Field(default_factory=MatchWeights)
     # Fitted weights (`talentbridge model fit`); None: models/match_weights.json if it exists.
     weights_file: Path | None = None

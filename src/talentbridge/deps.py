@@ -4,6 +4,8 @@ import inspect
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
@@ -11,6 +13,8 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from talentbridge.accounts import service as account_service
+from talentbridge.accounts.models import User
 from talentbridge.audit import service as audit
 from talentbridge.candidates import service as candidate_service
 from talentbridge.candidates.models import Candidate
@@ -41,6 +45,7 @@ def get_session(request: Request) -> Iterator[Session]:
     """
     read_only = request.method in READ_METHODS
     with unit_of_work(request.app.state.session_factory, read_only=read_only) as session:
+        session.info[audit.ACTING_PERSON] = lambda: getattr(request.state, "person_id", None)
         yield session
 
 
@@ -95,17 +100,72 @@ def auth_sessions(request: Request) -> SessionOpener:
     return lambda: unit_of_work(request.app.state.session_factory, read_only=True)
 
 
+SESSION_COOKIE = "tb_session"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+@dataclass(frozen=True)
+class Person:
+    """The signed-in person of a request, their organisation and their session's CSRF token."""
+
+    user: User
+    organisation: Organisation
+    csrf_token: str
+    session_id: int
+
+
+def signed_in(request: Request, open_session: SessionOpener) -> Person | None:
+    """The person whose live session the cookie names, or None; once per request."""
+    if hasattr(request.state, "person"):
+        cached: Person | None = request.state.person
+        return cached
+    person, stale = None, False
+    token = request.cookies.get(SESSION_COOKIE)
+    settings: Settings = request.app.state.settings
+    if token:
+        idle = timedelta(minutes=settings.session_idle_minutes)
+        with open_session() as session:
+            found = account_service.by_token(session=session, token=token, idle=idle)
+            if found is not None:
+                person = Person(
+                    user=found.user,
+                    organisation=found.user.organisation,
+                    csrf_token=found.csrf_token,
+                    session_id=found.id,
+                )
+                stale = account_service.needs_touch(found)
+        if person is not None and stale:
+            with unit_of_work(request.app.state.session_factory) as session:
+                account_service.touch(session=session, session_id=person.session_id)
+    request.state.person = person
+    request.state.person_id = person.user.id if person else None
+    return person
+
+
+def check_csrf(person: Person, presented: str | None) -> None:
+    if not presented or not secrets.compare_digest(presented, person.csrf_token):
+        raise Forbidden(
+            f"missing or wrong CSRF token: send the {CSRF_HEADER} header", field=CSRF_HEADER
+        )
+
+
 def current_org(
     request: Request,
     open_session: Annotated[SessionOpener, Depends(auth_sessions)],
     credentials: Credentials,
 ) -> Organisation:
-    """The caller's organisation, read in a session of its own that closes at once.
+    """The caller's organisation, read in a session of its own that closes at once: the API
+    key's, else the signed-in person's (cookie; unsafe methods also need the CSRF header).
 
     So a writing request takes SQLite's write lock only when its own work begins, not while
     its key is checked, and no connection waits on the thread pool between the two.
     """
     if credentials is None:
+        person = signed_in(request, open_session)
+        if person is not None:
+            if request.method not in READ_METHODS:
+                check_csrf(person, request.headers.get(CSRF_HEADER))
+            return person.organisation
         raise Unauthorized(
             "missing API key: send 'Authorization: Bearer <key>'", field="Authorization"
         )

@@ -1,5 +1,6 @@
 """Imports every model so Alembic and tests see the whole schema."""
 
+from talentbridge.accounts.models import User, UserSession
 from talentbridge.allocations.models import AllocationPlan, Assignment
 from talentbridge.audit.models import AuditEntry
 from talentbridge.candidates.models import Candidate
@@ -25,5 +26,7 @@ __all__ = [
     "PlacedTally",
     "PlacementEvent",
     "StageTally",
+    "User",
+    "UserSession",
     "Vacancy",
 ]

@@ -14,6 +14,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     organisation_id: Mapped[int | None] = mapped_column(index=True)
+    user_id: Mapped[int | None] = mapped_column(index=True)  # the person, when signed in
     action: Mapped[str] = mapped_column(String(32))
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[int | None] = mapped_column(index=True)

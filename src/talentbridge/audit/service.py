@@ -6,6 +6,10 @@ from sqlalchemy.orm import Session
 from talentbridge.audit.models import AuditEntry
 from talentbridge.db import READ_ONLY
 
+# session.info key: a callable giving the id of the signed-in person the request acts for
+# (set by deps.get_session), so every audit entry names them without each service passing it.
+ACTING_PERSON = "acting_person"
+
 
 def record(
     *,
@@ -15,11 +19,16 @@ def record(
     entity: str,
     entity_ids: Iterable[int | None],
     detail: str | None = None,
+    user_id: int | None = None,
 ) -> None:
-    """Log one access to personal data per record touched."""
+    """Log one access to personal data per record touched (by `user_id` when a person
+    did it, else by the session's person when signed in: see `acting_person`)."""
+    if user_id is None and (acting := session.info.get(ACTING_PERSON)) is not None:
+        user_id = acting()
     rows = [
         {
             "organisation_id": organisation_id,
+            "user_id": user_id,
             "action": action,
             "entity": entity,
             "entity_id": entity_id,

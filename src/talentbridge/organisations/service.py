@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from talentbridge.db import utcnow
+from talentbridge.errors import NotFound
 from talentbridge.organisations.models import ApiKey, Organisation
 from talentbridge.organisations.schemas import OrganisationCreate
 
@@ -49,3 +50,37 @@ def revoke_keys(*, session: Session, organisation_id: int) -> int:
         key.revoked_at = utcnow()
     session.flush()
     return len(keys)
+
+
+def keys(*, session: Session, organisation_id: int) -> list[ApiKey]:
+    """An organisation's keys, newest first (revoked ones too, marked)."""
+    return list(
+        session.scalars(
+            select(ApiKey)
+            .where(ApiKey.organisation_id == organisation_id)
+            .order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
+        )
+    )
+
+
+def revoke_key(*, session: Session, organisation_id: int, key_id: int) -> ApiKey:
+    """Revoke one of the organisation's own keys; 404 for another's or an unknown id."""
+    key = session.get(ApiKey, key_id)
+    if key is None or key.organisation_id != organisation_id:
+        raise NotFound("no such API key", field="key_id")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.flush()
+    return key
+
+
+def get(*, session: Session, organisation_id: int) -> Organisation:
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound("no such organisation", field="organisation_id")
+    return organisation
+
+
+def every(*, session: Session) -> list[Organisation]:
+    order = (Organisation.kind, Organisation.name)
+    return list(session.scalars(select(Organisation).order_by(*order)))

@@ -1,0 +1,55 @@
+"""The pages under /app: Jinja2 templates and static files from this package, in English and
+Japanese, calling the same services as the API. See docs/web.md."""
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from talentbridge.errors import DomainError
+from talentbridge.web.deps import CsrfRefused, SignInRequired, translator
+from talentbridge.web.render import HERE, STATIC_URL, render
+
+PREFIX = "/app"
+
+
+def install(app: FastAPI) -> None:
+    """The pages' routes, static files and error pages (HTML under /app, JSON elsewhere)."""
+    from talentbridge.web.admin import router as admin
+    from talentbridge.web.signin import router as signin
+
+    app.include_router(signin)
+    app.include_router(admin)
+    app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="app-static")
+    json_errors: Any = app.exception_handlers[DomainError]
+
+    async def sign_in_first(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SignInRequired)
+        return RedirectResponse(f"{PREFIX}/login?next={quote(exc.path)}", status_code=303)
+
+    async def csrf_refused(request: Request, exc: Exception) -> Response:
+        return error_page(request, 403, "csrf")
+
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        if not request.url.path.startswith(PREFIX + "/"):
+            return await json_errors(request, exc)  # type: ignore[no-any-return]
+        assert isinstance(exc, DomainError)
+        return error_page(request, exc.status_code, "domain")
+
+    app.add_exception_handler(SignInRequired, sign_in_first)
+    app.add_exception_handler(CsrfRefused, csrf_refused)
+    app.add_exception_handler(DomainError, domain_error)
+
+
+def error_page(request: Request, status_code: int, kind: str) -> Response:
+    person = getattr(request.state, "person", None)
+    return render(
+        request,
+        translator(request),
+        "error.html",
+        {"status": status_code, "kind": kind},
+        person=person,
+        status_code=status_code,
+    )
