@@ -181,7 +181,8 @@ def prune_expired_sessions(
     result = session.execute(
         delete(UserSession).where(
             or_(UserSession.expires_at <= now, UserSession.last_seen_at <= now - idle)
-        )
+        ),
+        execution_options={"synchronize_session": False},
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
