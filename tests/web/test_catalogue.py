@@ -1,0 +1,64 @@
+"""Every string of the pages is in the Japanese catalogue, with the same placeholders."""
+
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from talentbridge.web.i18n import LOCALE_DIR, Translator
+
+WEB = Path(__file__).resolve().parents[2] / "src" / "talentbridge" / "web"
+METHODS = [("**/templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _used() -> dict[str | tuple[str, ...], str]:
+    found: dict[str | tuple[str, ...], str] = {}
+    for filename, lineno, message, _, _ in extract_from_dir(str(WEB), METHODS):
+        if message:
+            found[message] = f"{filename}:{lineno}"
+    return found
+
+
+def _japanese():  # type: ignore[no-untyped-def]
+    with (LOCALE_DIR / "ja" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return read_po(po, locale="ja")
+
+
+def test_every_string_of_the_pages_has_its_japanese() -> None:
+    used = _used()
+    assert len(used) > 40, "the extractor found the pages' strings"
+    catalog = _japanese()
+    missing = []
+    for message, where in used.items():
+        msgid = message[0] if isinstance(message, tuple) else message
+        entry = catalog.get(msgid)
+        strings = entry.string if entry else None
+        if not strings or (isinstance(strings, tuple) and not all(strings)):
+            missing.append(f"{where}: {msgid!r}")
+    assert not missing, (
+        "strings without Japanese (pybabel extract + update, then translate; docs/web.md):\n"
+        + "\n".join(missing)
+    )
+
+
+def test_translations_keep_the_placeholders() -> None:
+    for entry in _japanese():
+        if not entry.id:
+            continue
+        ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        expected = set(PLACEHOLDER.findall(ids[-1]))
+        for text in strings:
+            assert set(PLACEHOLDER.findall(text)) == expected, entry.id
+
+
+def test_numbers_and_dates_as_each_locale_writes_them() -> None:
+    from datetime import date
+
+    assert Translator("en").number(12345) == "12,345"
+    assert Translator("ja").date(date(2026, 12, 7)) == "2026/12/07"
+    assert Translator("en").date(date(2026, 12, 7)) == "Dec 7, 2026"
+    assert Translator("ja").ngettext("%(num)s person", "%(num)s people", 1200) == "1,200 人"
+    assert Translator("en").ngettext("%(num)s person", "%(num)s people", 1) == "1 person"
