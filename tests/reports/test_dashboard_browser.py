@@ -19,6 +19,8 @@ import uvicorn
 from sqlalchemy.orm import Session
 
 from talentbridge import migrate
+from talentbridge.accounts import service as account_service
+from talentbridge.accounts.schemas import UserCreate
 from talentbridge.app import create_app
 from talentbridge.candidates.models import Candidate
 from talentbridge.config import Settings
@@ -99,6 +101,9 @@ OPEN_PREFECTURES = [
 ]
 OPEN_STAGES = ["shortlisted", "interviewing", "offered", "visa_processing"]
 INSTITUTE = "Coimbatore Kaigo Care Training Institute"
+OFFICER_EMAIL = "officer@example.org"
+INSTITUTE_EMAIL = "institute@example.org"
+PASSWORD = "a long enough password"
 
 
 def _require_chromium() -> None:
@@ -218,9 +223,18 @@ def _seed(session: Session) -> tuple[str, str]:
         stage="withdrawn",
         at=now - timedelta(days=15),
     )
-    _, key = organisation_service.create(
+    officer, key = organisation_service.create(
         session=session, organisation_in=OrganisationCreate(kind="officer", name="Officer")
     )
+    # The people who sign in to the dashboard (the keys stay for the API calls of the test).
+    for organisation, email in ((officer, OFFICER_EMAIL), (seeder.institute, INSTITUTE_EMAIL)):
+        account_service.create(
+            session=session,
+            organisation=organisation,
+            user_in=UserCreate(
+                email=email, name="Dashboard reader", role="member", password=PASSWORD
+            ),
+        )
     return key, organisation_service.issue_key(session=session, organisation=seeder.institute)
 
 
@@ -322,11 +336,18 @@ def _note_foreign(url: str, foreign: list[str]) -> None:
         foreign.append(url)
 
 
-def _sign_in(page: Any, live: Live, key: str) -> None:
+def _sign_in(page: Any, live: Live, email: str, password: str = PASSWORD) -> None:
+    """From the dashboard to /app/login and back, signed in as a person."""
     page.goto(f"{live.url}/dashboard")
     page.locator("#signin").wait_for()
-    page.fill("#api-key", key)
-    page.click("#signin-submit")
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _no_key_in_storage(page: Any) -> None:
+    assert page.evaluate("sessionStorage.length + localStorage.length") == 0
 
 
 def _wait_ready(page: Any) -> None:
@@ -422,8 +443,8 @@ def test_dashboard_shows_the_reports_figures(tab: Tab, live: Live) -> None:
     page.locator("#signin").wait_for()
     assert not page.locator("#dashboard").is_visible()
 
-    page.fill("#api-key", live.key)
-    page.click("#signin-submit")
+    _sign_in(page, live, OFFICER_EMAIL)
+    page.wait_for_url(f"{live.url}/dashboard")
     _wait_ready(page)
 
     report = live.report()
@@ -432,7 +453,7 @@ def test_dashboard_shows_the_reports_figures(tab: Tab, live: Live) -> None:
     _assert_shows(page, report)
     _assert_drawn(page)
     assert live.key not in page.url
-    assert page.evaluate("sessionStorage.getItem('talentbridge.apiKey')") == live.key
+    _no_key_in_storage(page)
     assert page.inner_text("#scope-banner") == "Figures for the whole programme."
     assert page.locator("#on-track").is_visible() and not page.locator("#filter-note").is_visible()
     # The filters offer only values that have figures.
@@ -447,7 +468,7 @@ def test_dashboard_shows_the_reports_figures(tab: Tab, live: Live) -> None:
 
 def test_filters_refetch_and_api_errors_are_shown(tab: Tab, live: Live) -> None:
     page = tab.page
-    _sign_in(page, live, live.key)
+    _sign_in(page, live, OFFICER_EMAIL)
     _wait_ready(page)
     expected = live.report(sector="care")
     assert expected["placed"] != live.report()["placed"]
@@ -478,20 +499,20 @@ def test_filters_refetch_and_api_errors_are_shown(tab: Tab, live: Live) -> None:
     assert tab.foreign == []
 
 
-def test_a_wrong_key_is_refused_and_sends_back_to_sign_in(tab: Tab, live: Live) -> None:
+def test_a_wrong_password_is_refused_and_the_dashboard_stays_closed(tab: Tab, live: Live) -> None:
     page = tab.page
-    _sign_in(page, live, "tb_not-a-real-key")
-    message = page.locator("#signin-error")
-    message.wait_for()
-    assert "unknown or revoked API key" in message.inner_text()
-    assert page.locator("#signin").is_visible()
+    _sign_in(page, live, OFFICER_EMAIL, password="not the password at all")
+    assert "/app/login" in page.url
+    assert "The email address or password is not right" in page.inner_text("#email-error")
+    page.goto(f"{live.url}/dashboard")
+    page.locator("#signin").wait_for()
     assert not page.locator("#dashboard").is_visible()
-    assert page.evaluate("sessionStorage.getItem('talentbridge.apiKey')") is None
+    _no_key_in_storage(page)
 
 
 def test_csv_download_and_sign_out(tab: Tab, live: Live) -> None:
     page = tab.page
-    _sign_in(page, live, live.key)
+    _sign_in(page, live, OFFICER_EMAIL)
     _wait_ready(page)
     with page.expect_download() as download_info:
         page.click("#download-csv")
@@ -505,14 +526,15 @@ def test_csv_download_and_sign_out(tab: Tab, live: Live) -> None:
 
     page.click("#signout")
     page.locator("#signin").wait_for()
-    assert page.evaluate("sessionStorage.getItem('talentbridge.apiKey')") is None
+    _no_key_in_storage(page)
+    assert page.evaluate("fetch('/app/session').then(r => r.status)") == 401  # the session ended
     assert page.inner_text("#placed") == "–"
     assert tab.foreign == []
 
 
 def test_an_institute_sees_its_own_figures_said_to_be_its_own(tab: Tab, live: Live) -> None:
     page = tab.page
-    _sign_in(page, live, live.institute_key)
+    _sign_in(page, live, INSTITUTE_EMAIL)
     _wait_ready(page)
     report = live.report(key=live.institute_key)
     assert report["scope"]["kind"] == "institute"

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
-from talentbridge.deps import Person, SessionOpener, auth_sessions, signed_in
+from talentbridge.deps import CSRF_HEADER, Person, SessionOpener, auth_sessions, signed_in
 from talentbridge.errors import NotFound
 from talentbridge.organisations.models import OrgKind
 from talentbridge.web.i18n import Translator, negotiate
@@ -80,9 +80,11 @@ def _matches(presented: object, expected: str) -> bool:
 
 
 async def csrf_form(request: Request, person: CurrentPerson) -> FormData:
-    """The posted form, refused (403) unless it carries the session's CSRF token."""
+    """The posted form, refused (403) unless it carries the session's CSRF token (the field
+    `csrf_token`, or the header X-CSRF-Token when a script posts it)."""
     form = await request.form()
-    if not _matches(form.get("csrf_token"), person.csrf_token):
+    presented = form.get("csrf_token") or request.headers.get(CSRF_HEADER)
+    if not _matches(presented, person.csrf_token):
         raise CsrfRefused
     return form
 

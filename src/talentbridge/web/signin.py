@@ -2,13 +2,21 @@
 
 import secrets
 from datetime import timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from talentbridge.accounts import service as accounts
 from talentbridge.audit import service as audit
-from talentbridge.deps import SESSION_COOKIE, SessionDep, SettingsDep
+from talentbridge.deps import (
+    SESSION_COOKIE,
+    SessionDep,
+    SessionOpener,
+    SettingsDep,
+    auth_sessions,
+    signed_in,
+)
 from talentbridge.organisations.models import OrgKind
 from talentbridge.web.deps import (
     LOGIN_CSRF_COOKIE,
@@ -134,6 +142,23 @@ def sign_out(
     response = RedirectResponse("/app/login?done=signed_out", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+@router.get("/session", response_model=None)
+def who(request: Request, open_session: Annotated[SessionOpener, Depends(auth_sessions)]) -> Any:
+    """The signed-in person and their CSRF token, for a page's script (the dashboard);
+    401 when signed out. Same-origin only: another site cannot read the answer."""
+    person = signed_in(request, open_session)
+    if person is None:
+        return JSONResponse({"detail": "not signed in", "field": None}, status_code=401)
+    return {
+        "id": person.user.id,
+        "name": person.user.name,
+        "role": person.user.role,
+        "organisation_id": person.organisation.id,
+        "organisation_kind": person.organisation.kind,
+        "csrf_token": person.csrf_token,
+    }
 
 
 @router.get("/")
