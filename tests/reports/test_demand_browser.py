@@ -10,6 +10,8 @@ import pytest
 import uvicorn
 
 from talentbridge import migrate
+from talentbridge.accounts import service as account_service
+from talentbridge.accounts.schemas import UserCreate
 from talentbridge.app import create_app
 from talentbridge.candidates.models import Candidate
 from talentbridge.config import Settings
@@ -62,13 +64,21 @@ def _seed(session) -> dict[str, str]:
                 consent_to_share=True,
             )
         )
-    keys = {}
-    for kind, org in (("institute", institute),):
-        keys[kind] = organisation_service.issue_key(session=session, organisation=org)
-    _, keys["officer"] = organisation_service.create(
+    officer, _ = organisation_service.create(
         session=session, organisation_in=OrganisationCreate(kind="officer", name="Officer")
     )
-    return keys
+    emails = {}  # the person of each who signs in
+    for kind, org in (("institute", institute), ("officer", officer)):
+        emails[kind] = f"{kind}@example.org"
+        account_service.create(
+            session=session,
+            organisation=org,
+            user_in=UserCreate(email=emails[kind], name=kind, role="member", password=PASSWORD),
+        )
+    return emails
+
+
+PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +131,10 @@ def test_the_demand_view_shows_each_sectors_gaps(browser, server, who, care_skil
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{base}/dashboard/demand")
-    page.fill("#api-key", keys[who])
-    page.click("#signin button[type=submit]")
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Email").fill(keys[who])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     page.locator('[data-sector="construction"] [data-chart="skills"] .row').first.wait_for()
     assert _bars(page, "care", "skills") == care_skills
     assert _bars(page, "construction", "skills") == {"lay bricks": 2}
