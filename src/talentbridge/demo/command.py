@@ -1,7 +1,7 @@
 """`talentbridge demo`: plan, embed and write the programme once; print fresh keys every time."""
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as clock
 from typing import Any
@@ -19,6 +19,7 @@ from talentbridge.demo.write import (
     embed_records,
     find_marker,
     fresh_key,
+    fresh_person,
     pick_examples,
     replay_pipelines,
     write_organisations,
@@ -52,6 +53,8 @@ class DemoSummary:
     employer_name: str
     vacancy_id: int | None
     seconds: float = 0.0
+    # (who, email, password) of the three organisations' demo admins, new passwords every run.
+    people: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def run_demo(
@@ -109,6 +112,14 @@ def _issue_keys_and_count(engine: Any, *, created: bool, seed: int) -> DemoSumma
             session, demo_organisation_ids(session, officer)
         )
         keys = [fresh_key(session, org) for org in (officer, institute, employer)]
+        people = [
+            (who, email, fresh_person(session, org, email))
+            for who, org, email in (
+                ("programme officer", officer, "officer@demo.example"),
+                ("institute", institute, "institute@demo.example"),
+                ("employer", employer, "employer@demo.example"),
+            )
+        ]
         return DemoSummary(
             created=created,
             seed=seed,
@@ -119,6 +130,7 @@ def _issue_keys_and_count(engine: Any, *, created: bool, seed: int) -> DemoSumma
             institute_name=institute.name,
             employer_name=employer.name,
             vacancy_id=vacancy.id if vacancy else None,
+            people=people,
         )
 
 
@@ -136,6 +148,9 @@ def print_summary(summary: DemoSummary, *, base_url: str = BASE_URL, serving: bo
         if summary.vacancy_id
         else "(no open vacancy)"
     )
+    signins = "\n".join(
+        f"  {who:<18} {email}   {password}" for who, email, password in summary.people
+    )
     print(f"""
 TalentBridge demo {"created" if summary.created else "already present"} in {summary.seconds} s
   {summary.institutes} institutes, {summary.employers} employers, {summary.candidates} candidates,
@@ -147,8 +162,12 @@ Keys (shown once; earlier demo keys of these three organisations are now revoked
   institute          {summary.institute_key}   ({summary.institute_name})
   employer           {summary.employer_key}   ({summary.employer_name})
 
+People to sign in as (email, password; new passwords every run):
+{signins}
+
 {start}
-  {base_url}/dashboard   sign in with any key above (the officer's shows the whole programme)
+  {base_url}/app/login   sign in as any person above: each lands on their organisation's home
+  {base_url}/dashboard   the same sign-in (the officer sees the whole programme)
   {base_url}/docs        press Authorize and paste any key above
   Matches for one of the employer's vacancies (employer key, Authorization: Bearer <key>):
   {match}

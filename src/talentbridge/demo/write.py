@@ -5,6 +5,7 @@ placements.service (backdated with `at=`), so consent, openings and one-placemen
 hold as they do for users.
 """
 
+import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,9 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from talentbridge import reference
+from talentbridge.accounts import service as account_service
+from talentbridge.accounts.models import User
+from talentbridge.accounts.schemas import UserCreate
 from talentbridge.audit import service as audit
 from talentbridge.audit.models import AuditEntry
 from talentbridge.candidates.models import Candidate
@@ -213,6 +217,23 @@ def fresh_key(session: Session, organisation: Organisation) -> str:
     """Revoke the organisation's earlier keys and issue one new key."""
     organisation_service.revoke_keys(session=session, organisation_id=organisation.id)
     return organisation_service.issue_key(session=session, organisation=organisation)
+
+
+def fresh_person(session: Session, organisation: Organisation, email: str) -> str:
+    """The organisation's demo admin (made once) with a new password; returns the password."""
+    password = secrets.token_urlsafe(12)
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        account_service.create(
+            session=session,
+            organisation=organisation,
+            user_in=UserCreate(
+                email=email, name=f"Demo {organisation.kind}", role="admin", password=password
+            ),
+        )
+    else:
+        account_service.set_password(session=session, user=user, password=password)
+    return password
 
 
 def counts(session: Session) -> dict[str, Any]:
