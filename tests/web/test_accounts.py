@@ -303,3 +303,93 @@ def test_sessions_expire_when_idle_or_old_and_are_pruned(database: Database) -> 
         assert accounts.prune_expired_sessions(session=session, now=old, idle=idle) >= 1
         left = session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()
         assert left == []
+
+
+def test_sign_in_is_throttled_per_address(database: Database) -> None:
+    settings = Settings(database_url=database.url, admin_token=ADMIN, auth_failure_limit=3)
+    with TestClient(create_app(settings, engine=database.engine, load_tools=False)) as http:
+        member = make_member(http, "employer")
+        for n in range(3):  # three different accounts guessed from one address
+            page = http.get("/app/login")
+            data = {"email": f"guess{n}@example.org", "password": "wrong password!"}
+            wrong = http.post("/app/login", data={**data, "csrf_token": csrf_of(page.text)})
+            assert wrong.status_code == 401
+        page = http.get("/app/login")
+        data = {"email": member.email, "password": PASSWORD, "csrf_token": csrf_of(page.text)}
+        assert http.post("/app/login", data=data).status_code == 429
+
+
+def test_a_script_reads_its_session_and_signs_out_with_the_header(web_client: TestClient) -> None:
+    assert web_client.get("/app/session").status_code == 401
+    member = make_member(web_client, "officer")
+    token = sign_in_client(web_client, member)
+    me = web_client.get("/app/session").json()
+    assert (me["id"], me["csrf_token"], me["organisation_kind"]) == (
+        member.user_id,
+        token,
+        "officer",
+    )
+    assert web_client.post("/app/logout").status_code == 403  # no token: refused
+    out = web_client.post("/app/logout", headers={"X-CSRF-Token": token}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/app/login?done=signed_out"
+    assert web_client.get("/app/session").status_code == 401
+
+
+def test_the_next_page_after_sign_in_stays_on_this_site(web_client: TestClient) -> None:
+    member = make_member(web_client, "institute")
+    for asked, landed in (
+        ("/dashboard", "/dashboard"),
+        ("//evil.example/", "/app/"),
+        ("https://evil.example/", "/app/"),
+    ):
+        web_client.cookies.clear()
+        page = web_client.get("/app/login", params={"next": asked})
+        data = {
+            "email": member.email,
+            "password": PASSWORD,
+            "csrf_token": csrf_of(page.text),
+            "next": asked,
+        }
+        answer = web_client.post("/app/login", data=data, follow_redirects=False)
+        assert answer.headers["location"] == landed
+
+
+def test_the_cli_adds_a_person(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {**os.environ, "TALENTBRIDGE_DATABASE_URL": url, "TALENTBRIDGE_USER_PASSWORD": PASSWORD}
+    run = [sys.executable, "-m", "talentbridge.cli"]
+    subprocess.run([*run, "migrate"], env=env, check=True, capture_output=True)
+    made = subprocess.run(
+        [*run, "org", "create", "--kind", "officer", "--name", "Officers"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert "created officer 1" in made.stdout
+    person = [
+        *run,
+        "user",
+        "create",
+        "--organisation",
+        "1",
+        "--email",
+        "o@example.org",
+        "--name",
+        "O",
+    ]
+    added = subprocess.run(person, env=env, capture_output=True, text=True)
+    assert added.returncode == 0 and "created admin 1: o@example.org" in added.stdout
+    again = subprocess.run(person, env=env, capture_output=True, text=True)
+    assert again.returncode == 2 and "email: that email is already taken" in again.stderr
+    short = subprocess.run(
+        [*run, "user", "create", "--organisation", "1", "--email", "p@example.org", "--name", "P"],
+        env={**env, "TALENTBRIDGE_USER_PASSWORD": "short"},
+        capture_output=True,
+        text=True,
+    )
+    assert short.returncode == 2 and "password" in short.stderr
