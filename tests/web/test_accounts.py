@@ -393,3 +393,15 @@ def test_the_cli_adds_a_person(tmp_path) -> None:  # type: ignore[no-untyped-def
         text=True,
     )
     assert short.returncode == 2 and "password" in short.stderr
+
+
+def test_the_add_person_form_names_each_bad_field(web_client: TestClient) -> None:
+    admin = make_member(web_client, "employer")
+    token = sign_in_client(web_client, admin)
+    body = {"name": "Tab\there", "email": "a b@example.org", "role": "member", "password": "x"}
+    answer = web_client.post("/app/people", data={**body, "csrf_token": token})
+    assert answer.status_code == 422
+    for field in ("name", "email", "password"):
+        assert f'href="#{field}"' in answer.text and f'id="{field}-error"' in answer.text
+    assert 'value="x"' not in answer.text  # the password is not sent back
+    assert 'value="a b@example.org"' in answer.text  # what was typed is kept

@@ -1,6 +1,9 @@
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from talentbridge.accounts.models import Role
+from talentbridge.fields import NoNul, SingleLine
 
 MIN_PASSWORD = 12
 # Something@something: enough to catch a typo; the address is proved by signing in with it.
@@ -8,10 +11,10 @@ EMAIL = r"^[^@\s]+@[^@\s]+$"
 
 
 class UserCreate(BaseModel):
-    email: str = Field(min_length=3, max_length=254, pattern=EMAIL)
-    name: str = Field(min_length=1, max_length=200)
+    email: Annotated[str, Field(min_length=3, max_length=254, pattern=EMAIL), SingleLine]
+    name: Annotated[str, Field(min_length=1, max_length=200), SingleLine]
     role: Role
-    password: str = Field(min_length=MIN_PASSWORD, max_length=200)
+    password: Annotated[str, Field(min_length=MIN_PASSWORD, max_length=200), NoNul]
 
 
 class UserRead(BaseModel):

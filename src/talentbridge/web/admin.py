@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 
 from talentbridge.accounts import service as accounts
 from talentbridge.accounts.models import Role
@@ -14,10 +15,18 @@ from talentbridge.deps import Person, RecordId, SessionDep
 from talentbridge.errors import Conflict
 from talentbridge.organisations import service as organisations
 from talentbridge.web.deps import AdminPerson, CsrfForm, OfficerPerson, T
-from talentbridge.web.i18n import Translator
+from talentbridge.web.i18n import N_, Translator
 from talentbridge.web.render import render
 
 router = APIRouter(prefix="/app", include_in_schema=False)
+
+# What to say when the schema refuses a field the checks above let through.
+FIELD_PROBLEMS = {
+    "name": N_("Enter the name on one line, in visible characters"),
+    "email": N_("Enter an email address like name@example.org"),
+    "password": N_("Enter a password without control characters"),
+    "role": N_("Choose a role"),
+}
 
 
 def _log(session: Any, person: Person, action: str, entity: str, entity_id: int) -> None:
@@ -83,12 +92,16 @@ def add_person(
     values = {k: str(form.get(k, "")).strip() for k in ("name", "email", "role")}
     values["password"] = str(form.get("password", ""))
     errors = _person_errors(t, values)
+    try:
+        user_in = UserCreate.model_validate(values)
+    except ValidationError as exc:  # every field's problem at once, the plainer message first
+        for error in exc.errors():
+            field = str(error["loc"][0])
+            errors.setdefault(field, t._(FIELD_PROBLEMS[field]))
     if not errors:
         try:
             user = accounts.create(
-                session=session,
-                organisation=person.organisation,
-                user_in=UserCreate.model_validate(values),
+                session=session, organisation=person.organisation, user_in=user_in
             )
         except Conflict:
             errors["email"] = t._("Someone already has this email address")
