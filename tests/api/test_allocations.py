@@ -51,6 +51,7 @@ def test_scores_and_reasons_agree_with_the_matches(api):
     assert assignment["candidate_id"] == match["candidate_id"] == person["id"]
     assert assignment["score"] == pytest.approx(match["score"], abs=5e-4)
     assert assignment["reasons"] == match["reasons"]
+    assert assignment["reason_codes"] == match["reason_codes"]
 
 
 def test_unfilled_says_why_and_nobody_is_offered_twice(api):
@@ -150,6 +151,7 @@ def test_employers_see_their_proposals_and_accept_one_by_shortlisting(api):
     assert item["candidate_id"] == person["id"]
     assert item["candidate"]["full_name"] is None and item["candidate"]["date_of_birth"] is None
     assert item["reasons"] == plan["assignments"][0]["reasons"]
+    assert item["reason_codes"] == plan["assignments"][0]["reason_codes"]
     assert api.client.get(url, headers=api.auth(api.org("employer"))).status_code == 404
     assert api.client.get(url, headers=api.auth(institute)).status_code == 403
     accepted = api.client.post(

@@ -44,4 +44,6 @@ class Assignment(Base):
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
     )
     score: Mapped[float] = mapped_column(Float)
-    reasons: Mapped[list[str]] = mapped_column(default=list)
+    # The reasons as data, [{kind, params}] (plans made before reasons were data hold
+    # sentences; they are read back as `recorded` reasons). Rendered when read.
+    reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -32,12 +32,14 @@ from talentbridge.db import utcnow
 from talentbridge.errors import NotFound
 from talentbridge.matching.explain import component_reasons
 from talentbridge.matching.features import CANDIDATE_COLUMNS, STATE_CODE, VACANCY_COLUMNS
+from talentbridge.matching.reasons import Reason
 from talentbridge.matching.scoring import expansion
 from talentbridge.matching.store import ColumnStore
 from talentbridge.organisations.models import Organisation
 from talentbridge.pages import Slice, Window, paginate
 from talentbridge.placements import service as placement_service
 from talentbridge.placements.models import Placement
+from talentbridge.serving.reasons import reason_codes, render
 from talentbridge.serving.schemas import CandidateSummary
 from talentbridge.stages import FORWARD, OPEN
 from talentbridge.vacancies.models import Vacancy
@@ -272,8 +274,10 @@ def create_plan(
                 "vacancy_id": wanted[job].id,
                 "candidate_id": int(people.ids[person]),
                 "score": round(float(edges.score[e]), 4),
-                "reasons": component_reasons(
-                    people.values(person), jobs.values(job), components, labels, isco, True
+                "reasons": reason_codes(
+                    component_reasons(
+                        people.values(person), jobs.values(job), components, labels, isco, True
+                    )
                 ),
             }
         )
@@ -330,7 +334,15 @@ def _summary(plan: AllocationPlan) -> dict[str, Any]:
     }
 
 
-def read(*, session: Session, plan_id: int) -> PlanRead:
+def _reasons(stored: list[Any], locale: str) -> dict[str, Any]:
+    """An assignment's stored reasons as the answers give them: sentences in `locale`, and
+    the data."""
+    reasons = [Reason.of(item) for item in stored or ()]
+    return {"reasons": render(reasons, locale), "reason_codes": reason_codes(reasons)}
+
+
+def read(*, session: Session, plan_id: int, locale: str = "en") -> PlanRead:
+    """A plan with its assignments (reasons in `locale`) and its unfilled vacancies."""
     plan = session.get(AllocationPlan, plan_id)
     if plan is None:
         raise NotFound(f"allocation plan {plan_id} not found")
@@ -346,7 +358,7 @@ def read(*, session: Session, plan_id: int) -> PlanRead:
                 vacancy_id=a.vacancy_id,
                 candidate_id=a.candidate_id,
                 score=a.score,
-                reasons=a.reasons,
+                **_reasons(a.reasons, locale),
             )
             for a in assignments
         ],
@@ -360,8 +372,11 @@ def page(*, session: Session, window: Window) -> Slice[PlanSummary]:
     return Slice([PlanSummary(**_summary(p)) for p in found.items], found.total)
 
 
-def proposals(*, session: Session, vacancy: Vacancy, organisation: Organisation) -> Proposals:
-    """The newest plan's proposals for the vacancy, of people still consenting and free.
+def proposals(
+    *, session: Session, vacancy: Vacancy, organisation: Organisation, locale: str = "en"
+) -> Proposals:
+    """The newest plan's proposals for the vacancy, of people still consenting and free,
+    with reasons in `locale`.
 
     Names and birth dates stay hidden from an employer until it shortlists the person,
     as in matches; shortlisting (POST /placements) is how a proposal is accepted.
@@ -397,7 +412,7 @@ def proposals(*, session: Session, vacancy: Vacancy, organisation: Organisation)
             Proposal(
                 candidate_id=candidate.id,
                 score=assignment.score,
-                reasons=assignment.reasons,
+                **_reasons(assignment.reasons, locale),
                 candidate=CandidateSummary.of(candidate, named=views[candidate.id].identity),
             )
             for assignment, candidate in shown

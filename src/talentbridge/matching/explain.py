@@ -196,4 +196,3 @@ def _places(c: Features, v: Features, components: Mapping[str, float]) -> list[R
     else:
         reasons.append(Reason("no_preference"))
     return reasons
-

@@ -148,10 +148,10 @@ def _check_gates(
     waived = set(override_for(session, vacancy.id, candidate.id))
     blocking = [g for g in failed if g not in waived]
     if blocking:
-        reasons = "; ".join(gate_reasons(c, v, blocking, today))
         raise Conflict(
-            f"the SSW rules forbid this step, failed gates: {', '.join(blocking)} ({reasons})",
+            f"the SSW rules forbid this step, failed gates: {', '.join(blocking)}",
             field="gates",
+            reasons=gate_reasons(c, v, blocking, today),
         )
     return True
 

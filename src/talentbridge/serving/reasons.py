@@ -37,11 +37,11 @@ LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 
 
 class Message(NamedTuple):
-    """One sentence of the catalogue; with `plural`, chosen by the count in `count`."""
+    """One sentence of the catalogue; with `plural`, chosen by the parameter `counter`."""
 
     singular: str
     plural: str | None = None
-    count: str | None = None
+    counter: str | None = None
 
 
 def N_(singular: str) -> Message:  # noqa: N802  (gettext's marker name, for extraction)
@@ -100,10 +100,8 @@ MESSAGES: dict[str, dict[str, Message]] = {
     },
     "words_in_common": {
         "": NP_(
-            "The person's title, skills or summary share {count} word with the vacancy: "
-            "{words}.",
-            "The person's title, skills or summary share {count} words with the vacancy: "
-            "{words}.",
+            "The person's title, skills or summary share {count} word with the vacancy: {words}.",
+            "The person's title, skills or summary share {count} words with the vacancy: {words}.",
             "count",
         )
     },
@@ -250,9 +248,9 @@ def translations(locale: str) -> Translations:
 
 def _say(message: Message, locale: str, params: Mapping[str, Any]) -> str:
     catalogue = translations(locale)
-    if message.plural is None or message.count is None:
+    if message.plural is None or message.counter is None:
         return catalogue.gettext(message.singular)
-    return catalogue.ngettext(message.singular, message.plural, int(params.get(message.count, 0)))
+    return catalogue.ngettext(message.singular, message.plural, int(params.get(message.counter, 0)))
 
 
 @cache
@@ -353,4 +351,3 @@ def every_message() -> list[Message]:
     """Every sentence and phrase the renderer may ask the catalogue for (for the tests)."""
     sentences = [message for variants in MESSAGES.values() for message in variants.values()]
     return [*sentences, *JAPANESE_TESTS.values(), YEARS, MONTHS, UNKNOWN]
-
