@@ -117,7 +117,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
     },
     "skills_none": {
         "": NP_(
-            "Holds none of the {required_count} required skill.",
+            "Does not hold the one required skill.",
             "Holds none of the {required_count} required skills.",
             "required_count",
         )
