@@ -13,7 +13,14 @@ from talentbridge.evaluation.cases import eligible_person, open_vacancy
 from talentbridge.matching.explain import component_reasons, gate_reasons
 from talentbridge.matching.features import candidate_features, vacancy_features
 from talentbridge.matching.gates import GATE_NAMES, pair_failed_gates
-from talentbridge.matching.reasons import GATE_KINDS, KINDS, RECORDED, Reason
+from talentbridge.matching.reasons import (
+    ENGINE_KINDS,
+    GATE_KINDS,
+    KINDS,
+    PLAN_KINDS,
+    RECORDED,
+    Reason,
+)
 from talentbridge.serving.reasons import (
     LOCALE_DIR,
     LOCALES,
@@ -166,13 +173,45 @@ def test_the_engine_gives_only_known_kinds_and_every_one_it_can():
     reasons = _reasons()
     kinds = {reason.kind for reason in reasons}
     assert kinds <= set(KINDS)
-    assert kinds == set(KINDS) - {RECORDED}, set(KINDS) - {RECORDED} - kinds
+    assert kinds == set(ENGINE_KINDS), set(ENGINE_KINDS) - kinds
     assert {f"gate_{gate}" for gate in GATE_NAMES} == set(GATE_KINDS)
+
+
+PLAN_REASONS = [
+    Reason("unfilled_no_candidates"),
+    Reason(
+        "unfilled_all_fail_gates",
+        {
+            "supply": 12,
+            "failures": [
+                {"gate": "japanese_level", "count": 8},
+                {"gate": "care_language_test", "count": 1},
+            ],
+        },
+    ),
+    Reason("unfilled_too_few_eligible", {"eligible": 1, "openings": 3}),
+    Reason("unfilled_taken_elsewhere", {"elsewhere": 2, "eligible": 2, "top_k": 50}),
+    Reason("unfilled_taken_elsewhere", {"elsewhere": 40, "eligible": 80, "top_k": 50}),
+]
+
+
+def test_a_plans_unfilled_openings_are_told_in_both_languages():
+    assert {r.kind for r in PLAN_REASONS} == set(PLAN_KINDS)
+    failing = render_reason(PLAN_REASONS[1], "en")
+    assert failing == (
+        "No eligible candidate: of the 12 candidates in this field, 8 fail the Japanese level "
+        "and 1 fails the care language test."
+    )
+    assert render_reason(PLAN_REASONS[1], "ja") == (
+        "対象となる候補者がいません。この分野の候補者12人のうち、日本語レベルの条件を満たさない"
+        "人が8人、介護日本語評価試験の条件を満たさない人が1人です。"
+    )
+    assert "best 50 of its 80" in render_reason(PLAN_REASONS[4], "en")
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_no_sentence_shows_a_code_a_raw_score_or_an_engine_name(locale):
-    reasons = _reasons()
+    reasons = _reasons() + PLAN_REASONS
     sentences = render(reasons, locale)
     assert len(sentences) == len(reasons)
     for reason, sentence in zip(reasons, sentences, strict=True):

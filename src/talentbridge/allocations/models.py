@@ -10,7 +10,8 @@ from talentbridge.db import Base, utcnow
 class AllocationPlan(Base):
     """One run of the allocation: its scope, how many it placed, and against greedy.
 
-    `unfilled` names vacancies only (no personal data), so it is kept as one JSON list.
+    `unfilled` names vacancies only (no personal data), so it is kept as one JSON list:
+    `{vacancy_id, openings_left, why}`, `why` a reason as data (a sentence in older plans).
     """
 
     __tablename__ = "allocation_plans"

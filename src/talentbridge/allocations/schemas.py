@@ -32,7 +32,8 @@ class AssignmentRead(BaseModel):
 class Unfilled(BaseModel):
     vacancy_id: int
     openings_left: int
-    why: str
+    why: str  # in the Accept-Language language
+    why_code: ReasonCode  # the same, as data
 
 
 class PlanSummary(BaseModel):

@@ -39,7 +39,7 @@ from talentbridge.organisations.models import Organisation
 from talentbridge.pages import Slice, Window, paginate
 from talentbridge.placements import service as placement_service
 from talentbridge.placements.models import Placement
-from talentbridge.serving.reasons import reason_codes, render
+from talentbridge.serving.reasons import reason_codes, render, render_reason
 from talentbridge.serving.schemas import CandidateSummary
 from talentbridge.stages import FORWARD, OPEN
 from talentbridge.vacancies.models import Vacancy
@@ -161,23 +161,22 @@ def _snapshot(matcher: Any, wanted: list[_Open]) -> tuple[_Copy, _Copy, list[_Op
     return people, jobs, wanted
 
 
-def _why(edges: Edges, row: int, left: int, filled: int, k: int) -> str:
+def _why(edges: Edges, row: int, left: int, filled: int, k: int) -> Reason:
+    """Why a vacancy's openings were left unfilled, as a reason (rendered when read)."""
     eligible, supply = int(edges.eligible[row]), int(edges.supply[row])
     if supply == 0:
-        return "no eligible candidate: nobody in scope works in this sector"
+        return Reason("unfilled_no_candidates")
     if eligible == 0:
         fails = sorted(edges.failing.get(row, {}).items(), key=lambda item: (-item[1], item[0]))
-        named = ", ".join(f"{n} fail {gate.replace('_', ' ')}" for gate, n in fails[:3])
-        return f"no eligible candidate: of {supply} candidates in the sector, {named}"
+        failures = [{"gate": gate, "count": int(n)} for gate, n in fails[:3]]
+        return Reason("unfilled_all_fail_gates", {"supply": supply, "failures": failures})
     if eligible <= filled:
-        return f"too few eligible candidates: {eligible} for {filled + left} openings"
-    listed = min(eligible, k)
-    elsewhere = listed - filled
-    shortlist = f"the best {k} of its {eligible}" if eligible > k else f"its {eligible}"
-    return (
-        f"all taken by better uses: {elsewhere} of {shortlist} eligible candidates are proposed "
-        "for other vacancies, where they place more people or score higher"
-    )
+        return Reason(
+            "unfilled_too_few_eligible", {"eligible": eligible, "openings": filled + left}
+        )
+    elsewhere = min(eligible, k) - filled
+    params = {"elsewhere": elsewhere, "eligible": eligible, "top_k": k}
+    return Reason("unfilled_taken_elsewhere", params)
 
 
 def create_plan(
@@ -254,7 +253,7 @@ def create_plan(
             {
                 "vacancy_id": v.id,
                 "openings_left": int(v.left - filled[i]),
-                "why": _why(edges, i, int(v.left - filled[i]), int(filled[i]), top_k),
+                "why": _why(edges, i, int(v.left - filled[i]), int(filled[i]), top_k).as_data(),
             }
             for i, v in enumerate(wanted)
             if filled[i] < v.left
@@ -303,7 +302,7 @@ def summary_text(plan: AllocationPlan) -> str:
     )
     reasons: dict[str, int] = {}
     for unfilled in plan.unfilled:
-        kind = unfilled["why"].split(":")[0]
+        kind = render_reason(Reason.of(unfilled["why"]), "en").split(":")[0].lower()
         reasons[kind] = reasons.get(kind, 0) + unfilled["openings_left"]
     lines = [
         f"allocation plan {plan.id} ({scope or 'whole programme'}): "
@@ -341,6 +340,18 @@ def _reasons(stored: list[Any], locale: str) -> dict[str, Any]:
     return {"reasons": render(reasons, locale), "reason_codes": reason_codes(reasons)}
 
 
+def _unfilled(stored: dict[str, Any], locale: str) -> Unfilled:
+    """An unfilled vacancy as stored (its `why` as data; a sentence in older plans), with
+    why in `locale` and as data."""
+    why = Reason.of(stored["why"])
+    return Unfilled(
+        vacancy_id=stored["vacancy_id"],
+        openings_left=stored["openings_left"],
+        why=render_reason(why, locale),
+        why_code=why.as_data(),
+    )
+
+
 def read(*, session: Session, plan_id: int, locale: str = "en") -> PlanRead:
     """A plan with its assignments (reasons in `locale`) and its unfilled vacancies."""
     plan = session.get(AllocationPlan, plan_id)
@@ -362,7 +373,7 @@ def read(*, session: Session, plan_id: int, locale: str = "en") -> PlanRead:
             )
             for a in assignments
         ],
-        unfilled=[Unfilled(**u) for u in plan.unfilled],
+        unfilled=[_unfilled(u, locale) for u in plan.unfilled],
     )
 
 

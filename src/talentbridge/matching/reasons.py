@@ -57,8 +57,16 @@ COMPONENT_KINDS = (
     "prefecture_not_preferred",
     "no_preference",
 )
+ENGINE_KINDS = (*GATE_KINDS, *COMPONENT_KINDS)  # what the engine and the gates give
+# Why an allocation plan left a vacancy's openings unfilled (allocations.service).
+PLAN_KINDS = (
+    "unfilled_no_candidates",
+    "unfilled_all_fail_gates",
+    "unfilled_too_few_eligible",
+    "unfilled_taken_elsewhere",
+)
 RECORDED = "recorded"  # a sentence stored before reasons were data (old allocation plans)
-KINDS = (*GATE_KINDS, *COMPONENT_KINDS, RECORDED)
+KINDS = (*ENGINE_KINDS, *PLAN_KINDS, RECORDED)
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,34 @@ MESSAGES: dict[str, dict[str, Message]] = {
     "prefers_prefecture": {"": N_("Prefers to work in {prefecture}.")},
     "prefecture_not_preferred": {"": N_("{prefecture} is not among the preferred prefectures.")},
     "no_preference": {"": N_("Has not named preferred prefectures.")},
+    "unfilled_no_candidates": {
+        "": N_("No eligible candidate: nobody in scope works in this field.")
+    },
+    "unfilled_all_fail_gates": {
+        "": NP_(
+            "No eligible candidate: of the {supply} candidate in this field, {failures}.",
+            "No eligible candidate: of the {supply} candidates in this field, {failures}.",
+            "supply",
+        )
+    },
+    "unfilled_too_few_eligible": {
+        "": NP_(
+            "Too few eligible candidates: {eligible} for {openings} opening.",
+            "Too few eligible candidates: {eligible} for {openings} openings.",
+            "openings",
+        )
+    },
+    "unfilled_taken_elsewhere": {
+        "": N_(
+            "All taken by better uses: {elsewhere} of its {eligible} eligible candidates are "
+            "proposed for other vacancies, where they place more people or score higher."
+        ),
+        "shortlist": N_(
+            "All taken by better uses: {elsewhere} of the best {top_k} of its {eligible} "
+            "eligible candidates are proposed for other vacancies, where they place more "
+            "people or score higher."
+        ),
+    },
     "recorded": {"": N_("{text}")},
 }
 
@@ -170,6 +198,19 @@ JAPANESE_TESTS = {
     "jft": N_("JFT-Basic, which counts as N4"),
     "none": N_("no Japanese test"),
 }
+# The SSW gates as a plan's failures name them ("3 fail the Japanese level").
+GATE_NAMES = {
+    "sector": N_("the field"),
+    "age": N_("the age rule"),
+    "skill_test": N_("the skills test"),
+    "japanese_level": N_("the Japanese level"),
+    "care_language_test": N_("the care language test"),
+    "consent": N_("consent to share"),
+    "availability": N_("the start date"),
+    "not_placed": N_("not yet placed"),
+    "vacancy_open": N_("an open vacancy"),
+}
+FAILING = NP_("{count} fails {gate}", "{count} fail {gate}", "count")
 YEARS = NP_("{count} year", "{count} years", "count")
 MONTHS = NP_("{count} month", "{count} months", "count")
 UNKNOWN = N_("unknown")
@@ -224,6 +265,8 @@ def _variant(kind: str, params: Mapping[str, Any]) -> str:
         return "now"
     if kind == "no_start_date" and params.get("available"):
         return "dated"
+    if kind == "unfilled_taken_elsewhere" and params.get("eligible", 0) > params.get("top_k", 0):
+        return "shortlist"
     return ""
 
 
@@ -314,6 +357,23 @@ def _list(locale: str, items: Any) -> str:
     return format_list([str(item) for item in items or ()], locale=locale)
 
 
+def _failures(locale: str, failing: Any) -> str:
+    """How many fail each gate, as a list: "3 fail the Japanese level and 1 fails ..."."""
+    catalogue = translations(locale)
+    phrases = []
+    for item in failing or ():
+        gate = GATE_NAMES.get(str(item["gate"]), Message(str(item["gate"])))
+        count = int(item["count"])
+        text = catalogue.ngettext(FAILING.singular, str(FAILING.plural), count)
+        phrases.append(
+            text.format(
+                count=format_decimal(count, locale=locale),
+                gate=catalogue.gettext(gate.singular),
+            )
+        )
+    return format_list(phrases, locale=locale)
+
+
 Formatter = Callable[[str, Any], str]
 FORMAT: dict[str, Formatter] = {
     "occupation": lambda locale, v: _name(locale, "occupations", v),
@@ -330,6 +390,7 @@ FORMAT: dict[str, Formatter] = {
     "wanted": _duration,
     "skills": _list,
     "words": _list,
+    "failures": _failures,
 }
 
 
@@ -350,4 +411,5 @@ def _values(params: Mapping[str, Any], locale: str) -> dict[str, str]:
 def every_message() -> list[Message]:
     """Every sentence and phrase the renderer may ask the catalogue for (for the tests)."""
     sentences = [message for variants in MESSAGES.values() for message in variants.values()]
-    return [*sentences, *JAPANESE_TESTS.values(), YEARS, MONTHS, UNKNOWN]
+    phrases = [*JAPANESE_TESTS.values(), *GATE_NAMES.values(), FAILING, YEARS, MONTHS]
+    return [*sentences, *phrases, UNKNOWN]
