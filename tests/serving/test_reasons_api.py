@@ -118,3 +118,51 @@ def test_reason_kinds_are_documented():
         re.findall(r"`(\w+)`", (Path(__file__).parents[2] / "docs" / "api.md").read_text())
     )
     assert set(KINDS) <= documented, sorted(set(KINDS) - documented)
+
+
+def test_a_placements_gates_are_explained_before_a_step_is_tried(api):
+    institute, employer, officer = api.org("institute"), api.org("employer"), api.org("officer")
+    person = api.candidate(institute, japanese_level="N4")
+    vacancy = api.vacancy(employer, min_japanese_level="N4")
+    shortlisted = api.client.post(
+        "/api/v1/placements",
+        json={"vacancy_id": vacancy["id"], "candidate_id": person["id"]},
+        headers=api.auth(employer),
+    )
+    assert shortlisted.status_code == 201, shortlisted.text
+    url = f"/api/v1/placements/{shortlisted.json()['id']}/gates"
+    clear = _get(api, employer, url, **JA).json()
+    assert clear["failed_gates"] == [] and clear["reasons"] == [] and clear["reason_codes"] == []
+    # The vacancy now asks for more Japanese than the person has: the next step would fail.
+    raised = api.client.patch(
+        f"/api/v1/vacancies/{vacancy['id']}",
+        json={"min_japanese_level": "N2"},
+        headers=api.auth(employer),
+    )
+    assert raised.status_code == 200, raised.text
+    blocked = _get(api, employer, url, **JA)
+    assert blocked.headers["content-language"] == "ja"
+    body = blocked.json()
+    assert body["blocking_gates"] == ["japanese_level"] and body["waived_gates"] == []
+    assert [r["kind"] for r in body["reason_codes"]] == ["gate_japanese_level"]
+    assert body["reasons"] == ["日本語能力（日本語能力試験N4）が求められるN2に達していません。"]
+    moved = api.client.patch(
+        url.removesuffix("/gates"), json={"status": "interviewing"}, headers=api.auth(employer)
+    )
+    assert moved.status_code == 409 and moved.json()["reason_codes"] == body["reason_codes"]
+    waived = api.client.post(
+        "/api/v1/placements/overrides",
+        json={
+            "vacancy_id": vacancy["id"],
+            "candidate_id": person["id"],
+            "gates": ["japanese_level"],
+            "reason": "completed TITP (ii) in care, exempt",
+        },
+        headers=api.auth(officer),
+    )
+    assert waived.status_code == 201, waived.text
+    after = _get(api, institute, url).json()
+    assert after["failed_gates"] == after["waived_gates"] == ["japanese_level"]
+    assert after["blocking_gates"] == [] and after["reasons"] == []
+    other = api.org("employer")
+    assert api.client.get(url, headers=api.auth(other)).status_code == 404

@@ -61,6 +61,17 @@ class ReasonCode(BaseModel):
     params: dict[str, Any]
 
 
+class GateExplanation(BaseModel):
+    """The SSW gates the placement's next step would meet, before it is tried."""
+
+    placement_id: int
+    failed_gates: list[str]
+    waived_gates: list[str] = Field(description="failed, but waived by an officer")
+    blocking_gates: list[str] = Field(description="failed and not waived: a step is refused")
+    reasons: list[str] = Field(description="why each blocking gate fails, in the reader's language")
+    reason_codes: list[ReasonCode]
+
+
 class MatchFields(BaseModel):
     rank: int
     score: float = Field(ge=0, le=1)
