@@ -15,7 +15,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -328,10 +328,23 @@ def _test(locale: str, sector: Any) -> str:
 
 def _japanese(locale: str, held: Any) -> str:
     held = held or {}
-    phrase = JAPANESE_TESTS.get(str(held.get("test")), JAPANESE_TESTS["none"])
-    return translations(locale).gettext(phrase.singular).format(level=held.get("level") or "")
+    return _japanese_test(locale, str(held.get("test")), str(held.get("level") or ""))
 
 
+@lru_cache(maxsize=64)
+def _japanese_test(locale: str, test: str, level: str) -> str:
+    phrase = JAPANESE_TESTS.get(test, JAPANESE_TESTS["none"])
+    return translations(locale).gettext(phrase.singular).format(level=level)
+
+
+# Formatting a number, date or list with Babel costs tens of microseconds, and a page of
+# matches holds hundreds of the same few values: each is formatted once per locale.
+@lru_cache(maxsize=4096)
+def _number(locale: str, value: float) -> str:
+    return format_decimal(value, locale=locale)
+
+
+@lru_cache(maxsize=1024)
 def _duration(locale: str, years: Any) -> str:
     """Experience as the locale says it: months under a year, else years (to a tenth)."""
     value = float(years or 0)
@@ -344,9 +357,10 @@ def _duration(locale: str, years: Any) -> str:
         message = YEARS
     catalogue = translations(locale)
     text = catalogue.ngettext(message.singular, str(message.plural), int(count) if count else 0)
-    return text.format(count=format_decimal(count, locale=locale))
+    return text.format(count=_number(locale, count))
 
 
+@lru_cache(maxsize=4096)
 def _date(locale: str, iso: Any) -> str:
     if not iso:
         return translations(locale).gettext(UNKNOWN.singular)
@@ -354,7 +368,12 @@ def _date(locale: str, iso: Any) -> str:
 
 
 def _list(locale: str, items: Any) -> str:
-    return format_list([str(item) for item in items or ()], locale=locale)
+    return _joined(locale, tuple(str(item) for item in items or ()))
+
+
+@lru_cache(maxsize=4096)
+def _joined(locale: str, items: tuple[str, ...]) -> str:
+    return format_list(list(items), locale=locale)
 
 
 def _failures(locale: str, failing: Any) -> str:
@@ -367,7 +386,7 @@ def _failures(locale: str, failing: Any) -> str:
         text = catalogue.ngettext(FAILING.singular, str(FAILING.plural), count)
         phrases.append(
             text.format(
-                count=format_decimal(count, locale=locale),
+                count=_number(locale, count),
                 gate=catalogue.gettext(gate.singular),
             )
         )
@@ -400,7 +419,7 @@ def _values(params: Mapping[str, Any], locale: str) -> dict[str, str]:
         if name in FORMAT:
             values[name] = FORMAT[name](locale, value)
         elif isinstance(value, int | float) and not isinstance(value, bool):
-            values[name] = format_decimal(value, locale=locale)
+            values[name] = _number(locale, value)
         else:
             values[name] = str(value)
     if "sector" in params:
