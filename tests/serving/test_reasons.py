@@ -249,13 +249,29 @@ def test_places_occupations_dates_and_tests_read_in_japanese():
     assert render_reason(where, "en") == "Comes from Uttar Pradesh, a partner state of Yamanashi."
     same = Reason("same_occupation", {"occupation": "home care aide"})
     assert "訪問介護員" in render_reason(same, "ja")
-    unknown = Reason("same_occupation", {"occupation": "sheet metal worker"})
-    assert "sheet metal worker" in render_reason(unknown, "ja")  # no Japanese label: English
+    unknown = Reason("same_occupation", {"occupation": "cigar brander"})
+    assert "cigar brander" in render_reason(unknown, "ja")  # no Japanese label: English
     late = Reason("gate_availability", {"available": "2027-06-01", "start": "2027-04-01"})
     assert "2027年6月1日" in render_reason(late, "ja")
     assert "June 1, 2027" in render_reason(late, "en")
     test = Reason("gate_skill_test", {"sector": "care"})
     assert "介護技能評価試験" in render_reason(test, "ja")
+
+
+def test_the_japanese_names_name_real_states_sectors_occupations_and_groups():
+    import json
+
+    from talentbridge import reference
+
+    names = json.loads((LOCALE_DIR / "ja" / "names.json").read_text(encoding="utf-8"))
+    occupations = reference.esco_occupations()
+    assert set(names["states"]) == set(reference.STATES)
+    assert set(names["sectors"]) == set(names["skills_tests"]) == set(reference.SECTORS)
+    assert set(names["occupations"]) <= {o.label for o in occupations}
+    assert set(names["occupation_groups"]) <= {o.isco_label for o in occupations}
+    assert all(
+        JAPANESE.search(name) for table in ("states", "sectors") for name in names[table].values()
+    )
 
 
 def test_a_sentence_stored_before_reasons_were_data_reads_back_as_it_was():
