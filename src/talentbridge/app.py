@@ -34,6 +34,7 @@ from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.toolkit import Toolkit, build_tools
 from talentbridge.matching.weights import match_weights
 from talentbridge.ratelimit import FailureLimiter
+from talentbridge.serving.reasons import negotiate, reason_codes, render
 from talentbridge.serving.sync import MatchService
 
 logger = logging.getLogger("talentbridge")
@@ -44,6 +45,8 @@ class ErrorResponse(BaseModel):
 
     detail: str | list[dict[str, Any]]
     field: str | None = None
+    reasons: list[str] | None = None  # why, in the Accept-Language language (e.g. failed gates)
+    reason_codes: list[dict[str, Any]] | None = None  # the same, as data
 
 
 def _error(status: int, detail: Any, field: str | None = None) -> JSONResponse:
@@ -77,10 +80,20 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        response = _error(exc.status_code, exc.message, exc.field)
-        response.headers.update(exc.headers or {})
-        return response
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        if not exc.reasons:
+            response = _error(exc.status_code, exc.message, exc.field)
+            response.headers.update(exc.headers or {})
+            return response
+        locale = negotiate(request.headers.get("accept-language"))
+        content = {
+            "detail": exc.message,
+            "field": exc.field,
+            "reasons": render(exc.reasons, locale),
+            "reason_codes": reason_codes(exc.reasons),
+        }
+        headers = {**(exc.headers or {}), "Content-Language": locale, "Vary": "Accept-Language"}
+        return JSONResponse(status_code=exc.status_code, content=content, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

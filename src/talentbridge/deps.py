@@ -9,7 +9,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.pages import MAX_LIMIT, MAX_OFFSET, Window
 from talentbridge.placements import service as placement_service
 from talentbridge.placements.models import Placement
+from talentbridge.serving.reasons import negotiate
 from talentbridge.serving.sync import MatchService
 from talentbridge.vacancies import service as vacancy_service
 from talentbridge.vacancies.models import Vacancy
@@ -294,3 +295,15 @@ OwnedVacancy = Annotated[Vacancy, _vacancy(caller=Employer)]
 # A placement: its employer, the candidate's institute and any officer see it.
 _placement = partial(record_of, placement_service.get, path="placement_id")
 PartyTo = Annotated[Placement, _placement(caller=CurrentOrg)]
+
+
+def reader_locale(request: Request, response: Response) -> str:
+    """The reader's language for reasons (`ja` or `en`, default `en`), from Accept-Language;
+    the response says which it is in (Content-Language) and that it varies with the header."""
+    locale = negotiate(request.headers.get("accept-language"))
+    response.headers["Content-Language"] = locale
+    response.headers["Vary"] = "Accept-Language"
+    return locale
+
+
+ReaderLocale = Annotated[str, Depends(reader_locale)]

@@ -3,6 +3,7 @@
 Each kind names its HTTP status in the class line: `class NotFound(DomainError, status=404)`.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -14,12 +15,20 @@ class DomainError(Exception):
         cls.status_code = status
 
     def __init__(
-        self, message: str, *, field: str | None = None, headers: dict[str, str] | None = None
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        reasons: Sequence[Any] = (),
     ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.headers = headers
+        # Why, as data (the engine's Reason(kind, params), e.g. the failed SSW gates):
+        # the answer renders them in the reader's language beside the message.
+        self.reasons = list(reasons)
 
 
 class NotFound(DomainError, status=404):

@@ -51,6 +51,7 @@ def test_scores_and_reasons_agree_with_the_matches(api):
     assert assignment["candidate_id"] == match["candidate_id"] == person["id"]
     assert assignment["score"] == pytest.approx(match["score"], abs=5e-4)
     assert assignment["reasons"] == match["reasons"]
+    assert assignment["reason_codes"] == match["reason_codes"]
 
 
 def test_unfilled_says_why_and_nobody_is_offered_twice(api):
@@ -69,11 +70,21 @@ def test_unfilled_says_why_and_nobody_is_offered_twice(api):
     # 3 openings - 1 in the pipeline = 2 left; the shortlisted person is not offered again.
     assert plan["openings"] == 3 and plan["filled"] == 1
     assert _pairs(plan) == [(two["id"], free["id"])]
-    why = {u["vacancy_id"]: (u["openings_left"], u["why"]) for u in plan["unfilled"]}
-    assert why[two["id"]] == (1, "too few eligible candidates: 1 for 2 openings")
-    left, text = why[fluent_only["id"]]
+    why = {u["vacancy_id"]: (u["openings_left"], u["why_code"]) for u in plan["unfilled"]}
+    assert why[two["id"]] == (
+        1,
+        {"kind": "unfilled_too_few_eligible", "params": {"eligible": 1, "openings": 2}},
+    )
+    left, code = why[fluent_only["id"]]
     assert left == 1
-    assert text == "no eligible candidate: of 1 candidates in the sector, 1 fail japanese level"
+    assert code == {
+        "kind": "unfilled_all_fail_gates",
+        "params": {"supply": 1, "failures": [{"gate": "japanese_level", "count": 1}]},
+    }
+    text = {u["vacancy_id"]: u["why"] for u in plan["unfilled"]}[fluent_only["id"]]
+    assert text == (
+        "No eligible candidate: of the 1 candidate in this field, 1 fails the Japanese level."
+    )
 
 
 def test_taken_by_better_uses(api):
@@ -85,7 +96,11 @@ def test_taken_by_better_uses(api):
     assert plan["filled"] == 1
     [unfilled] = plan["unfilled"]
     assert unfilled["vacancy_id"] in (first["id"], second["id"])
-    assert unfilled["why"].startswith("all taken by better uses: 1 of its 1 eligible")
+    assert unfilled["why_code"] == {
+        "kind": "unfilled_taken_elsewhere",
+        "params": {"elsewhere": 1, "eligible": 1, "top_k": 50},
+    }
+    assert unfilled["why"].startswith("All taken by better uses: 1 of its 1 eligible")
 
 
 def test_scope_by_state_sector_and_prefecture(api):
@@ -150,6 +165,7 @@ def test_employers_see_their_proposals_and_accept_one_by_shortlisting(api):
     assert item["candidate_id"] == person["id"]
     assert item["candidate"]["full_name"] is None and item["candidate"]["date_of_birth"] is None
     assert item["reasons"] == plan["assignments"][0]["reasons"]
+    assert item["reason_codes"] == plan["assignments"][0]["reason_codes"]
     assert api.client.get(url, headers=api.auth(api.org("employer"))).status_code == 404
     assert api.client.get(url, headers=api.auth(institute)).status_code == 403
     accepted = api.client.post(

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from talentbridge.matching.engine import MatchingEngine
-from talentbridge.matching.explain import gate_reasons
+from talentbridge.matching.explain import Reason, gate_reasons
 from talentbridge.matching.features import (
     PREFECTURE_CODE,
     SECTOR_CODE,
@@ -33,6 +33,11 @@ WEIGHTS = {
     "partnership": 0.05,
     "preference": 0.05,
 }
+
+
+def lacking(match: Any, kind: str = "skills_lacking") -> list[str]:
+    """The skills a match's reasons of `kind` name as lacking."""
+    return [s for r in match.reasons if r.kind == kind for s in r.params["skills"]]
 
 
 def person(**changes: Any) -> dict[str, Any]:
@@ -130,7 +135,8 @@ def test_the_score_is_the_weighted_sum_of_the_components() -> None:
     expected = sum(WEIGHTS.get(name, 0.0) * value for name, value in match.components.items())
     assert match.score == pytest.approx(min(1.0, expected), abs=1e-3)
     assert match.components["skills"] == 1.0
-    assert "has 1 of 1 required skills: Feed patients" in match.reasons
+    held = {"held_count": 1, "required_count": 1, "skills": ["Feed patients"]}
+    assert Reason("skills_held", held) in match.reasons
 
 
 def test_an_essential_required_skill_counts_more_and_is_named_when_lacking() -> None:
@@ -140,8 +146,9 @@ def test_an_essential_required_skill_counts_more_and_is_named_when_lacking() -> 
     assert results[1].components["skills"] == pytest.approx(2 / 3, abs=1e-4)
     assert results[2].components["skills"] == pytest.approx(1 / 3, abs=1e-4)
     assert [results[1].rank, results[2].rank] == [1, 2]
-    assert "lacks Fold laundry" in " ".join(results[1].reasons)
-    assert "lacks Bathe residents (essential)" in " ".join(results[2].reasons)
+    assert lacking(results[1]) == ["Fold laundry"]
+    assert lacking(results[1], "essential_skills_lacking") == []
+    assert lacking(results[2], "essential_skills_lacking") == ["Bathe residents"]
 
 
 def test_a_stored_vacancys_essential_skills_count_more_when_ranking_vacancies() -> None:
@@ -153,7 +160,7 @@ def test_a_stored_vacancys_essential_skills_count_more_when_ranking_vacancies() 
     assert [m.record_id for m in results] == [2, 1]
     assert results[0].components["skills"] == pytest.approx(2 / 3, abs=1e-4)
     assert results[1].components["skills"] == pytest.approx(1 / 3, abs=1e-4)
-    assert "lacks Bathe residents (essential)" in " ".join(results[1].reasons)
+    assert lacking(results[1], "essential_skills_lacking") == ["Bathe residents"]
 
 
 def test_a_zero_weight_component_does_not_move_the_order() -> None:
@@ -248,7 +255,7 @@ def test_a_gate_that_fails_excludes_and_is_named(gate: str) -> None:
     [match] = engine.rank_candidates(v, unit(1.0), today=TODAY, include_ineligible=True)
     assert match.eligible is False and match.failed_gates == [gate]
     [reason] = gate_reasons(c, v, [gate], TODAY)
-    assert reason.startswith(f"Fails {gate.replace('_', ' ')}: ") and reason in match.reasons
+    assert reason.kind == f"gate_{gate}" and reason in match.reasons
 
 
 @pytest.mark.parametrize("gate", GATE_NAMES)

@@ -1,6 +1,11 @@
 """Rankings on small hand-made cases, through the real API, model and database."""
 
 
+def _codes(item, kind):
+    """The parameters of each of a match's reasons of `kind` (reason_codes: data)."""
+    return [r["params"] for r in item["reason_codes"] if r["kind"] == kind]
+
+
 def _matches(api, org, vacancy_id, **params):
     response = api.client.get(
         f"/api/v1/vacancies/{vacancy_id}/matches", params=params, headers=api.auth(org)
@@ -55,7 +60,8 @@ def test_n5_candidate_is_excluded_from_an_n4_vacancy_with_the_reason(api):
     [item] = _matches(api, employer, vacancy["id"], include_ineligible="true")
     assert item["candidate_id"] == n5["id"] and item["eligible"] is False
     assert item["failed_gates"] == ["japanese_level"]
-    assert any("JLPT N5 is below the required N4" in r for r in item["reasons"])
+    [gate] = _codes(item, "gate_japanese_level")
+    assert gate == {"japanese": {"test": "jlpt", "level": "N5"}, "required": "N4"}
 
 
 def test_jft_basic_counts_as_n4(api):
@@ -64,7 +70,8 @@ def test_jft_basic_counts_as_n4(api):
     vacancy = api.vacancy(employer, min_japanese_level="N4")
     [item] = _matches(api, employer, vacancy["id"])
     assert item["candidate_id"] == jft["id"]
-    assert any("JFT-Basic" in r for r in item["reasons"])
+    [meets] = _codes(item, "japanese_meets")
+    assert meets["japanese"]["test"] == "jft" and meets["required"] == "N4"
 
 
 def test_partner_state_candidate_ranks_ahead_of_an_otherwise_equal_one(api):
@@ -74,7 +81,10 @@ def test_partner_state_candidate_ranks_ahead_of_an_otherwise_equal_one(api):
     vacancy = api.vacancy(employer)
     items = _matches(api, employer, vacancy["id"])
     assert [m["candidate_id"] for m in items] == [partner["id"], other["id"]]
-    assert "from Uttar Pradesh, partner state of Yamanashi" in items[0]["reasons"]
+    assert _codes(items[0], "partner_state") == [
+        {"state": "Uttar Pradesh", "prefecture": "Yamanashi"}
+    ]
+    assert _codes(items[1], "partner_state") == []
     assert items[0]["components"]["partnership"] == 1.0
     assert items[1]["components"]["partnership"] == 0.0
 
@@ -145,7 +155,7 @@ def test_vacancies_for_a_candidate(api):
     items = response.json()["items"]
     assert [m["vacancy_id"] for m in items] == [ehime["id"], aichi["id"]]
     assert farm["id"] not in [m["vacancy_id"] for m in items]
-    assert "prefers Ehime" in items[0]["reasons"]
+    assert _codes(items[0], "prefers_prefecture") == [{"prefecture": "Ehime"}]
     other = api.org("institute")
     assert (
         api.client.get(
@@ -166,7 +176,8 @@ def test_changes_show_in_the_next_request(api):
         headers=api.auth(institute),
     )
     [item] = _matches(api, employer, vacancy["id"])
-    assert any("JLPT N3 exceeds the required N4" in r for r in item["reasons"])
+    [exceeds] = _codes(item, "japanese_exceeds")
+    assert exceeds == {"japanese": {"test": "jlpt", "level": "N3"}, "required": "N4"}
     api.client.delete(f"/api/v1/candidates/{candidate['id']}", headers=api.auth(institute))
     assert _matches(api, employer, vacancy["id"]) == []
 
@@ -191,10 +202,7 @@ def test_a_vacancy_without_a_start_date_takes_people_available_later(api):
     assert _matches(api, employer, dated["id"]) == []
     [item] = _matches(api, employer, open_ended["id"])
     assert item["candidate_id"] == later["id"] and item["eligible"] is True
-    assert (
-        "the vacancy has no start date: it starts when a suitable person is available "
-        "(this person from 2027-06-01)"
-    ) in item["reasons"]
+    assert _codes(item, "no_start_date") == [{"available": "2027-06-01"}]
     [vacancy] = api.client.get(
         f"/api/v1/candidates/{later['id']}/matches", headers=api.auth(institute)
     ).json()["items"]

@@ -10,7 +10,8 @@ from talentbridge.db import Base, utcnow
 class AllocationPlan(Base):
     """One run of the allocation: its scope, how many it placed, and against greedy.
 
-    `unfilled` names vacancies only (no personal data), so it is kept as one JSON list.
+    `unfilled` names vacancies only (no personal data), so it is kept as one JSON list:
+    `{vacancy_id, openings_left, why}`, `why` a reason as data (a sentence in older plans).
     """
 
     __tablename__ = "allocation_plans"
@@ -44,4 +45,6 @@ class Assignment(Base):
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
     )
     score: Mapped[float] = mapped_column(Float)
-    reasons: Mapped[list[str]] = mapped_column(default=list)
+    # The reasons as data, [{kind, params}] (plans made before reasons were data hold
+    # sentences; they are read back as `recorded` reasons). Rendered when read.
+    reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)

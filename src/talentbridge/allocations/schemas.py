@@ -4,7 +4,7 @@ from pydantic import BaseModel, ConfigDict
 
 from talentbridge.fields import Place, PrefectureName, Sector, StateName
 from talentbridge.pages import Page
-from talentbridge.serving.schemas import CandidateSummary
+from talentbridge.serving.schemas import CandidateSummary, ReasonCode
 
 
 class AllocationCreate(BaseModel):
@@ -25,13 +25,15 @@ class AssignmentRead(BaseModel):
     vacancy_id: int
     candidate_id: int
     score: float
-    reasons: list[str]
+    reasons: list[str]  # sentences in the Accept-Language language
+    reason_codes: list[ReasonCode]  # the same, as data
 
 
 class Unfilled(BaseModel):
     vacancy_id: int
     openings_left: int
-    why: str
+    why: str  # in the Accept-Language language
+    why_code: ReasonCode  # the same, as data
 
 
 class PlanSummary(BaseModel):
@@ -58,7 +60,8 @@ class PlanPage(Page[PlanSummary]):
 class Proposal(BaseModel):
     candidate_id: int
     score: float
-    reasons: list[str]
+    reasons: list[str]  # sentences in the Accept-Language language
+    reason_codes: list[ReasonCode]  # the same, as data
     candidate: CandidateSummary
 
 

@@ -32,12 +32,14 @@ from talentbridge.db import utcnow
 from talentbridge.errors import NotFound
 from talentbridge.matching.explain import component_reasons
 from talentbridge.matching.features import CANDIDATE_COLUMNS, STATE_CODE, VACANCY_COLUMNS
+from talentbridge.matching.reasons import Reason
 from talentbridge.matching.scoring import expansion
 from talentbridge.matching.store import ColumnStore
 from talentbridge.organisations.models import Organisation
 from talentbridge.pages import Slice, Window, paginate
 from talentbridge.placements import service as placement_service
 from talentbridge.placements.models import Placement
+from talentbridge.serving.reasons import reason_codes, render, render_reason
 from talentbridge.serving.schemas import CandidateSummary
 from talentbridge.stages import FORWARD, OPEN
 from talentbridge.vacancies.models import Vacancy
@@ -159,23 +161,22 @@ def _snapshot(matcher: Any, wanted: list[_Open]) -> tuple[_Copy, _Copy, list[_Op
     return people, jobs, wanted
 
 
-def _why(edges: Edges, row: int, left: int, filled: int, k: int) -> str:
+def _why(edges: Edges, row: int, left: int, filled: int, k: int) -> Reason:
+    """Why a vacancy's openings were left unfilled, as a reason (rendered when read)."""
     eligible, supply = int(edges.eligible[row]), int(edges.supply[row])
     if supply == 0:
-        return "no eligible candidate: nobody in scope works in this sector"
+        return Reason("unfilled_no_candidates")
     if eligible == 0:
         fails = sorted(edges.failing.get(row, {}).items(), key=lambda item: (-item[1], item[0]))
-        named = ", ".join(f"{n} fail {gate.replace('_', ' ')}" for gate, n in fails[:3])
-        return f"no eligible candidate: of {supply} candidates in the sector, {named}"
+        failures = [{"gate": gate, "count": int(n)} for gate, n in fails[:3]]
+        return Reason("unfilled_all_fail_gates", {"supply": supply, "failures": failures})
     if eligible <= filled:
-        return f"too few eligible candidates: {eligible} for {filled + left} openings"
-    listed = min(eligible, k)
-    elsewhere = listed - filled
-    shortlist = f"the best {k} of its {eligible}" if eligible > k else f"its {eligible}"
-    return (
-        f"all taken by better uses: {elsewhere} of {shortlist} eligible candidates are proposed "
-        "for other vacancies, where they place more people or score higher"
-    )
+        return Reason(
+            "unfilled_too_few_eligible", {"eligible": eligible, "openings": filled + left}
+        )
+    elsewhere = min(eligible, k) - filled
+    params = {"elsewhere": elsewhere, "eligible": eligible, "top_k": k}
+    return Reason("unfilled_taken_elsewhere", params)
 
 
 def create_plan(
@@ -252,7 +253,7 @@ def create_plan(
             {
                 "vacancy_id": v.id,
                 "openings_left": int(v.left - filled[i]),
-                "why": _why(edges, i, int(v.left - filled[i]), int(filled[i]), top_k),
+                "why": _why(edges, i, int(v.left - filled[i]), int(filled[i]), top_k).as_data(),
             }
             for i, v in enumerate(wanted)
             if filled[i] < v.left
@@ -272,8 +273,10 @@ def create_plan(
                 "vacancy_id": wanted[job].id,
                 "candidate_id": int(people.ids[person]),
                 "score": round(float(edges.score[e]), 4),
-                "reasons": component_reasons(
-                    people.values(person), jobs.values(job), components, labels, isco, True
+                "reasons": reason_codes(
+                    component_reasons(
+                        people.values(person), jobs.values(job), components, labels, isco, True
+                    )
                 ),
             }
         )
@@ -299,7 +302,7 @@ def summary_text(plan: AllocationPlan) -> str:
     )
     reasons: dict[str, int] = {}
     for unfilled in plan.unfilled:
-        kind = unfilled["why"].split(":")[0]
+        kind = render_reason(Reason.of(unfilled["why"]), "en").split(":")[0].lower()
         reasons[kind] = reasons.get(kind, 0) + unfilled["openings_left"]
     lines = [
         f"allocation plan {plan.id} ({scope or 'whole programme'}): "
@@ -330,7 +333,27 @@ def _summary(plan: AllocationPlan) -> dict[str, Any]:
     }
 
 
-def read(*, session: Session, plan_id: int) -> PlanRead:
+def _reasons(stored: list[Any], locale: str) -> dict[str, Any]:
+    """An assignment's stored reasons as the answers give them: sentences in `locale`, and
+    the data."""
+    reasons = [Reason.of(item) for item in stored or ()]
+    return {"reasons": render(reasons, locale), "reason_codes": reason_codes(reasons)}
+
+
+def _unfilled(stored: dict[str, Any], locale: str) -> Unfilled:
+    """An unfilled vacancy as stored (its `why` as data; a sentence in older plans), with
+    why in `locale` and as data."""
+    why = Reason.of(stored["why"])
+    return Unfilled(
+        vacancy_id=stored["vacancy_id"],
+        openings_left=stored["openings_left"],
+        why=render_reason(why, locale),
+        why_code=why.as_data(),
+    )
+
+
+def read(*, session: Session, plan_id: int, locale: str = "en") -> PlanRead:
+    """A plan with its assignments (reasons in `locale`) and its unfilled vacancies."""
     plan = session.get(AllocationPlan, plan_id)
     if plan is None:
         raise NotFound(f"allocation plan {plan_id} not found")
@@ -346,11 +369,11 @@ def read(*, session: Session, plan_id: int) -> PlanRead:
                 vacancy_id=a.vacancy_id,
                 candidate_id=a.candidate_id,
                 score=a.score,
-                reasons=a.reasons,
+                **_reasons(a.reasons, locale),
             )
             for a in assignments
         ],
-        unfilled=[Unfilled(**u) for u in plan.unfilled],
+        unfilled=[_unfilled(u, locale) for u in plan.unfilled],
     )
 
 
@@ -360,8 +383,11 @@ def page(*, session: Session, window: Window) -> Slice[PlanSummary]:
     return Slice([PlanSummary(**_summary(p)) for p in found.items], found.total)
 
 
-def proposals(*, session: Session, vacancy: Vacancy, organisation: Organisation) -> Proposals:
-    """The newest plan's proposals for the vacancy, of people still consenting and free.
+def proposals(
+    *, session: Session, vacancy: Vacancy, organisation: Organisation, locale: str = "en"
+) -> Proposals:
+    """The newest plan's proposals for the vacancy, of people still consenting and free,
+    with reasons in `locale`.
 
     Names and birth dates stay hidden from an employer until it shortlists the person,
     as in matches; shortlisting (POST /placements) is how a proposal is accepted.
@@ -397,7 +423,7 @@ def proposals(*, session: Session, vacancy: Vacancy, organisation: Organisation)
             Proposal(
                 candidate_id=candidate.id,
                 score=assignment.score,
-                reasons=assignment.reasons,
+                **_reasons(assignment.reasons, locale),
                 candidate=CandidateSummary.of(candidate, named=views[candidate.id].identity),
             )
             for assignment, candidate in shown

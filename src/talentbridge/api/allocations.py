@@ -14,6 +14,7 @@ from talentbridge.deps import (
     CurrentOrg,
     MatcherDep,
     Officer,
+    ReaderLocale,
     SessionDep,
     ToolsDep,
     VisibleVacancy,
@@ -30,6 +31,7 @@ def create_allocation(
     session: SessionDep,
     matcher: MatcherDep,
     tools: ToolsDep,
+    locale: ReaderLocale,
     body: AllocationCreate | None = None,
 ) -> PlanRead:
     """Plan today's openings: the most people placed, then the highest total match score,
@@ -42,7 +44,7 @@ def create_allocation(
         organisation=officer,
         scope=scope,
     )
-    return service.read(session=session, plan_id=plan.id)
+    return service.read(session=session, plan_id=plan.id, locale=locale)
 
 
 @router.get("/allocations", response_model=PlanPage)
@@ -53,15 +55,21 @@ def list_allocations(_: Officer, session: SessionDep, window: WindowDep) -> Plan
 
 @router.get("/allocations/{plan_id}", response_model=PlanRead)
 def read_allocation(
-    plan_id: Annotated[int, Path(ge=1, le=MAX_ID)], _: Officer, session: SessionDep
+    plan_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    _: Officer,
+    session: SessionDep,
+    locale: ReaderLocale,
 ) -> PlanRead:
-    return service.read(session=session, plan_id=plan_id)
+    """A plan with its assignments, their reasons in the Accept-Language language (en, ja)."""
+    return service.read(session=session, plan_id=plan_id, locale=locale)
 
 
 @router.get("/vacancies/{vacancy_id}/proposals", response_model=Proposals)
 def vacancy_proposals(
-    vacancy: VisibleVacancy, organisation: CurrentOrg, session: SessionDep
+    vacancy: VisibleVacancy, organisation: CurrentOrg, session: SessionDep, locale: ReaderLocale
 ) -> Proposals:
     """The newest plan's proposed candidates for this vacancy (its employer, officers);
     accept one by shortlisting it (POST /api/v1/placements)."""
-    return service.proposals(session=session, vacancy=vacancy, organisation=organisation)
+    return service.proposals(
+        session=session, vacancy=vacancy, organisation=organisation, locale=locale
+    )

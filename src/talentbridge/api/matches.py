@@ -5,7 +5,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from talentbridge.deps import CurrentOrg, MatcherDep, SessionDep, VisibleCandidate, VisibleVacancy
+from talentbridge.deps import (
+    CurrentOrg,
+    MatcherDep,
+    ReaderLocale,
+    SessionDep,
+    VisibleCandidate,
+    VisibleVacancy,
+)
 from talentbridge.serving import answers
 from talentbridge.serving.schemas import CandidateMatches, VacancyMatches
 
@@ -36,18 +43,25 @@ def candidates_for_vacancy(
     session: SessionDep,
     matcher: MatcherDep,
     ask: AskedDep,
+    locale: ReaderLocale,
 ) -> CandidateMatches:
-    """Eligible candidates for the vacancy, best first, each with its reasons."""
+    """Eligible candidates for the vacancy, best first, each with its reasons (sentences in
+    the Accept-Language language, en or ja, and as data in `reason_codes`)."""
     return answers.candidates_for_vacancy(
-        session, matcher, vacancy, organisation, ask.limit, ask.include_ineligible
+        session, matcher, vacancy, organisation, ask.limit, ask.include_ineligible, locale
     )
 
 
 @router.get("/candidates/{candidate_id}/matches", response_model=VacancyMatches)
 def vacancies_for_candidate(
-    candidate: VisibleCandidate, session: SessionDep, matcher: MatcherDep, ask: AskedDep
+    candidate: VisibleCandidate,
+    session: SessionDep,
+    matcher: MatcherDep,
+    ask: AskedDep,
+    locale: ReaderLocale,
 ) -> VacancyMatches:
-    """Vacancies the candidate is eligible for, best first, each with its reasons."""
+    """Vacancies the candidate is eligible for, best first, each with its reasons (sentences
+    in the Accept-Language language, en or ja, and as data in `reason_codes`)."""
     return answers.vacancies_for_candidate(
-        session, matcher, candidate, ask.limit, ask.include_ineligible
+        session, matcher, candidate, ask.limit, ask.include_ineligible, locale
     )

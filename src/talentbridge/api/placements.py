@@ -2,7 +2,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from talentbridge.deps import CurrentOrg, Employer, Officer, PartyTo, SessionDep, WindowDep
+from talentbridge.deps import (
+    CurrentOrg,
+    Employer,
+    Officer,
+    PartyTo,
+    ReaderLocale,
+    SessionDep,
+    WindowDep,
+)
 from talentbridge.fields import MAX_ID
 from talentbridge.placements import service
 from talentbridge.placements.models import GateOverride, Placement
@@ -14,6 +22,8 @@ from talentbridge.placements.schemas import (
     PlacementRead,
     PlacementUpdate,
 )
+from talentbridge.serving.reasons import reason_codes, render
+from talentbridge.serving.schemas import GateExplanation
 from talentbridge.stages import Stage
 
 router = APIRouter(prefix="/placements", tags=["placements"])
@@ -58,6 +68,22 @@ def move(
         to=body.status,
         organisation=organisation,
         reason=body.reason,
+    )
+
+
+@router.get("/{placement_id}/gates", response_model=GateExplanation)
+def gates(placement: PartyTo, session: SessionDep, locale: ReaderLocale) -> GateExplanation:
+    """The SSW gates the next forward step would meet today, explained before it is tried:
+    those failed, those an officer waived, and why each blocking one fails (sentences in the
+    Accept-Language language, and as data)."""
+    found = service.placement_gates(session=session, placement=placement)
+    return GateExplanation(
+        placement_id=placement.id,
+        failed_gates=found.failed,
+        waived_gates=found.waived,
+        blocking_gates=found.blocking,
+        reasons=render(found.reasons, locale),
+        reason_codes=reason_codes(found.reasons),
     )
 
 

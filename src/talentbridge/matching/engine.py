@@ -12,7 +12,7 @@ from typing import Any, NamedTuple, TypedDict, Unpack
 
 import numpy as np
 
-from talentbridge.matching.explain import component_reasons, gate_reasons
+from talentbridge.matching.explain import Reason, component_reasons, gate_reasons
 from talentbridge.matching.features import (
     CANDIDATE_COLUMNS,
     CANDIDATE_OBJECTS,
@@ -55,7 +55,7 @@ class Match:
     score: float
     eligible: bool
     components: dict[str, float]
-    reasons: list[str]
+    reasons: list[Reason]  # data: the application renders them in the reader's language
     failed_gates: list[str] = field(default_factory=list)
     pending: bool = False  # the stored side's vector is not computed yet: no semantic score
 
@@ -328,7 +328,7 @@ class MatchingEngine:
         components: Mapping[str, float],
         skill_hits: list[int],
         failed: Sequence[str],
-    ) -> list[str]:
+    ) -> list[Reason]:
         c, v = ranking.pair(row)
         return gate_reasons(c, v, failed, ranking.today) + component_reasons(
             c,

@@ -17,7 +17,8 @@ from talentbridge.matching.features import (
     VACANCY_COLUMNS,
     adult_cutoff,
 )
-from talentbridge.matching.names import SECTOR_NAME, japanese, required_level
+from talentbridge.matching.names import SECTOR_NAME, day, japanese, required_level
+from talentbridge.matching.reasons import Reason
 
 Features = Mapping[str, Any]  # one side's columns: arrays over a store, or one record's values
 
@@ -25,11 +26,11 @@ Features = Mapping[str, Any]  # one side's columns: arrays over a store, or one 
 @dataclass(frozen=True)
 class Gate:
     """One SSW rule: `mask` is True where a (candidate, vacancy) pair passes it; `reason`
-    says, for a pair that fails it, why."""
+    gives, for a pair that fails it, the parameters of why (reason kind `gate_<name>`)."""
 
     name: str
     mask: Callable[[Features, Features, date], Any]
-    reason: Callable[[Features, Features, date], str]
+    reason: Callable[[Features, Features, date], dict[str, Any]]
 
 
 def _start(v: Features, today: date) -> date:
@@ -48,54 +49,50 @@ def _availability(c: Features, v: Features, today: date) -> Any:
     return (v["start"] <= 0) | (c["available"] <= start)
 
 
-def _not_available_by(c: Features, v: Features, today: date) -> str:
-    available = date.fromordinal(int(c["available"])).isoformat() if c["available"] else ""
-    return f"not available by the start date ({available} after {_start(v, today).isoformat()})"
+def _not_available_by(c: Features, v: Features, today: date) -> dict[str, Any]:
+    return {"available": day(c["available"]), "start": _start(v, today).isoformat()}
 
 
 GATES = (
     Gate(
         "sector",
         lambda c, v, _: c["sector"] == v["sector"],
-        lambda c, v, _: (
-            f"works in {SECTOR_NAME.get(int(c['sector']))}, the vacancy is in "
-            f"{SECTOR_NAME.get(int(v['sector']))}"
-        ),
+        lambda c, v, _: {
+            "candidate_sector": SECTOR_NAME.get(int(c["sector"])),
+            "vacancy_sector": SECTOR_NAME.get(int(v["sector"])),
+        },
     ),
-    Gate("age", _age, lambda c, v, today: f"under 18 on {_start(v, today).isoformat()}"),
+    Gate("age", _age, lambda c, v, today: {"date": _start(v, today).isoformat()}),
     Gate(
         "skill_test",
         lambda c, v, _: ~v["requires_test"] | c["skill_test"],
-        lambda c, v, _: (
-            f"has not passed the {SECTOR_NAME.get(int(v['sector']))} skills test "
-            "the vacancy requires"
-        ),
+        lambda c, v, _: {"sector": SECTOR_NAME.get(int(v["sector"]))},
     ),
     Gate(
         "japanese_level",
         lambda c, v, _: c["level"] >= v["min_level"],
-        lambda c, v, _: f"{japanese(c)} is below the required {required_level(v)}",
+        lambda c, v, _: {"japanese": japanese(c), "required": required_level(v)},
     ),
     Gate(
         "care_language_test",
         lambda c, v, _: (v["sector"] != CARE) | c["care_lang"],
-        lambda c, v, _: "has not passed the Nursing Care Japanese Language Evaluation Test",
+        lambda c, v, _: {},
     ),
     Gate(
         "consent",
         lambda c, v, _: np.asarray(c["consent"]),
-        lambda c, v, _: "has not consented to share their profile with employers",
+        lambda c, v, _: {},
     ),
     Gate("availability", _availability, _not_available_by),
     Gate(
         "not_placed",
         lambda c, v, _: ~np.asarray(c["placed"]),
-        lambda c, v, _: "already placed in another vacancy",
+        lambda c, v, _: {},
     ),
     Gate(
         "vacancy_open",
         lambda c, v, _: np.asarray(v["open"]),
-        lambda c, v, _: "the vacancy is closed or all its openings are placed",
+        lambda c, v, _: {},
     ),
 )
 GATE_NAMES = tuple(gate.name for gate in GATES)
@@ -119,6 +116,6 @@ def pair_failed_gates(candidate: Features, vacancy: Features, today: date) -> li
     return [gate for gate, passed in gate_masks(c, v, today).items() if not bool(passed)]
 
 
-def gate_reason(name: str, c: Features, v: Features, today: date) -> str:
-    """Why a pair fails the gate `name`, as a sentence."""
-    return f"Fails {name.replace('_', ' ')}: {BY_NAME[name].reason(c, v, today)}"
+def gate_reason(name: str, c: Features, v: Features, today: date) -> Reason:
+    """Why a pair fails the gate `name`: the reason `gate_<name>` and its parameters."""
+    return Reason(f"gate_{name}", BY_NAME[name].reason(c, v, today))

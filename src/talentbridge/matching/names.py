@@ -1,6 +1,7 @@
-"""How the engine's codes read in a sentence: levels, sectors, states, prefectures, years."""
+"""How the engine's codes read as reason parameters: levels, sectors, states, prefectures."""
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from talentbridge import reference
@@ -11,20 +12,20 @@ STATE_NAME = dict(enumerate(reference.STATES))
 PREFECTURE_NAME = dict(enumerate(reference.PREFECTURES))
 
 
-def years(value: float) -> str:
-    value = round(float(value), 1)
-    number = int(value) if value == int(value) else value
-    return f"{number} year" + ("" if number == 1 else "s")
-
-
-def japanese(c: Mapping[str, Any]) -> str:
-    """The candidate's Japanese test, as the reasons name it."""
+def japanese(c: Mapping[str, Any]) -> dict[str, str | None]:
+    """The candidate's Japanese test, as the reasons name it: JLPT and its level, JFT-Basic
+    (which counts as N4), or none."""
     if c["japanese_level"] and (not c["jft"] or reference.level_rank(c["japanese_level"]) >= 2):
-        return f"JLPT {c['japanese_level']}"
+        return {"test": "jlpt", "level": str(c["japanese_level"])}
     if c["jft"]:
-        return "JFT-Basic (counts as N4)"
-    return "no Japanese test"
+        return {"test": "jft", "level": "N4"}
+    return {"test": "none", "level": None}
 
 
 def required_level(v: Mapping[str, Any]) -> str:
     return LEVEL_NAME.get(int(v["min_level"]), "N4")
+
+
+def day(ordinal: Any) -> str | None:
+    """An ordinal day as an ISO date (None for 0: no date)."""
+    return date.fromordinal(int(ordinal)).isoformat() if ordinal else None

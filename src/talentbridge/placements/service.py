@@ -1,6 +1,7 @@
 """The pipeline: who may move a placement where, and the rules that keep counts right."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from talentbridge.matching.explain import gate_reasons
 from talentbridge.matching.features import candidate_features, vacancy_features
 from talentbridge.matching.gates import GATE_NAMES as GATES
 from talentbridge.matching.gates import pair_failed_gates
+from talentbridge.matching.reasons import Reason
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.pages import Slice, Window, paginate
 from talentbridge.placements import tallies
@@ -134,26 +136,58 @@ def create(
     return placement
 
 
+@dataclass(frozen=True)
+class GateCheck:
+    """The SSW gates a pipeline step of this person in this vacancy fails: those an officer
+    waived, and the rest, which block it, each with its reason (data)."""
+
+    failed: list[str]
+    waived: list[str]
+    blocking: list[str]
+    reasons: list[Reason]
+
+
+def gate_check(
+    *, session: Session, candidate: Candidate, vacancy: Vacancy, at: datetime | None = None
+) -> GateCheck:
+    """The gates a step would meet on the day of `at` (today), before it is tried."""
+    today = (at or utcnow()).date()
+    c = candidate_features(candidate, occ=-1, placed=False)
+    v = vacancy_features(vacancy, occ=-1)
+    failed = [g for g in pair_failed_gates(c, v, today) if g in PIPELINE_GATES]
+    waived = set(override_for(session, vacancy.id, candidate.id)) if failed else set()
+    blocking = [g for g in failed if g not in waived]
+    return GateCheck(
+        failed=failed,
+        waived=[g for g in failed if g in waived],
+        blocking=blocking,
+        reasons=gate_reasons(c, v, blocking, today),
+    )
+
+
+def placement_gates(*, session: Session, placement: Placement) -> GateCheck:
+    """The gates the placement's next forward step would meet today (none once the
+    person's record was erased)."""
+    candidate = session.get(Candidate, placement.candidate_id) if placement.candidate_id else None
+    vacancy = session.get(Vacancy, placement.vacancy_id)
+    if candidate is None or vacancy is None:
+        return GateCheck(failed=[], waived=[], blocking=[], reasons=[])
+    return gate_check(session=session, candidate=candidate, vacancy=vacancy)
+
+
 def _check_gates(
     session: Session, candidate: Candidate, vacancy: Vacancy, at: datetime | None
 ) -> bool:
     """Refuse a step the SSW gates forbid, naming each failed gate (409); True when the
     step passes only thanks to an officer's override."""
-    today = (at or utcnow()).date()
-    c = candidate_features(candidate, occ=-1, placed=False)
-    v = vacancy_features(vacancy, occ=-1)
-    failed = [g for g in pair_failed_gates(c, v, today) if g in PIPELINE_GATES]
-    if not failed:
-        return False
-    waived = set(override_for(session, vacancy.id, candidate.id))
-    blocking = [g for g in failed if g not in waived]
-    if blocking:
-        reasons = "; ".join(gate_reasons(c, v, blocking, today))
+    check = gate_check(session=session, candidate=candidate, vacancy=vacancy, at=at)
+    if check.blocking:
         raise Conflict(
-            f"the SSW rules forbid this step, failed gates: {', '.join(blocking)} ({reasons})",
+            f"the SSW rules forbid this step, failed gates: {', '.join(check.blocking)}",
             field="gates",
+            reasons=check.reasons,
         )
-    return True
+    return bool(check.failed)
 
 
 def override_for(session: Session, vacancy_id: int, candidate_id: int) -> list[str]:

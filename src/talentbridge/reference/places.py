@@ -128,3 +128,9 @@ def normalise_prefecture(text: str) -> str | None:
 def normalise_state(text: str) -> str | None:
     """The canonical state or union territory for a common spelling ("U.P.", "Orissa"), or None."""
     return _lookup(text, _state_index(), _STATE_AFFIXES)
+
+
+@cache
+def prefecture_kanji() -> dict[str, str]:
+    """Each prefecture's canonical name → its name in Japanese (北海道, 静岡県, ...)."""
+    return {entry["name"]: entry["kanji"] for entry in _prefecture_entries()}

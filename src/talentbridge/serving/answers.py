@@ -14,6 +14,7 @@ from talentbridge.audit import service as audit
 from talentbridge.candidates.models import Candidate
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.placements import service as placement_service
+from talentbridge.serving.reasons import reason_codes, render
 from talentbridge.serving.schemas import (
     CandidateMatch,
     CandidateMatches,
@@ -27,9 +28,19 @@ from talentbridge.serving.sync import MatchService
 from talentbridge.vacancies.models import Vacancy
 
 
-def _fields(result: Any) -> dict[str, Any]:
-    """A ranked result's scores and reasons, as the answer schemas name them."""
-    return {name: getattr(result, name) for name in MatchFields.model_fields}
+def _fields(result: Any, locale: str) -> dict[str, Any]:
+    """A ranked result's scores and reasons (as sentences in `locale` and as data), as the
+    answer schemas name them."""
+    fields = {
+        name: getattr(result, name)
+        for name in MatchFields.model_fields
+        if name not in ("reasons", "reason_codes")
+    }
+    return {
+        **fields,
+        "reasons": render(result.reasons, locale),
+        "reason_codes": reason_codes(result.reasons),
+    }
 
 
 def candidates_for_vacancy(
@@ -39,8 +50,10 @@ def candidates_for_vacancy(
     viewer: Organisation,
     limit: int,
     include_ineligible: bool,
+    locale: str = "en",
 ) -> CandidateMatches:
-    """Candidates for the vacancy, best first, as much of each as the viewer may see."""
+    """Candidates for the vacancy, best first, as much of each as the viewer may see, with
+    reasons in `locale`."""
     results = matcher.candidates_for(
         session,
         vacancy,
@@ -62,7 +75,7 @@ def candidates_for_vacancy(
         CandidateMatch(
             candidate_id=r.record_id,
             candidate=CandidateSummary.of(rows[r.record_id], named=views[r.record_id].identity),
-            **_fields(r),
+            **_fields(r, locale),
         )
         for r in shown
     ]
@@ -75,8 +88,10 @@ def vacancies_for_candidate(
     candidate: Candidate,
     limit: int,
     include_ineligible: bool,
+    locale: str = "en",
 ) -> VacancyMatches:
-    """Vacancies for the candidate, best first (vacancies hold no personal data)."""
+    """Vacancies for the candidate, best first (vacancies hold no personal data), with
+    reasons in `locale`."""
     results = matcher.vacancies_for(
         session, candidate, limit=limit, include_ineligible=include_ineligible
     )
@@ -84,7 +99,9 @@ def vacancies_for_candidate(
     rows = {v.id: v for v in session.scalars(select(Vacancy).where(Vacancy.id.in_(ids)))}
     items = [
         VacancyMatch(
-            vacancy_id=r.record_id, vacancy=VacancySummary.of(rows[r.record_id]), **_fields(r)
+            vacancy_id=r.record_id,
+            vacancy=VacancySummary.of(rows[r.record_id]),
+            **_fields(r, locale),
         )
         for r in results
         if r.record_id in rows

@@ -1,5 +1,5 @@
 from datetime import date
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,12 +54,35 @@ class VacancySummary(BaseModel):
         return cls.model_validate(vacancy).model_copy(update={"openings": left})
 
 
+class ReasonCode(BaseModel):
+    """A reason as data: its kind and plain parameters (docs/api.md lists the kinds)."""
+
+    kind: str
+    params: dict[str, Any]
+
+
+class GateExplanation(BaseModel):
+    """The SSW gates the placement's next step would meet, before it is tried."""
+
+    placement_id: int
+    failed_gates: list[str]
+    waived_gates: list[str] = Field(description="failed, but waived by an officer")
+    blocking_gates: list[str] = Field(description="failed and not waived: a step is refused")
+    reasons: list[str] = Field(description="why each blocking gate fails, in the reader's language")
+    reason_codes: list[ReasonCode]
+
+
 class MatchFields(BaseModel):
     rank: int
     score: float = Field(ge=0, le=1)
     eligible: bool
     components: dict[str, float]
-    reasons: list[str]
+    reasons: list[str] = Field(
+        description="the reasons as sentences in the language of Accept-Language (en or ja)"
+    )
+    reason_codes: list[ReasonCode] = Field(
+        description="the same reasons as data, in the same order, whatever the language"
+    )
     failed_gates: list[str]
     pending: bool = Field(
         False,
