@@ -8,6 +8,7 @@ from talentbridge.ingestion.models import EmbeddingTask, Job
 from talentbridge.matching.changes import Change
 from talentbridge.organisations.models import ApiKey, Organisation
 from talentbridge.placements.models import PlacedTally, Placement, PlacementEvent, StageTally
+from talentbridge.ratelimit import RateCounter
 from talentbridge.vacancies.models import Vacancy
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Placement",
     "PlacedTally",
     "PlacementEvent",
+    "RateCounter",
     "StageTally",
     "Vacancy",
 ]
