@@ -85,7 +85,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        allow = openapi_errors.static_methods(app, request.scope)
+        if allow is not None and any(e["loc"][:1] == ("path",) for e in exc.errors()):
+            # PATCH /candidates/bulk is not candidate "bulk": the path names another resource.
+            response = _error(405, "Method Not Allowed")
+            response.headers["Allow"] = allow
+            return response
         errors = [
             {
                 "loc": list(e["loc"]),

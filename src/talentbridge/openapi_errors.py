@@ -3,12 +3,15 @@
 create_app declares STATUSES on every route (FastAPI's `responses`, with the ErrorResponse
 model); `install` then words each, drops the key errors from operations that take no key,
 and says that 429 and 503 always carry `Retry-After`. `allowed_methods` is the `Allow`
-header of a 405: every method of every route on the path.
+header of a 405: every method of every route on the path; `static_methods` tells a path
+that names a resource of its own (/candidates/bulk) from a record id that does not parse.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 from starlette.routing import Match
 from starlette.types import Scope
 
@@ -69,8 +72,28 @@ def describe_errors(schema: dict[str, Any]) -> dict[str, Any]:
 def allowed_methods(app: FastAPI, scope: Scope) -> str:
     """The methods some route of the app answers on this request's path."""
     methods: set[str] = set()
-    for route in app.router.routes:
+    for route in _routes(app):
         match, _ = route.matches(scope)
         if match is not Match.NONE:
             methods |= getattr(route, "methods", None) or set()
     return ", ".join(sorted(methods))
+
+
+def static_methods(app: FastAPI, scope: Scope) -> str | None:
+    """The `Allow` of routes without path parameters whose path is this request's, when
+    none of them takes its method; else None."""
+    methods: set[str] = set()
+    for route in _routes(app):
+        if "{" in (route.path or "{"):
+            continue
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return None
+        if match is Match.PARTIAL:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods)) if methods else None
+
+
+def _routes(app: FastAPI) -> Iterator[Any]:
+    """Every route, those of included routers too (FastAPI keeps those apart)."""
+    yield from iter_route_contexts(app.router.routes)
