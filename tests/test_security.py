@@ -1,6 +1,7 @@
 """Keys and headers: throttled failures, a strong admin token, headers on every answer,
 and a health check that tells a down database from a server error."""
 
+import re
 from typing import Any
 
 import pytest
@@ -136,3 +137,111 @@ def test_even_a_server_error_carries_the_headers(app):
     assert response.status_code == 500
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"
+
+
+PAGES = ["/", "/dashboard", "/dashboard/demand", "/docs", "/docs/oauth2-redirect", "/redoc"]
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>", re.IGNORECASE)
+
+
+def _policy(header: str) -> dict[str, list[str]]:
+    directives = (part.split() for part in header.split(";") if part.strip())
+    return {d[0]: d[1:] for d in directives}
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_runs_under_a_strict_content_security_policy(client, path):
+    page = client.get(path)
+    assert page.status_code == 200
+    policy = _policy(page.headers["content-security-policy"])
+    assert policy["default-src"] == ["'self'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"]
+    scripts = policy["script-src"]
+    assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
+    nonces = {s.removeprefix("'nonce-").removesuffix("'") for s in scripts if "nonce-" in s}
+    for attributes in INLINE_SCRIPT.findall(page.text):  # inline only with this answer's nonce
+        found = re.search(r'nonce="([^"]+)"', attributes)
+        assert found and found.group(1) in nonces, attributes
+    assert not re.search(r"\son[a-z]+\s*=", page.text, re.IGNORECASE)  # no onclick="..."
+    for asset in re.findall(r'(?:src|href)="(/dashboard/assets/[^"]+)"', page.text):
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_a_nonce_is_never_reused(client):
+    first, second = (client.get("/docs").headers["content-security-policy"] for _ in range(2))
+    assert first != second
+
+
+def test_only_the_pages_own_assets_are_served(client):
+    assert (
+        client.get("/dashboard/assets/dashboard.js")
+        .headers["content-type"]
+        .startswith("text/javascript")
+    )
+    for name in ("dashboard.html", "__init__.py", "..%2Fstatic%2F__init__.py"):
+        assert client.get(f"/dashboard/assets/{name}").status_code == 404
+
+
+def test_a_503_always_says_when_to_retry(api):
+    # This app runs without matching: asking for matches is a 503 (not the database's).
+    api.client.app.state.matcher = None
+    employer = api.org("employer")
+    vacancy = api.vacancy(employer)
+    response = api.client.get(
+        f"/api/v1/vacancies/{vacancy['id']}/matches", headers=api.auth(employer)
+    )
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", "/health", "GET"),
+        ("TRACE", "/api/v1/candidates/1", "DELETE, GET, PATCH"),
+        ("DELETE", "/api/v1/candidates", "GET, POST"),
+        ("PATCH", "/api/v1/candidates/bulk", "POST"),  # not candidate "bulk"
+    ],
+)
+def test_an_undeclared_method_is_405_with_allow(api, method, path, allow):
+    institute = api.org("institute")
+    response = api.client.request(method, path, headers=api.auth(institute), json={})
+    assert response.status_code == 405
+    assert response.headers["Allow"] == allow
+    assert set(response.json()) == {"detail", "field"}
+
+
+def test_a_body_that_is_not_utf8_json_is_400_naming_the_body(api):
+    institute = api.org("institute")
+    response = api.client.post(
+        "/api/v1/candidates",
+        content=b'{"full_name": "\xff\xfe"}',
+        headers={**api.auth(institute), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "body"
+
+
+def test_every_status_an_operation_answers_is_declared_with_the_error_shape(client):
+    schema = client.get("/openapi.json").json()
+    error = {"$ref": "#/components/schemas/ErrorResponse"}
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            expected = {"400", "404", "409", "413", "422", "503"}
+            if operation.get("security"):
+                expected |= {"401", "403", "429"}
+            assert expected <= set(responses), (method, path, sorted(responses))
+            for status in expected:
+                body = responses[status]["content"]["application/json"]["schema"]
+                assert body == error, (method, path, status)
+            for status in {"429", "503"} & set(responses):
+                assert responses[status]["headers"]["Retry-After"]["required"], (path, status)
+
+
+def test_a_missing_record_is_named_in_the_singular(api):
+    employer, institute = api.org("employer"), api.org("institute")
+    vacancy = api.client.get("/api/v1/vacancies/999999", headers=api.auth(employer))
+    assert vacancy.json() == {"detail": "vacancy 999999 not found", "field": "vacancy_id"}
+    person = api.client.get("/api/v1/candidates/999999", headers=api.auth(institute))
+    assert person.json() == {"detail": "candidate 999999 not found", "field": "candidate_id"}
