@@ -39,9 +39,7 @@ def test_a_vacancys_required_skills_are_neutralised_in_demand_csv(api):
 def test_an_organisations_name_is_neutralised_in_progress_csv(api, name):
     for kind in ("institute", "employer"):
         organisation = api.org(kind, name=name)
-        response = api.client.get(
-            "/api/v1/reports/progress.csv", headers=api.auth(organisation)
-        )
+        response = api.client.get("/api/v1/reports/progress.csv", headers=api.auth(organisation))
         cells = _cells(response)
         _harmless(cells)
         assert "'" + name in cells
