@@ -91,7 +91,14 @@ def tools() -> Toolkit:
 @pytest.fixture
 def settings(database: Database) -> Settings:
     # The tests drive the embedding worker themselves (tests/ingestion), not a thread.
-    return Settings(database_url=database.url, admin_token=ADMIN, inprocess_worker=False)
+    # Limiters count in memory: the database's counters would outlive each test's
+    # transaction (tests/test_ratelimit.py tries them, in databases of their own).
+    return Settings(
+        database_url=database.url,
+        admin_token=ADMIN,
+        inprocess_worker=False,
+        rate_limit_store="memory",
+    )
 
 
 @pytest.fixture

@@ -53,6 +53,7 @@ LAYERS: dict[str, int] = {
     "talentbridge.cli": APPLICATION,
     "talentbridge.deps": APPLICATION,
     "talentbridge.apidocs": APPLICATION,
+    "talentbridge.openapi_errors": APPLICATION,
     "talentbridge.ratelimit": APPLICATION,
     "talentbridge.models_registry": APPLICATION,  # every table, for Alembic
     "talentbridge.reports": APPLICATION,

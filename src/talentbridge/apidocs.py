@@ -4,6 +4,7 @@ The assets come from the fastapi-offline wheel (Swagger UI and ReDoc's standalon
 MIT); no page asks any other host for a script, a style sheet, a font or an icon.
 """
 
+import secrets
 from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
@@ -20,11 +21,15 @@ from fastapi.staticfiles import StaticFiles
 
 ASSETS_URL = "/docs-assets"
 # The pages may load only from this origin: ReDoc's footer would otherwise fetch Redocly's
-# logo from their CDN (the image hides itself when refused).
+# logo from their CDN (the image hides itself when refused). Scripts: the bundled files and
+# the page's own inline start-up script, by a nonce made for each answer (never
+# 'unsafe-inline'). Swagger UI and ReDoc write style elements as they render, so styles
+# may be inline; no page may frame these.
 CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; "
-    "connect-src 'self'; base-uri 'none'; form-action 'none'"
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
 )
 # No online validator badge: Swagger UI would otherwise send the schema to swagger.io.
 SWAGGER_PARAMETERS = {"validatorUrl": None}
@@ -60,7 +65,7 @@ def install(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") ->
 
     @app.get(oauth_redirect, include_in_schema=False)
     def swagger_ui_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
+        return _local(get_swagger_ui_oauth2_redirect_html())
 
     @app.get(redoc_url, include_in_schema=False)
     def redoc(request: Request) -> HTMLResponse:
@@ -83,8 +88,14 @@ def _root(request: Request) -> Callable[[str | None], str]:
 
 
 def _local(page: HTMLResponse) -> HTMLResponse:
-    page.headers["Content-Security-Policy"] = CSP
-    return page
+    """The page with a nonce on its inline script and the policy that admits only that."""
+    nonce = secrets.token_urlsafe(16)
+    body = bytes(page.body).replace(b"<script>", f'<script nonce="{nonce}">'.encode())
+    return HTMLResponse(
+        body,
+        status_code=page.status_code,
+        headers={"Content-Security-Policy": CSP.format(nonce=nonce), "Cache-Control": "no-store"},
+    )
 
 
 def _assets() -> Traversable:

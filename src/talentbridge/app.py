@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
 
-from talentbridge import __version__, apidocs, reference, web
+from talentbridge import __version__, apidocs, openapi_errors, reference, web
 from talentbridge.config import Settings, check_for_serving, get_settings
 from talentbridge.db import READ_ONLY, engine_from, unit_of_work
 from talentbridge.deps import SessionDep
@@ -33,7 +33,7 @@ from talentbridge.ingestion.worker import EmbeddingWorker
 from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.toolkit import Toolkit, build_tools
 from talentbridge.matching.weights import match_weights
-from talentbridge.ratelimit import FailureLimiter
+from talentbridge.ratelimit import limiter_for
 from talentbridge.serving.reasons import negotiate, reason_codes, render
 from talentbridge.serving.sync import MatchService
 
@@ -67,8 +67,8 @@ def _conflicting_field(message: str) -> str | None:
     return next((f for key, f in CONFLICT_FIELDS.items() if key in message), None)
 
 
-def _unavailable(app: FastAPI, detail: str) -> JSONResponse:
-    response = _error(503, detail)
+def _unavailable(app: FastAPI, detail: str, field: str | None = None) -> JSONResponse:
+    response = _error(503, detail, field)
     response.headers["Retry-After"] = str(app.state.settings.retry_after_seconds)
     return response
 
@@ -81,6 +81,8 @@ def _field(loc: tuple[Any, ...]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        if exc.status_code == 503:
+            return _unavailable(app, exc.message, exc.field)
         if not exc.reasons:
             response = _error(exc.status_code, exc.message, exc.field)
             response.headers.update(exc.headers or {})
@@ -96,7 +98,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=exc.status_code, content=content, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        allow = openapi_errors.static_methods(app, request.scope)
+        if allow is not None and any(e["loc"][:1] == ("path",) for e in exc.errors()):
+            # PATCH /candidates/bulk is not candidate "bulk": the path names another resource.
+            response = _error(405, "Method Not Allowed")
+            response.headers["Allow"] = allow
+            return response
         errors = [
             {
                 "loc": list(e["loc"]),
@@ -109,9 +117,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(422, errors, errors[0]["field"] if errors else None)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        # FastAPI's 400 for a body it cannot parse (e.g. JSON nested too deeply).
-        return _error(exc.status_code, str(exc.detail), "body" if exc.status_code == 400 else None)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI's 400 for a body it cannot parse (not UTF-8, JSON nested too deeply).
+        field = "body" if exc.status_code == 400 else None
+        response = _error(exc.status_code, str(exc.detail), field)
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            response.headers["Allow"] = openapi_errors.allowed_methods(app, request.scope)
+        return response
 
     @app.exception_handler(IntegrityError)
     async def conflict(_: Request, exc: IntegrityError) -> JSONResponse:
@@ -174,15 +187,14 @@ class _TooLarge(Exception):
     pass
 
 
-# The dashboard is one self-contained page: its inline script and styles, calls to this
-# origin, nothing else; no page may frame it (clickjacking).
-DASHBOARD_CSP = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "connect-src 'self'; img-src 'self' data: blob:; form-action 'none'; base-uri 'none'; "
+# Every answer, the dashboard pages included: scripts and styles only from files of this
+# origin (no inline script, no eval), calls to this origin, nothing else; no page may frame
+# it (clickjacking). /docs and /redoc set their own (apidocs.py), as pages may.
+DEFAULT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
-# Everything else: JSON, CSV and the API docs page (which loads its assets from a CDN).
-DEFAULT_CSP = "frame-ancestors 'none'"
 # Paths whose answers hold no personal data and may be cached.
 CACHEABLE = ("/health", "/api/v1/meta", "/dashboard", "/docs", "/redoc", "/openapi.json")
 
@@ -191,8 +203,9 @@ class SecurityHeaders:
     """Headers on every response: no MIME sniffing, no referrer, no framing, and
     `Cache-Control: no-store` on everything that may hold personal data."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, retry_after: int = 2) -> None:
         self.app = app
+        self.retry_after = str(retry_after).encode()  # on every 503 that does not say
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -203,10 +216,7 @@ class SecurityHeaders:
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),
             (b"x-frame-options", b"DENY"),
-            (
-                b"content-security-policy",
-                (DASHBOARD_CSP if path in ("/dashboard", "/") else DEFAULT_CSP).encode(),
-            ),
+            (b"content-security-policy", DEFAULT_CSP.encode()),
         ]
         if path not in CACHEABLE:
             extra.append((b"cache-control", b"no-store"))
@@ -218,6 +228,8 @@ class SecurityHeaders:
                     *message.get("headers", []),
                     *((n, v) for n, v in extra if n not in names),
                 ]
+                if message["status"] == 503 and b"retry-after" not in names:
+                    message["headers"].append((b"retry-after", self.retry_after))
             await send(message)
 
         await self.app(scope, receive, with_headers)
@@ -318,26 +330,44 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,  # apidocs serves /docs and /redoc from bundled files (works offline)
         redoc_url=None,
-        responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 422)},
+        responses={code: {"model": ErrorResponse} for code in openapi_errors.STATUSES},
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.tools = tools
     app.state.matcher = None
-    app.state.auth_limiter = FailureLimiter(
+    app.state.auth_limiter = limiter_for(
+        settings,
+        engine,
+        namespace="auth:",
         limit=settings.auth_failure_limit,
         window=settings.auth_failure_window_seconds,
         capacity=settings.auth_failure_capacity,
+    )
+    app.state.org_limiter = (
+        limiter_for(
+            settings,
+            engine,
+            namespace="requests:",
+            limit=settings.org_request_limit,
+            window=settings.org_request_window_seconds,
+            capacity=settings.auth_failure_capacity,
+        )
+        if settings.org_request_limit
+        else None
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     # Outside Starlette's outermost layer too, so even a 500 answer carries the headers.
     build_stack = app.build_middleware_stack
-    app.build_middleware_stack = lambda: SecurityHeaders(build_stack())  # type: ignore[method-assign]
+    app.build_middleware_stack = lambda: SecurityHeaders(  # type: ignore[method-assign]
+        build_stack(), retry_after=settings.retry_after_seconds
+    )
     _include_routers(app)
     _commit_in_the_endpoints_thread(app)
     apidocs.install(app)
+    openapi_errors.install(app)
     return app
 
 

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(30, ge=1)
     session_absolute_hours: int = Field(12, ge=1)
     https: bool = False
+    # Requests per organisation within the window, then 429 with Retry-After; 0: no limit.
+    org_request_limit: int = Field(0, ge=0)
+    org_request_window_seconds: float = Field(60.0, gt=0)
+    # Where the limiters count: "database" (shared by every server process), "memory" (per
+    # process), "auto": the database on PostgreSQL, memory on SQLite.
+    rate_limit_store: Literal["auto", "memory", "database"] = "auto"
     weights: MatchWeights = Field(default_factory=MatchWeights)
     # Fitted weights (`talentbridge model fit`); None: models/match_weights.json if it exists.
     weights_file: Path | None = None

@@ -20,9 +20,28 @@ def get_owned(
     """
     record = session.get(model, record_id)
     if record is None or (owner_id is not None and getattr(record, owner) != owner_id):
-        noun = getattr(model, "__tablename__", model.__name__).removesuffix("s")
-        raise NotFound(f"{noun.replace('_', ' ')} {record_id} not found")
+        noun = record_name(model)
+        raise NotFound(f"{noun} {record_id} not found", field=f"{noun.replace(' ', '_')}_id")
     return record
+
+
+# What one row of a table is called in a message ("vacancies" is not "vacancie" plus s).
+RECORD_NAMES = {
+    "allocation_plans": "allocation plan",
+    "candidates": "candidate",
+    "jobs": "job",
+    "organisations": "organisation",
+    "placements": "placement",
+    "vacancies": "vacancy",
+}
+
+
+def record_name(model: type) -> str:
+    """The singular name of one of the model's records, for messages."""
+    table = getattr(model, "__tablename__", None)
+    if table in RECORD_NAMES:
+        return RECORD_NAMES[table]
+    return model.__name__.lower()  # a class name is already singular
 
 
 def changes_of(update_in: BaseModel, *, not_null: Iterable[str]) -> dict[str, Any]:

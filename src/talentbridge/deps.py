@@ -65,27 +65,41 @@ SettingsDep = Annotated[Settings, Depends(app_settings)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
+SessionOpener = Callable[[], AbstractContextManager[Session]]
+
+
+def auth_sessions(request: Request) -> SessionOpener:
+    """Short read-only sessions for checking keys, apart from the request's unit of work."""
+    return lambda: unit_of_work(request.app.state.session_factory, read_only=True)
+
+
 def _attempt_keys(request: Request, presented: str) -> list[str]:
     """Failed attempts count per client address and per key prefix (as stored: 10 chars)."""
     client = request.client.host if request.client else "unknown"
     return [f"client:{client}", f"prefix:{presented[:10]}"]
 
 
-def _refuse_if_throttled(request: Request, session: Session, keys: list[str]) -> None:
-    refusal = request.app.state.auth_limiter.check(keys)
+def _refuse_if_throttled(request: Request, open_session: SessionOpener, keys: list[str]) -> None:
+    """429 when the address or the prefix of a key that did NOT verify has failed too often;
+    else the failure is counted. A key that verifies is never refused for others' failures:
+    ten bad keys from an address (a misconfigured client, a shared NAT) must not lock every
+    organisation behind it out. Keys are 256 random bits, so the throttle slows guessing
+    and floods down rather than guarding a secret that could be guessed."""
+    limiter = request.app.state.auth_limiter
+    refusal = limiter.check(keys)
     if refusal is None:
+        limiter.fail(keys)
         return
     if refusal.first:
-        audit.record(
-            session=session,
-            organisation_id=None,
-            action="auth_throttled",
-            entity="api_key",
-            entity_ids=[None],
-            detail=", ".join(keys)[:500],
-        )
-        # The request fails, which rolls its session back: the entry is committed first.
-        session.commit()
+        with open_session() as session:  # committed before the request fails
+            audit.record(
+                session=session,
+                organisation_id=None,
+                action="auth_throttled",
+                entity="api_key",
+                entity_ids=[None],
+                detail=", ".join(keys)[:500],
+            )
     raise TooManyRequests(
         f"too many failed authentication attempts; retry after {refusal.retry_after} s",
         field="Authorization",
@@ -93,12 +107,19 @@ def _refuse_if_throttled(request: Request, session: Session, keys: list[str]) ->
     )
 
 
-SessionOpener = Callable[[], AbstractContextManager[Session]]
-
-
-def auth_sessions(request: Request) -> SessionOpener:
-    """Short read-only sessions for checking keys, apart from the request's unit of work."""
-    return lambda: unit_of_work(request.app.state.session_factory, read_only=True)
+def _refuse_if_too_busy(request: Request, organisation: Organisation) -> None:
+    """The organisation's request rate limit (`org_request_limit` per window), if set."""
+    limiter = request.app.state.org_limiter
+    if limiter is None:
+        return
+    refusal = limiter.hit(f"org:{organisation.id}")
+    if refusal is not None:
+        raise TooManyRequests(
+            f"over {limiter.limit} requests in {limiter.window:g} s for this organisation; "
+            f"retry after {refusal.retry_after} s",
+            field="Authorization",
+            headers={"Retry-After": str(refusal.retry_after)},
+        )
 
 
 SESSION_COOKIE = "tb_session"
@@ -170,13 +191,12 @@ def current_org(
         raise Unauthorized(
             "missing API key: send 'Authorization: Bearer <key>'", field="Authorization"
         )
-    keys = _attempt_keys(request, credentials.credentials)
     with open_session() as session:
-        _refuse_if_throttled(request, session, keys)
         organisation = organisation_service.by_key(session=session, key=credentials.credentials)
     if organisation is None:
-        request.app.state.auth_limiter.fail(keys)
+        _refuse_if_throttled(request, open_session, _attempt_keys(request, credentials.credentials))
         raise Unauthorized("unknown or revoked API key", field="Authorization")
+    _refuse_if_too_busy(request, organisation)
     return organisation
 
 
@@ -204,7 +224,10 @@ InstituteOrEmployer = Annotated[Organisation, Depends(require(OrgKind.institute,
 
 
 def require_admin(
-    request: Request, session: SessionDep, settings: SettingsDep, credentials: Credentials
+    request: Request,
+    open_session: Annotated[SessionOpener, Depends(auth_sessions)],
+    settings: SettingsDep,
+    credentials: Credentials,
 ) -> None:
     token = settings.admin_token
     if not token:
@@ -213,10 +236,8 @@ def require_admin(
         )
     if credentials is None:
         raise Unauthorized("admin token required", field="Authorization")
-    keys = _attempt_keys(request, credentials.credentials)
-    _refuse_if_throttled(request, session, keys)
     if not secrets.compare_digest(credentials.credentials.encode(), token.encode()):
-        request.app.state.auth_limiter.fail(keys)
+        _refuse_if_throttled(request, open_session, _attempt_keys(request, credentials.credentials))
         raise Unauthorized("admin token required", field="Authorization")
 
 

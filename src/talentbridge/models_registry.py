@@ -9,6 +9,7 @@ from talentbridge.ingestion.models import EmbeddingTask, Job
 from talentbridge.matching.changes import Change
 from talentbridge.organisations.models import ApiKey, Organisation
 from talentbridge.placements.models import PlacedTally, Placement, PlacementEvent, StageTally
+from talentbridge.ratelimit import RateCounter
 from talentbridge.vacancies.models import Vacancy
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Placement",
     "PlacedTally",
     "PlacementEvent",
+    "RateCounter",
     "StageTally",
     "User",
     "UserSession",

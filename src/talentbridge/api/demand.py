@@ -1,5 +1,3 @@
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -8,6 +6,7 @@ from fastapi.responses import HTMLResponse, Response
 from talentbridge.deps import CurrentOrg, SessionDep
 from talentbridge.fields import PrefectureName, Sector, StateName
 from talentbridge.reports import demand as service
+from talentbridge.reports import export
 from talentbridge.reports.demand_schemas import DemandReport
 from talentbridge.reports.static import STATIC
 
@@ -37,10 +36,8 @@ def demand(organisation: CurrentOrg, session: SessionDep, chosen: DemandFiltersD
 def demand_csv(organisation: CurrentOrg, session: SessionDep, chosen: DemandFiltersDep) -> Response:
     """The same report as one CSV table: section, name, vacancies, openings, supply, gap."""
     report = service.demand(session=session, organisation=organisation, filters=chosen)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(service.to_csv_rows(report))
     return Response(
-        buffer.getvalue(),
+        export.csv_text(service.to_csv_rows(report)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="demand.csv"'},
     )

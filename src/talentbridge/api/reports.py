@@ -1,5 +1,3 @@
-import csv
-import io
 from datetime import date
 from typing import Annotated
 
@@ -7,7 +5,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
 from talentbridge.deps import CurrentOrg, SessionDep, SettingsDep
-from talentbridge.errors import Invalid
+from talentbridge.errors import Invalid, NotFound
 from talentbridge.fields import EARLIEST_DATE, LATEST_DATE, PrefectureName, Sector, StateName
 from talentbridge.reports import export, service
 from talentbridge.reports.schemas import ProgressReport
@@ -60,10 +58,8 @@ def progress_csv(
     report = service.progress(
         session=session, settings=settings, organisation=organisation, filters=chosen
     )
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(export.to_csv_rows(report))
     return Response(
-        buffer.getvalue(),
+        export.csv_text(export.to_csv_rows(report)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="progress-{report.as_of}.csv"'},
     )
@@ -73,6 +69,23 @@ def progress_csv(
 def dashboard() -> HTMLResponse:
     """The officers' dashboard: one self-contained page that reads the report API."""
     return HTMLResponse((STATIC / "dashboard.html").read_text(encoding="utf-8"))
+
+
+# The pages' scripts and styles, as files (a strict CSP runs no inline script or style).
+ASSETS = {
+    f"{page}.{kind}": media
+    for page in ("dashboard", "demand")
+    for kind, media in (("js", "text/javascript"), ("css", "text/css"))
+}
+
+
+@pages.get("/dashboard/assets/{name}")
+def dashboard_asset(name: str) -> Response:
+    """One of the dashboard pages' scripts or style sheets."""
+    media = ASSETS.get(name)
+    if media is None:
+        raise NotFound(f"no dashboard asset {name!r}", field="name")
+    return Response((STATIC / name).read_bytes(), media_type=f"{media}; charset=utf-8")
 
 
 @pages.get("/", response_class=HTMLResponse)

@@ -1,8 +1,21 @@
-"""The progress report as a CSV that stands alone (GET /reports/progress.csv)."""
+"""The progress report as a CSV that stands alone (GET /reports/progress.csv), and the text
+of every CSV the service writes."""
 
+import csv
+import io
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from talentbridge.csvsafe import neutralise
 from talentbridge.reports.schemas import ProgressReport
+
+
+def csv_text(rows: Iterable[Sequence[Any]]) -> str:
+    """Rows as CSV, every text cell a spreadsheet would run as a formula neutralised (a
+    skill, a name or a title is whatever its author typed)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([neutralise(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
 
 
 def to_csv_rows(report: ProgressReport) -> list[list[Any]]:
