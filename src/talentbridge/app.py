@@ -33,6 +33,8 @@ from talentbridge.ingestion.worker import EmbeddingWorker
 from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.toolkit import Toolkit, build_tools
 from talentbridge.matching.weights import match_weights
+from talentbridge.ops import prune
+from talentbridge.ops.observe import Observe, health_details
 from talentbridge.ratelimit import FailureLimiter
 from talentbridge.serving.sync import MatchService
 
@@ -289,8 +291,16 @@ def create_app(
                 batch_size=settings.worker_batch_size,
                 lease_seconds=settings.worker_lease_seconds,
             )
+            cleanup = (
+                settings.maintenance_interval_seconds,
+                functools.partial(prune.run, app.state.session_factory, settings),
+            )
             worker_thread = threading.Thread(
-                target=worker.run, args=(stop,), name="embedding-worker", daemon=True
+                target=worker.run,
+                args=(stop,),
+                kwargs={"every": [cleanup]},
+                name="embedding-worker",
+                daemon=True,
             )
             worker_thread.start()
         yield
@@ -321,7 +331,7 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     # Outside Starlette's outermost layer too, so even a 500 answer carries the headers.
     build_stack = app.build_middleware_stack
-    app.build_middleware_stack = lambda: SecurityHeaders(build_stack())  # type: ignore[method-assign]
+    app.build_middleware_stack = lambda: SecurityHeaders(Observe(build_stack()))  # type: ignore[method-assign]
     _include_routers(app)
     _commit_in_the_endpoints_thread(app)
     apidocs.install(app)
@@ -370,6 +380,7 @@ def _include_routers(app: FastAPI) -> None:
     from talentbridge.api.reports import pages
     from talentbridge.api.reports import router as reports
     from talentbridge.api.vacancies import router as vacancies
+    from talentbridge.ops.observe import router as metrics_router
 
     api = APIRouter(prefix="/api/v1")
     for router in (organisations, candidates, vacancies, placements, matching, reports, jobs):
@@ -385,21 +396,30 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(api)
     app.include_router(pages)
     app.include_router(demand_pages)
+    app.include_router(metrics_router)
 
     @app.get("/health", tags=["health"], responses={503: {"model": ErrorResponse}})
     def health(request: Request, session: SessionDep) -> dict[str, Any]:
-        """200 when the database answers, 503 when it does not; with the match index's size
-        and the records it had to leave out."""
+        """200 when the database answers, 503 (with Retry-After) when it does not; with the
+        match index's size, lag and the records it left out, and the embedding queue's state:
+        `status` is `degraded` when the index is behind or the queue is not moving."""
+        matcher = request.app.state.matcher
         try:
             session.execute(text("SELECT 1"))
+            if matcher is not None:
+                matcher.refresh(session)  # as the next match would: then the lag is real
+            details = health_details(session, matcher, request.app.state.settings)
         except SQLAlchemyError as exc:
-            logger.warning("health: the database does not answer: %s", exc)
-            raise Unavailable("the database does not answer", field="database") from exc
-        index = request.app.state.matcher
+            logger.warning("health: the database does not answer: %s", type(exc).__name__)
+            retry = str(request.app.state.settings.retry_after_seconds)
+            raise Unavailable(
+                "the database does not answer", field="database", headers={"Retry-After": retry}
+            ) from exc
         return {
-            "status": "ok",
+            "status": details["status"],
             "database": "ok",
             "version": __version__,
             "process": os.getpid(),
-            "index": index.status() if index is not None else None,
+            "index": details["index"],
+            "queue": details["queue"],
         }

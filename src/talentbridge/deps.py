@@ -11,6 +11,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from talentbridge import metrics
 from talentbridge.audit import service as audit
 from talentbridge.candidates import service as candidate_service
 from talentbridge.candidates.models import Candidate
@@ -115,6 +116,7 @@ def current_org(
         organisation = organisation_service.by_key(session=session, key=credentials.credentials)
     if organisation is None:
         request.app.state.auth_limiter.fail(keys)
+        metrics.sign_in_failed("api_key")
         raise Unauthorized("unknown or revoked API key", field="Authorization")
     return organisation
 
@@ -156,6 +158,7 @@ def require_admin(
     _refuse_if_throttled(request, session, keys)
     if not secrets.compare_digest(credentials.credentials.encode(), token.encode()):
         request.app.state.auth_limiter.fail(keys)
+        metrics.sign_in_failed("admin_token")
         raise Unauthorized("admin token required", field="Authorization")
 
 
