@@ -41,6 +41,10 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 2
     settings = get_settings()
+    from talentbridge import logs
+
+    log_config = logs.dict_config(settings.log_level, settings.log_format)
+    logs.configure(settings.log_level, settings.log_format)
     if args.workers > 1:
         # Each worker process builds its own app (model, match index, in-process embedding
         # worker) from the same settings; the change feed keeps their indexes equal.
@@ -51,6 +55,8 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             timeout_keep_alive=settings.keep_alive_seconds,
+            log_config=log_config,  # JSON lines; the app writes one access line per request
+            access_log=False,
         )
     else:
         uvicorn.run(
@@ -58,21 +64,24 @@ def _serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             timeout_keep_alive=settings.keep_alive_seconds,
+            log_config=log_config,  # JSON lines; the app writes one access line per request
+            access_log=False,
         )
     return 0
 
 
 def _worker(args: argparse.Namespace) -> int:
-    import logging
     import signal
     import threading
 
+    from talentbridge import logs
     from talentbridge.db import get_engine
     from talentbridge.ingestion.worker import EmbeddingWorker
     from talentbridge.matching.toolkit import build_tools
+    from talentbridge.ops import prune
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
+    logs.configure(settings.log_level, settings.log_format)
     tools = build_tools(settings)
     worker = EmbeddingWorker(
         sessions=sessionmaker(bind=get_engine(), expire_on_commit=False),
@@ -88,7 +97,9 @@ def _worker(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     print(f"embedding worker {worker.name} waiting for work (Ctrl-C stops it)")
-    worker.run(stop)
+    sessions = sessionmaker(bind=get_engine(), expire_on_commit=False)
+    cleanup = (settings.maintenance_interval_seconds, lambda: prune.run(sessions, settings))
+    worker.run(stop, every=[cleanup])
     return 0
 
 
@@ -117,6 +128,41 @@ def _recount(_: argparse.Namespace) -> int:
         wrong = tallies.recount(session)
     print(f"recounted the report tallies from the placements: {wrong} cells corrected")
     return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from talentbridge.ops import backup
+
+    try:
+        done = backup.backup(get_settings().database_url, args.to)
+    except backup.BackupError as exc:
+        print(f"backup refused: {exc}", file=sys.stderr)
+        return 2
+    print(f"backed up {_safe_url()} to {done.path} ({done.bytes:,} bytes, {done.seconds:.1f} s)")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from talentbridge.ops import backup
+
+    try:
+        done = backup.restore(get_settings().database_url, args.source, force=args.force)
+    except backup.BackupError as exc:
+        print(f"restore refused: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {done.path} into {_safe_url()} ({done.seconds:.1f} s)")
+    print("run `talentbridge migrate` if this version's schema is newer than the backup's")
+    return 0
+
+
+def _prune(_: argparse.Namespace) -> int:
+    from talentbridge.db import get_engine
+    from talentbridge.ops import prune
+
+    deleted = prune.run(sessionmaker(bind=get_engine()), get_settings())
+    for name, rows in deleted.items():
+        print(f"{name}: {'failed (see the log)' if rows < 0 else f'{rows} rows deleted'}")
+    return 1 if any(rows < 0 for rows in deleted.values()) else 0
 
 
 def _org_create(args: argparse.Namespace) -> int:
@@ -283,6 +329,23 @@ def parser() -> argparse.ArgumentParser:
         help="recount the report tallies from the placement rows (after loading placements "
         "outside the API, or moves made by a server still running the previous version)",
     ).set_defaults(run=_recount)
+
+    backup = commands.add_parser(
+        "backup", help="write a consistent copy of the database while the service runs"
+    )
+    backup.add_argument("--to", required=True, help="the backup file to write")
+    backup.set_defaults(run=_backup)
+    restore = commands.add_parser(
+        "restore", help="load a backup into an empty database (the service stopped)"
+    )
+    restore.add_argument("--from", dest="source", required=True, help="the backup file")
+    restore.add_argument(
+        "--force", action="store_true", help="replace the contents of a non-empty database"
+    )
+    restore.set_defaults(run=_restore)
+    commands.add_parser(
+        "prune", help="run every cleanup now: change feed, finished jobs, old audit entries"
+    ).set_defaults(run=_prune)
 
     serve = commands.add_parser("serve", help="run the API and dashboard")
     serve.add_argument("--host", default="127.0.0.1")
