@@ -8,7 +8,7 @@ import threading
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from talentbridge import migrate
@@ -92,8 +92,10 @@ def wrong_tally_cells(url: str) -> int:
 
 def _programme(server):
     """Organisations, a vacancy and a few people through the pipeline (tallies, audit)."""
-    institute, employer, officer = server.org("institute"), server.org("employer"), server.org(
-        "officer"
+    institute, employer, officer = (
+        server.org("institute"),
+        server.org("employer"),
+        server.org("officer"),
     )
     with server.client(headers=employer) as client:
         vacancy = client.post("/api/v1/vacancies", json=vacancy_body(openings=3)).json()
@@ -107,7 +109,9 @@ def _programme(server):
                 "/api/v1/placements", json={"vacancy_id": vacancy["id"], "candidate_id": person}
             ).json()
             for stage in ["interviewing", "offered", "visa_processing", "placed"][:stages]:
-                moved = client.patch(f"/api/v1/placements/{placement['id']}", json={"status": stage})
+                moved = client.patch(
+                    f"/api/v1/placements/{placement['id']}", json={"status": stage}
+                )
                 assert moved.status_code == 200, moved.text
     return institute, officer
 
