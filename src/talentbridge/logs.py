@@ -21,7 +21,12 @@ REQUEST_ID: ContextVar[str | None] = ContextVar("talentbridge_request_id", defau
 # when it could smuggle text into the logs.
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,64}$")
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 # Never written, whatever a caller passes in `extra=`.
 PRIVATE = frozenset(
     {"full_name", "name", "date_of_birth", "birth_date", "password", "api_key", "key", "token"}
@@ -80,5 +85,14 @@ def dict_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
 
 
 def configure(level: str = "INFO", fmt: str = "json") -> None:
-    """Set up the process's logging (the CLI's serve and worker commands call it)."""
+    """Set up the process's logging (the CLI's serve and worker commands call it): Python's
+    warnings become log lines too, and in JSON mode the model library's progress bars are
+    off, so every line on stderr is one JSON object."""
     logging.config.dictConfig(dict_config(level, fmt))
+    logging.captureWarnings(True)
+    if fmt == "json":
+        try:
+            from transformers.utils import logging as transformers_logging
+        except ImportError:  # pragma: no cover - it comes with sentence-transformers
+            return
+        transformers_logging.disable_progress_bar()

@@ -85,10 +85,17 @@ class Observe:
 
 def _route_of(scope: Scope) -> str:
     """The route template (`/api/v1/candidates/{candidate_id}`), never the raw path, so the
-    metrics' labels stay few; `unmatched` for paths no route serves."""
-    route = scope.get("route")
-    path = getattr(route, "path_format", None) or getattr(route, "path", None)
-    return str(path) if path else "unmatched"
+    metrics' labels stay few; `unmatched` for paths no route serves. Built from the path and
+    the matched path parameters (in path order), as routers nest their prefixes."""
+    if scope.get("route") is None:
+        return "unmatched"
+    params = [(name, str(v)) for name, v in (scope.get("path_params") or {}).items()]
+    segments = []
+    for segment in str(scope.get("path", "")).split("/"):
+        if params and segment == params[0][1]:
+            segment = "{" + params.pop(0)[0] + "}"
+        segments.append(segment)
+    return "/".join(segments)
 
 
 # /metrics ---------------------------------------------------------------------------------
@@ -112,8 +119,8 @@ def _allowed(request: Request) -> None:
     host = request.client.host if request.client else ""
     try:
         loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = host in ("testclient", "localhost")
+    except ValueError:  # not an address (a test client's name, a unix socket)
+        loopback = False
     if not loopback:
         raise Forbidden("/metrics is served to this machine only (set TALENTBRIDGE_METRICS_TOKEN)")
 
