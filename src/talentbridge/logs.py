@@ -95,4 +95,4 @@ def configure(level: str = "INFO", fmt: str = "json") -> None:
             from transformers.utils import logging as transformers_logging
         except ImportError:  # pragma: no cover - it comes with sentence-transformers
             return
-        transformers_logging.disable_progress_bar()
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
