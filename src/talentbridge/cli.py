@@ -278,6 +278,7 @@ BENCHMARKS = {
     "ingest": "talentbridge.benchmarks.ingest",
     "reports": "talentbridge.benchmarks.reports",
     "allocate": "talentbridge.benchmarks.allocate",
+    "backup": "talentbridge.benchmarks.backup",
 }
 
 

@@ -11,6 +11,7 @@ import json
 import logging
 import logging.config
 import re
+import traceback
 import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -56,9 +57,42 @@ class JsonFormatter(logging.Formatter):
         for name, value in vars(record).items():
             if name not in _STANDARD and name not in PRIVATE and not name.startswith("_"):
                 entry[name] = value if isinstance(value, int | float | bool | None) else str(value)
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
+        if record.exc_info and record.exc_info[0] is not None:
+            entry["error"] = _safe_error(record.exc_info[1])
         return json.dumps(entry, ensure_ascii=False)
+
+
+def _safe_error(error: BaseException | None) -> str:
+    """The traceback of the error and of what caused it, with validation errors told by
+    field and kind only: their messages quote the input (a person's name, birth date) and
+    would carry it into the log."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        described = _errors_of(error)
+        message = described if described is not None else str(error)
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        parts.append(f"{frames}{type(error).__name__}: {message}")
+        error = error.__cause__ or error.__context__
+    return "\n-- which was raised while handling --\n".join(parts)
+
+
+def _errors_of(error: BaseException) -> str | None:
+    errors = getattr(error, "errors", None)
+    if not callable(errors):
+        return None
+    try:
+        items = errors()
+    except Exception:
+        return None
+    if not isinstance(items, list | tuple):
+        return None
+    return "; ".join(
+        f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('type')}"
+        for e in items
+        if isinstance(e, dict)
+    )[:2000]
 
 
 def dict_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:

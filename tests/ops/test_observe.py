@@ -223,3 +223,29 @@ def test_logs_are_json_lines_with_request_ids_and_no_personal_data(tmp_path):
     assert all(len(e["request_id"]) >= 8 for e in access)
     for secret in ("Zebulon", "Quixote", "1999-03-17", key, ADMIN, "tb_nope"):
         assert secret not in text
+
+
+def test_an_error_logged_with_a_validation_failure_carries_no_input():
+    import logging
+
+    from pydantic import BaseModel, ValidationError
+
+    from talentbridge.logs import JsonFormatter
+
+    class Person(BaseModel):
+        full_name: int
+        date_of_birth: int
+
+    given = {"full_name": "Zebulon Quixote", "date_of_birth": "1999-03-17"}
+    try:
+        try:
+            Person.model_validate(given)
+        except ValidationError as exc:
+            raise RuntimeError("could not answer") from exc
+    except RuntimeError:
+        record = logging.getLogger("talentbridge").makeRecord(
+            "talentbridge", logging.ERROR, __file__, 1, "unhandled error", (), sys.exc_info()
+        )
+    line = json.loads(JsonFormatter().format(record))
+    assert "full_name: int_parsing" in line["error"] and "RuntimeError" in line["error"]
+    assert "Zebulon" not in line["error"] and "1999-03-17" not in line["error"]
