@@ -134,7 +134,7 @@ def _backup(args: argparse.Namespace) -> int:
     from talentbridge.ops import backup
 
     try:
-        done = backup.backup(get_settings().database_url, args.to)
+        done = backup.backup(get_settings().database_url, args.to, compress=args.compress)
     except backup.BackupError as exc:
         print(f"backup refused: {exc}", file=sys.stderr)
         return 2
@@ -335,6 +335,9 @@ def parser() -> argparse.ArgumentParser:
         "backup", help="write a consistent copy of the database while the service runs"
     )
     backup.add_argument("--to", required=True, help="the backup file to write")
+    backup.add_argument(
+        "--compress", type=int, default=1, choices=range(10), help="PostgreSQL: pg_dump's level"
+    )
     backup.set_defaults(run=_backup)
     restore = commands.add_parser(
         "restore", help="load a backup into an empty database (the service stopped)"

@@ -34,8 +34,14 @@ class Outcome:
     seconds: float
 
 
-def backup(database_url: str, to: Path) -> Outcome:
-    """Write a consistent copy of the database to `to` (replaced only once complete)."""
+# pg_dump's zlib level: 1 writes a 100,000-candidate database in 21 s at 198 MB; its default
+# took 83-105 s for 187 MB (the vectors do not compress), 0 took 4 s for 373 MB.
+PG_COMPRESS = 1
+
+
+def backup(database_url: str, to: Path, *, compress: int = PG_COMPRESS) -> Outcome:
+    """Write a consistent copy of the database to `to` (replaced only once complete);
+    `compress`: pg_dump's level, 0-9 (SQLite copies are not compressed)."""
     started = time.perf_counter()
     url = make_url(database_url)
     to = Path(to)
@@ -44,7 +50,8 @@ def backup(database_url: str, to: Path) -> Outcome:
     if url.get_backend_name() == "sqlite":
         _sqlite_backup(_sqlite_path(url), partial)
     elif url.get_backend_name() == "postgresql":
-        _run(["pg_dump", "--format=custom", "--no-owner", f"--file={partial}"], url)
+        command = ["pg_dump", "--format=custom", f"--compress={compress}", "--no-owner"]
+        _run([*command, f"--file={partial}"], url)
     else:
         raise BackupError(f"cannot back up a {url.get_backend_name()} database")
     os.replace(partial, to)
