@@ -16,7 +16,13 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -112,6 +118,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def database_busy(_: Request, exc: OperationalError) -> JSONResponse:
         logger.warning("database unavailable or saturated: %s", exc.orig)
         return _unavailable(app, "the database is busy or unreachable; try again shortly")
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(_: Request, exc: DBAPIError) -> JSONResponse:
+        # A connection cut under a request (the database restarting) is not the request's
+        # fault: 503 and try again, as for OperationalError. Anything else is a bug.
+        if exc.connection_invalidated or isinstance(exc, InterfaceError):
+            logger.warning("database connection lost: %s", type(exc.orig).__name__)
+            return _unavailable(app, "the database is busy or unreachable; try again shortly")
+        logger.exception("unhandled database error", exc_info=exc)
+        return _error(500, "internal error; it has been logged")
 
     @app.exception_handler(PoolTimeout)
     async def pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:

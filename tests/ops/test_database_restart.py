@@ -106,6 +106,7 @@ def test_the_service_rides_out_a_database_restart(cluster, tools):
         assert set(statuses) <= {200, 201, 503}, statuses
         assert statuses[503] > 0, "the restart was not noticed: the test did not test it"
         assert all(retry for *_, status, retry in results if status == 503)
+        assert any(call == "/health" and status == 503 for _, _, call, status, _ in results)
         assert max(took for _, took, *_ in results) < POOL_TIMEOUT + 5
         late = [r for r in results if r[0] > back + 10]
         assert late and all(status in (200, 201) for *_, status, _ in late)
