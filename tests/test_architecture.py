@@ -37,6 +37,9 @@ LAYERS: dict[str, int] = {
     "talentbridge.records": KERNEL,
     "talentbridge.reference": KERNEL,
     "talentbridge.migrate": KERNEL,
+    "talentbridge.metrics": KERNEL,  # the process's Prometheus counters
+    "talentbridge.logs": KERNEL,  # JSON log lines with the request id
+    "talentbridge.maintenance": KERNEL,  # the registry of cleanup tasks
     "talentbridge.matching": MATCHING,  # engine, gates, features, store, explain, index, ...
     "talentbridge.organisations": DOMAIN,
     "talentbridge.accounts": DOMAIN,  # people, passwords, sessions
@@ -61,6 +64,7 @@ LAYERS: dict[str, int] = {
     "talentbridge.demo": APPLICATION,
     "talentbridge.benchmarks": APPLICATION,
     "talentbridge.evaluation": APPLICATION,
+    "talentbridge.ops": APPLICATION,  # metrics page, request ids, health details, backups
 }
 
 # Imports that point up, as (importing module, imported module): none left; never add one.

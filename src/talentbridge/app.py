@@ -16,7 +16,13 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -33,6 +39,8 @@ from talentbridge.ingestion.worker import EmbeddingWorker
 from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.toolkit import Toolkit, build_tools
 from talentbridge.matching.weights import match_weights
+from talentbridge.ops import prune
+from talentbridge.ops.observe import Observe, health_details
 from talentbridge.ratelimit import limiter_for
 from talentbridge.serving.reasons import negotiate, reason_codes, render
 from talentbridge.serving.sync import MatchService
@@ -136,6 +144,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def database_busy(_: Request, exc: OperationalError) -> JSONResponse:
         logger.warning("database unavailable or saturated: %s", exc.orig)
         return _unavailable(app, "the database is busy or unreachable; try again shortly")
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(_: Request, exc: DBAPIError) -> JSONResponse:
+        # A connection cut under a request (the database restarting) is not the request's
+        # fault: 503 and try again, as for OperationalError. Anything else is a bug.
+        if exc.connection_invalidated or isinstance(exc, InterfaceError):
+            logger.warning("database connection lost: %s", type(exc.orig).__name__)
+            return _unavailable(app, "the database is busy or unreachable; try again shortly")
+        logger.exception("unhandled database error", exc_info=exc)
+        return _error(500, "internal error; it has been logged")
 
     @app.exception_handler(PoolTimeout)
     async def pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
@@ -314,8 +332,16 @@ def create_app(
                 batch_size=settings.worker_batch_size,
                 lease_seconds=settings.worker_lease_seconds,
             )
+            cleanup = (
+                settings.maintenance_interval_seconds,
+                functools.partial(prune.run, app.state.session_factory, settings),
+            )
             worker_thread = threading.Thread(
-                target=worker.run, args=(stop,), name="embedding-worker", daemon=True
+                target=worker.run,
+                args=(stop,),
+                kwargs={"every": [cleanup]},
+                name="embedding-worker",
+                daemon=True,
             )
             worker_thread.start()
         yield
@@ -362,7 +388,7 @@ def create_app(
     # Outside Starlette's outermost layer too, so even a 500 answer carries the headers.
     build_stack = app.build_middleware_stack
     app.build_middleware_stack = lambda: SecurityHeaders(  # type: ignore[method-assign]
-        build_stack(), retry_after=settings.retry_after_seconds
+        Observe(build_stack()), retry_after=settings.retry_after_seconds
     )
     _include_routers(app)
     _commit_in_the_endpoints_thread(app)
@@ -414,6 +440,7 @@ def _include_routers(app: FastAPI) -> None:
     from talentbridge.api.reports import router as reports
     from talentbridge.api.users import router as users
     from talentbridge.api.vacancies import router as vacancies
+    from talentbridge.ops.observe import router as metrics_router
 
     api = APIRouter(prefix="/api/v1")
     for router in (organisations, candidates, vacancies, placements, matching, reports, jobs):
@@ -431,21 +458,30 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(pages)
     app.include_router(demand_pages)
     web.install(app)
+    app.include_router(metrics_router)
 
     @app.get("/health", tags=["health"], responses={503: {"model": ErrorResponse}})
     def health(request: Request, session: SessionDep) -> dict[str, Any]:
-        """200 when the database answers, 503 when it does not; with the match index's size
-        and the records it had to leave out."""
+        """200 when the database answers, 503 (with Retry-After) when it does not; with the
+        match index's size, lag and the records it left out, and the embedding queue's state:
+        `status` is `degraded` when the index is behind or the queue is not moving."""
+        matcher = request.app.state.matcher
         try:
             session.execute(text("SELECT 1"))
+            if matcher is not None:
+                matcher.refresh(session)  # as the next match would: then the lag is real
+            details = health_details(session, matcher, request.app.state.settings)
         except SQLAlchemyError as exc:
-            logger.warning("health: the database does not answer: %s", exc)
-            raise Unavailable("the database does not answer", field="database") from exc
-        index = request.app.state.matcher
+            logger.warning("health: the database does not answer: %s", type(exc).__name__)
+            retry = str(request.app.state.settings.retry_after_seconds)
+            raise Unavailable(
+                "the database does not answer", field="database", headers={"Retry-After": retry}
+            ) from exc
         return {
-            "status": "ok",
+            "status": details["status"],
             "database": "ok",
             "version": __version__,
             "process": os.getpid(),
-            "index": index.status() if index is not None else None,
+            "index": details["index"],
+            "queue": details["queue"],
         }

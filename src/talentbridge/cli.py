@@ -41,6 +41,10 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 2
     settings = get_settings()
+    from talentbridge import logs
+
+    log_config = logs.dict_config(settings.log_level, settings.log_format)
+    logs.configure(settings.log_level, settings.log_format)
     if args.workers > 1:
         # Each worker process builds its own app (model, match index, in-process embedding
         # worker) from the same settings; the change feed keeps their indexes equal.
@@ -51,6 +55,8 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             timeout_keep_alive=settings.keep_alive_seconds,
+            log_config=log_config,  # JSON lines; the app writes one access line per request
+            access_log=False,
         )
     else:
         uvicorn.run(
@@ -58,21 +64,24 @@ def _serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             timeout_keep_alive=settings.keep_alive_seconds,
+            log_config=log_config,  # JSON lines; the app writes one access line per request
+            access_log=False,
         )
     return 0
 
 
 def _worker(args: argparse.Namespace) -> int:
-    import logging
     import signal
     import threading
 
+    from talentbridge import logs
     from talentbridge.db import get_engine
     from talentbridge.ingestion.worker import EmbeddingWorker
     from talentbridge.matching.toolkit import build_tools
+    from talentbridge.ops import prune
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
+    logs.configure(settings.log_level, settings.log_format)
     tools = build_tools(settings)
     worker = EmbeddingWorker(
         sessions=sessionmaker(bind=get_engine(), expire_on_commit=False),
@@ -88,7 +97,9 @@ def _worker(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     print(f"embedding worker {worker.name} waiting for work (Ctrl-C stops it)")
-    worker.run(stop)
+    sessions = sessionmaker(bind=get_engine(), expire_on_commit=False)
+    cleanup = (settings.maintenance_interval_seconds, lambda: prune.run(sessions, settings))
+    worker.run(stop, every=[cleanup])
     return 0
 
 
@@ -265,6 +276,7 @@ BENCHMARKS = {
     "ingest": "talentbridge.benchmarks.ingest",
     "reports": "talentbridge.benchmarks.reports",
     "allocate": "talentbridge.benchmarks.allocate",
+    "backup": "talentbridge.benchmarks.backup",
 }
 
 
@@ -316,6 +328,10 @@ def parser() -> argparse.ArgumentParser:
         help="recount the report tallies from the placement rows (after loading placements "
         "outside the API, or moves made by a server still running the previous version)",
     ).set_defaults(run=_recount)
+
+    from talentbridge.ops.commands import add_commands
+
+    add_commands(commands)  # backup, restore, prune
 
     serve = commands.add_parser("serve", help="run the API and dashboard")
     serve.add_argument("--host", default="127.0.0.1")

@@ -100,6 +100,20 @@ class Settings(BaseSettings):
     worker_batch_size: int = Field(64, ge=1)
     worker_lease_seconds: float = Field(120.0, gt=0)
     cache_dir: Path = Path.home() / ".cache" / "talentbridge"
+    # Operations (docs/operations.md): /metrics, logs, cleanup on a schedule.
+    metrics_token: str | None = None  # unset: /metrics answers loopback callers only
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "INFO"
+    maintenance_interval_seconds: float = Field(3600.0, gt=0)
+    # Kept longer than a match index's wait for a late commit (120 s), so no reader misses one.
+    change_feed_retention_hours: float = Field(24.0, ge=0.1)
+    job_retention_days: float = Field(30.0, gt=0)
+    # Five years: the longest stay under SSW (i), so the trail covers a placement's whole stay.
+    audit_retention_days: float = Field(1825.0, gt=0)
+    # /health calls the index behind when it lags the feed by more than this many changes,
+    # and the queue stuck when its oldest item waited longer than this.
+    health_index_lag: int = Field(10_000, ge=1)
+    health_queue_age_seconds: float = Field(900.0, gt=0)
 
     @field_validator("sector_targets")
     @classmethod

@@ -83,6 +83,7 @@ def make_engine(
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": sqlite_busy_seconds},
+            hide_parameters=True,  # errors and logs never carry a record's values
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_timeout=pool_timeout,
@@ -92,6 +93,7 @@ def make_engine(
         return engine
     return create_engine(
         url,
+        hide_parameters=True,  # errors and logs never carry a record's values
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=max_overflow,

@@ -13,6 +13,7 @@ from fastapi import Depends, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from talentbridge import metrics
 from talentbridge.accounts import service as account_service
 from talentbridge.accounts.models import User
 from talentbridge.audit import service as audit
@@ -195,6 +196,7 @@ def current_org(
         organisation = organisation_service.by_key(session=session, key=credentials.credentials)
     if organisation is None:
         _refuse_if_throttled(request, open_session, _attempt_keys(request, credentials.credentials))
+        metrics.sign_in_failed("api_key")
         raise Unauthorized("unknown or revoked API key", field="Authorization")
     _refuse_if_too_busy(request, organisation)
     return organisation
@@ -238,6 +240,7 @@ def require_admin(
         raise Unauthorized("admin token required", field="Authorization")
     if not secrets.compare_digest(credentials.credentials.encode(), token.encode()):
         _refuse_if_throttled(request, open_session, _attempt_keys(request, credentials.credentials))
+        metrics.sign_in_failed("admin_token")
         raise Unauthorized("admin token required", field="Authorization")
 
 

@@ -11,9 +11,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from talentbridge import maintenance
 from talentbridge.accounts.models import Role, User, UserSession
 from talentbridge.accounts.schemas import MIN_PASSWORD, UserCreate
-from talentbridge.config import get_settings
+from talentbridge.config import Settings, get_settings
 from talentbridge.db import utcnow
 from talentbridge.errors import Conflict, Invalid, NotFound
 from talentbridge.organisations.models import Organisation
@@ -185,6 +186,13 @@ def prune_expired_sessions(
         execution_options={"synchronize_session": False},
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+@maintenance.task("sessions")
+def forget_expired_sessions(session: Session, settings: Settings, now: datetime) -> int:
+    """The maintenance schedule's cleanup: sessions past their idle or absolute limit."""
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    return prune_expired_sessions(session=session, now=now, idle=idle)
 
 
 def is_admin(user: User) -> bool:

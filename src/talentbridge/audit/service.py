@@ -1,9 +1,12 @@
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
+from talentbridge import maintenance
 from talentbridge.audit.models import AuditEntry
+from talentbridge.config import Settings
 from talentbridge.db import READ_ONLY
 
 # session.info key: a callable giving the id of the signed-in person the request acts for
@@ -63,3 +66,11 @@ def candidates(
         entity_ids=candidate_ids,
         detail=detail,
     )
+
+
+@maintenance.task("audit_log")
+def expire(session: Session, settings: Settings, now: datetime) -> int:
+    """Delete audit entries older than `AUDIT_RETENTION_DAYS`."""
+    cutoff = now - timedelta(days=settings.audit_retention_days)
+    result = session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff))
+    return max(int(getattr(result, "rowcount", 0) or 0), 0)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbridge.db import SEQ, Base, utcnow
@@ -45,3 +45,5 @@ class EmbeddingTask(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None] = mapped_column(index=True)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # When it was queued: /metrics and /health report the age of the oldest (migration 0010).
+    queued_at: Mapped[datetime | None] = mapped_column(server_default=func.current_timestamp())

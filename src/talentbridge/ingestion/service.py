@@ -1,11 +1,15 @@
 """Jobs and the embedding queue: what a bulk upload leaves for the background workers."""
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, insert, literal, or_, select
+from sqlalchemy import delete, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
+from talentbridge import maintenance
 from talentbridge.candidates.models import Candidate
+from talentbridge.config import Settings
 from talentbridge.db import utcnow
 from talentbridge.errors import NotFound
 from talentbridge.ingestion.models import EmbeddingTask, Job
@@ -70,3 +74,30 @@ def get_job(*, session: Session, job_id: int, organisation: Organisation) -> Job
 def queued(*, session: Session) -> int:
     """Records waiting for their vector (for the worker's log)."""
     return session.scalar(select(func.count()).select_from(EmbeddingTask)) or 0
+
+
+@maintenance.task("jobs")
+def forget_finished_jobs(session: Session, settings: Settings, now: datetime) -> int:
+    """Delete jobs finished more than `JOB_RETENTION_DAYS` ago (their tasks are long gone)."""
+    cutoff = now - timedelta(days=settings.job_retention_days)
+    result = session.execute(delete(Job).where(Job.finished_at < cutoff))
+    return max(int(getattr(result, "rowcount", 0) or 0), 0)
+
+
+def queue_state(*, session: Session, now: datetime | None = None) -> dict[str, Any]:
+    """The embedding queue for /metrics and /health: its depth, the age of its oldest task,
+    and whether a worker holds a live lease on any of it."""
+    now = now or utcnow()
+    depth, oldest = session.execute(
+        select(func.count(), func.min(EmbeddingTask.queued_at)).select_from(EmbeddingTask)
+    ).one()
+    leased = session.scalar(
+        select(EmbeddingTask.id).where(EmbeddingTask.claimed_until > now).limit(1)
+    )
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)  # SQLite's CURRENT_TIMESTAMP is UTC, without zone
+    return {
+        "depth": int(depth or 0),
+        "oldest_seconds": max((now - oldest).total_seconds(), 0.0) if oldest else 0.0,
+        "leased": leased is not None,
+    }

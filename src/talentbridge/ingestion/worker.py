@@ -16,16 +16,19 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, event, or_, select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker, undefer
 
+from talentbridge import metrics
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import unit_of_work, utcnow
 from talentbridge.ingestion.models import EmbeddingTask, Job
@@ -81,8 +84,15 @@ class EmbeddingWorker:
 
     # 1. lease ---------------------------------------------------------------------------
     def _free(self) -> Any:
+        """Tasks nobody holds, whose lease ran out, or that this worker still holds from a
+        batch it could not finish (the database went away mid-batch): it takes those back
+        at once rather than waiting for its own lease to run out."""
         now = utcnow()
-        return or_(EmbeddingTask.claimed_until.is_(None), EmbeddingTask.claimed_until < now)
+        return or_(
+            EmbeddingTask.claimed_until.is_(None),
+            EmbeddingTask.claimed_until < now,
+            EmbeddingTask.claimed_by == self.name,
+        )
 
     def has_work(self) -> bool:
         with unit_of_work(self.sessions, read_only=True) as session:
@@ -210,9 +220,10 @@ class EmbeddingWorker:
             if task.job_id is not None:
                 per_job[task.job_id] = per_job.get(task.job_id, 0) + 1
         column = getattr(Job, field)
+        finished = {"finished": 0, "failed": 0}
         for job_id, count in per_job.items():
             session.execute(update(Job).where(Job.id == job_id).values({field: column + count}))
-            session.execute(
+            ended = session.execute(
                 update(Job)
                 .where(
                     Job.id == job_id,
@@ -220,7 +231,14 @@ class EmbeddingWorker:
                     Job.done + Job.failed >= Job.total,
                 )
                 .values(finished_at=utcnow())
-            )
+                .returning(Job.failed)
+            ).scalar_one_or_none()
+            if ended is not None:
+                finished["failed" if ended else "finished"] += 1
+        # Counted once the transaction commits, never for work rolled back.
+        event.listen(
+            session, "after_commit", lambda _: _count(field, len(tasks), finished), once=True
+        )
 
     def _fail(self, tasks: Sequence[_Prepared], error: Exception) -> None:
         """Give the batch back with the error; a task that failed too often counts as failed."""
@@ -250,11 +268,30 @@ class EmbeddingWorker:
             return 0
         try:
             self.compute(tasks)
+        except DBAPIError:
+            raise  # the database, not the batch: the tasks stay ours and are taken back
         except Exception as exc:
             logger.exception("embedding batch failed; its tasks go back to the queue")
             self._fail(tasks, exc)
             return 0
-        return self.commit(tasks)
+        return self._commit_while_leased(tasks)
+
+    def _commit_while_leased(self, tasks: Sequence[_Prepared]) -> int:
+        """Commit the computed batch, retrying while the database is away and the lease
+        lasts, so a restart of the database does not throw the batch's work away."""
+        until = time.monotonic() + self.lease_time.total_seconds()
+        pause = 0.2
+        while True:
+            try:
+                return self.commit(tasks)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated and not isinstance(exc, OperationalError):
+                    raise
+                if time.monotonic() + pause >= until:
+                    raise
+                logger.warning("database unavailable; retrying the batch's commit")
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
 
     def drain(self) -> int:
         """Run batches until the queue has nothing free to lease."""
@@ -265,13 +302,38 @@ class EmbeddingWorker:
             if not done and not self.has_work():
                 return total
 
-    def run(self, stop: threading.Event, *, idle_seconds: float = 0.5) -> None:
-        """Work until `stop` is set, sleeping while the queue is empty."""
+    def run(
+        self,
+        stop: threading.Event,
+        *,
+        idle_seconds: float = 0.5,
+        every: Sequence[tuple[float, Callable[[], object]]] = (),
+    ) -> None:
+        """Work until `stop` is set, sleeping while the queue is empty; a database that goes
+        away is waited for. `every`: (seconds, call) pairs run between batches that often
+        (the maintenance tasks), the first time after one interval."""
+        due = [time.monotonic() + seconds for seconds, _ in every]
         while not stop.is_set():
+            for i, (seconds, call) in enumerate(every):
+                if time.monotonic() >= due[i]:
+                    due[i] = time.monotonic() + seconds
+                    try:
+                        call()
+                    except Exception:
+                        logger.exception("periodic task failed; it runs again next interval")
             try:
                 if self.has_work():
                     self.run_once()
                     continue
+            except DBAPIError:
+                logger.warning("embedding worker: the database is unavailable; will retry")
             except Exception:
                 logger.exception("embedding worker: will retry")
             stop.wait(idle_seconds)
+
+
+def _count(field: str, records: int, jobs: dict[str, int]) -> None:
+    metrics.RECORDS_EMBEDDED.labels(outcome=field).inc(records)
+    for outcome, n in jobs.items():
+        if n:
+            metrics.JOBS.labels(outcome=outcome).inc(n)

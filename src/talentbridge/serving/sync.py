@@ -8,6 +8,7 @@ match everywhere, with no COUNT(*), id scans or unbounded IN lists per request.
 """
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from sqlalchemy import Select, Text, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from talentbridge.candidates.models import Candidate
-from talentbridge.matching.changes import Change
+from talentbridge.matching.changes import Change, first_seq
 from talentbridge.matching.engine import Match, MatchingEngine
 from talentbridge.matching.index import ENTITIES, MatchIndex
 from talentbridge.matching.titles import load_title_vectors
@@ -85,6 +86,7 @@ FIELDS: dict[str, tuple[Any, ...]] = {
     ),
 }
 MODELS: dict[str, Any] = {"candidate": Candidate, "vacancy": Vacancy}
+logger = logging.getLogger("talentbridge.sync")
 
 
 @lru_cache(maxsize=100_000)
@@ -158,6 +160,9 @@ class MatchService:
                 changes = self._poll(session)
                 if not changes and not position.gaps:
                     return
+                if changes and changes[0].seq > position.seq + 1 and self._fell_behind(session):
+                    self._resync(session)
+                    return
                 now = time.monotonic()
                 position.expire(now)
                 if changes:
@@ -165,6 +170,41 @@ class MatchService:
                     position.advance([c.seq for c in changes], now)
                 if len(changes) < FEED_BATCH:
                     return
+
+    def _fell_behind(self, session: Session) -> bool:
+        """Were feed rows this index had not applied pruned? (The newest row is never pruned,
+        so a reader that is behind always sees a row past its watermark, and asks this.)"""
+        first = first_seq(session)
+        return first is not None and first > self.index.position.seq + 1
+
+    def _resync(self, session: Session) -> None:
+        """Bring a reader that fell behind the pruned feed level with the database: every
+        record re-read (in batches of plain columns), the ones gone removed."""
+        index = self.index
+        top = session.scalar(select(func.max(Change.seq))) or 0
+        logger.warning(
+            "match index behind the pruned change feed: re-reading every record",
+            extra={"seq": index.position.seq, "first_seq": first_seq(session)},
+        )
+        rows: dict[str, list[SimpleNamespace]] = {}
+        gone: dict[str, set[int]] = {}
+        for entity in ENTITIES:
+            model, rows[entity], last = MODELS[entity], [], 0
+            while True:
+                query = select(*FIELDS[entity]).where(model.id > last).order_by(model.id)
+                batch = _rows(session, query.limit(LOAD_BATCH))
+                rows[entity] += batch
+                if len(batch) < LOAD_BATCH:
+                    break
+                last = batch[-1].id
+            store = index.stores[entity]
+            gone[entity] = {int(i) for i in store.ids[: store.size]} - {
+                int(r.id) for r in rows[entity]
+            }
+        missing = index.missing_titles(r for e in ENTITIES for r in rows[e])
+        index.apply(rows, gone, load_title_vectors(session, index.model_name, missing))
+        index.position.seq = top
+        index.position.gaps = []
 
     def _poll(self, session: Session) -> list[Any]:
         """Rows past the watermark, and any that filled a gap. Two queries, not one with OR:

@@ -1,0 +1,1 @@
+"""Operations: metrics, request ids and logs, health details, backups, cleanup."""
