@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from talentbridge.accounts import service as accounts
 from talentbridge.accounts.models import User, UserSession
@@ -170,6 +170,7 @@ def test_members_have_no_admin_pages(web_client: TestClient) -> None:
 
 
 def test_sign_in_is_throttled_per_account(database: Database) -> None:
+    _forget_counted_failures(database)
     settings = Settings(database_url=database.url, admin_token=ADMIN, auth_failure_limit=3)
     with TestClient(create_app(settings, engine=database.engine, load_tools=False)) as http:
         member = make_member(http, "institute")
@@ -306,6 +307,7 @@ def test_sessions_expire_when_idle_or_old_and_are_pruned(database: Database) -> 
 
 
 def test_sign_in_is_throttled_per_address(database: Database) -> None:
+    _forget_counted_failures(database)
     settings = Settings(database_url=database.url, admin_token=ADMIN, auth_failure_limit=3)
     with TestClient(create_app(settings, engine=database.engine, load_tools=False)) as http:
         member = make_member(http, "employer")
@@ -405,3 +407,9 @@ def test_the_add_person_form_names_each_bad_field(web_client: TestClient) -> Non
         assert f'href="#{field}"' in answer.text and f'id="{field}-error"' in answer.text
     assert 'value="x"' not in answer.text  # the password is not sent back
     assert 'value="a b@example.org"' in answer.text  # what was typed is kept
+
+
+def _forget_counted_failures(database: Database) -> None:
+    """On PostgreSQL the limits count in the database, shared by every test's app: start afresh."""
+    with database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM rate_counters"))
