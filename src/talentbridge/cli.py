@@ -87,6 +87,9 @@ def _worker(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    from talentbridge.duplicates import checker
+
+    checker.start(worker.sessions, settings, stop)  # each changed record against the others
     print(f"embedding worker {worker.name} waiting for work (Ctrl-C stops it)")
     worker.run(stop)
     return 0
@@ -232,6 +235,7 @@ BENCHMARKS = {
     "ingest": "talentbridge.benchmarks.ingest",
     "reports": "talentbridge.benchmarks.reports",
     "allocate": "talentbridge.benchmarks.allocate",
+    "duplicates": "talentbridge.benchmarks.duplicates",
 }
 
 
@@ -426,6 +430,9 @@ def parser() -> argparse.ArgumentParser:
     titles.add_argument("--data", default=None, help="path to jobbert_titles_dev.csv")
     titles.add_argument("--out", default=None, help="where to write (models/known_titles.json)")
     titles.set_defaults(run=_model_titles)
+    from talentbridge.evaluation.duplicates import add_commands
+
+    add_commands(commands)
     return root
 
 

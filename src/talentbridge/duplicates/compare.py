@@ -1,0 +1,161 @@
+"""What two records are compared on, in levels, and which pairs are compared at all.
+
+A record is compared with another only when they share a blocking key, so the work grows
+with the records, not their square: the birth date with day and month in either order, or
+the sound of one name word with two of the three parts of the birth date (so a typo in one
+part still meets). Levels run from 0 (disagree) upwards; -1 is "not known" and weighs
+nothing.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from talentbridge.duplicates.names import Name, alignment, code
+
+# Each comparison's levels, the highest first-named last (index = level).
+LEVELS: dict[str, tuple[str, ...]] = {
+    "name": ("differ", "partly_alike", "typo", "sounds_alike", "same"),
+    "birth_date": ("differ", "two_digits_off", "one_digit_off", "day_month_swapped", "same"),
+    "state": ("differ", "same"),
+    # One comparison, not two: a title names its sector, and two comparisons that move
+    # together would be counted twice (and mislead the fit, which takes them as independent)
+    "occupation": ("other_sector", "same_sector", "alike_title", "same_title"),
+}
+COMPARISONS = tuple(LEVELS)
+MISSING = -1
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the comparisons read of a candidate, prepared once."""
+
+    id: int
+    institute_id: int
+    name: Name
+    birth: date
+    state: str
+    sector: str
+    title: str | None
+
+    @classmethod
+    def of(cls, row: Any) -> "Record":
+        """From anything with a candidate's columns (an ORM row or a plain row)."""
+        title = " ".join((row.job_title or "").casefold().split()) or None
+        return cls(
+            row.id, row.institute_id, Name.of(row.full_name), row.date_of_birth, row.state,
+            row.sector, title,
+        )  # fmt: skip
+
+
+def _name_level(a: Name, b: Name) -> int:
+    weakest, mean, left_over = alignment(a, b)
+    if weakest == 1.0 and left_over == 0:
+        level = 4
+    elif weakest >= 0.9:
+        level = 3
+    elif weakest >= 0.85:
+        level = 2
+    elif mean >= 0.8:
+        level = 1
+    else:
+        return 0
+    if left_over and min(len(a.tokens), len(b.tokens)) < 2:
+        level = min(level, 1)  # "Imran" against "Imran Ansari" says little
+    return level
+
+
+def _birth_level(a: date, b: date) -> int:
+    if a == b:
+        return 4
+    if a.year == b.year and a.day == b.month and a.month == b.day:
+        return 3
+    x, y = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
+    differing = sum(p != q for p, q in zip(x, y, strict=True))
+    if differing == 1:
+        return 2
+    if differing == 2:
+        return 1
+    return 0
+
+
+def _occupation_level(a: Record, b: Record) -> int:
+    if a.sector != b.sector:
+        return 0
+    if a.title is None or b.title is None:
+        return 1
+    if a.title == b.title:
+        return 3
+    return 2 if fuzz.token_sort_ratio(a.title, b.title) >= 80 else 1
+
+
+def compare(a: Record, b: Record) -> tuple[int, ...]:
+    """The level of each comparison, in COMPARISONS order."""
+    return (
+        _name_level(a.name, b.name),
+        _birth_level(a.birth, b.birth),
+        int(a.state == b.state),
+        _occupation_level(a, b),
+    )
+
+
+def compare_pairs(records: Sequence[Record], pairs: np.ndarray) -> np.ndarray:
+    """Levels of each (i, j) row of `pairs` (indices into records): an int8 matrix."""
+    out = np.empty((len(pairs), len(COMPARISONS)), dtype=np.int8)
+    for row, (i, j) in enumerate(pairs.tolist()):
+        out[row] = compare(records[i], records[j])
+    return out
+
+
+def blocking_keys(record: Record) -> set[str]:
+    """The keys a record is filed under; two records sharing one are compared."""
+    d = record.birth
+    low, high = sorted((d.month, d.day))
+    keys = {f"d{d.year}-{low}-{high}"}
+    for token in record.name.tokens:
+        if len(token) < 2:
+            continue
+        sound = code(token)
+        keys.update((f"n{sound}|{d.year}-{d.month}", f"n{sound}|{d.year}/{d.day}"))
+        keys.add(f"n{sound}|{d.month}/{d.day}")
+    return keys
+
+
+def training_keys(record: Record, rule: str) -> set[str]:
+    """Keys of one narrower rule, for fitting: "birth_date" files records by the date with
+    day and month in either order, "name" by the sound of the whole name."""
+    if rule == "birth_date":
+        return {k for k in blocking_keys(record) if k.startswith("d")}
+    return {" ".join(sorted(record.name.skeletons))}
+
+
+def blocked_pairs(
+    records: Sequence[Record], *, max_block: int = 2_000, rule: str | None = None
+) -> np.ndarray:
+    """Every (i, j), i < j, of records sharing a key, once; blocks larger than max_block
+    (a key that says nothing, such as a very common word) are skipped. `rule` narrows the
+    keys to one training rule."""
+    blocks: dict[str, list[int]] = {}
+    for index, record in enumerate(records):
+        keys = blocking_keys(record) if rule is None else training_keys(record, rule)
+        for key in keys:
+            blocks.setdefault(key, []).append(index)
+    parts = []
+    for members in blocks.values():
+        if 1 < len(members) <= max_block:
+            ids = np.asarray(members, dtype=np.int64)
+            i, j = np.triu_indices(len(ids), k=1)
+            parts.append(ids[i] << 32 | ids[j])
+    if not parts:
+        return np.empty((0, 2), dtype=np.int64)
+    codes = np.unique(np.concatenate(parts))
+    return np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1)
+
+
+def pairs_with(record: Record, others: Iterable[Record]) -> list[tuple[Record, tuple[int, ...]]]:
+    """The record compared with each of the others (not itself)."""
+    return [(other, compare(record, other)) for other in others if other.id != record.id]

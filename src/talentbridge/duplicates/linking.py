@@ -1,0 +1,183 @@
+"""Records compared and pairs kept: one record against those sharing a key (the background
+check), or everyone against everyone blocked with them (the full scan)."""
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_, delete, insert, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from talentbridge.candidates.models import Candidate
+from talentbridge.duplicates.compare import (
+    Record,
+    blocked_pairs,
+    blocking_keys,
+    compare,
+    compare_pairs,
+)
+from talentbridge.duplicates.model import LinkageModel
+from talentbridge.duplicates.models import DuplicateKey, DuplicatePair, PairStatus
+
+COLUMNS = (
+    Candidate.id,
+    Candidate.institute_id,
+    Candidate.full_name,
+    Candidate.date_of_birth,
+    Candidate.state,
+    Candidate.sector,
+    Candidate.job_title,
+)
+MAX_NEIGHBOURS = 5_000  # records one check compares with, at most
+CHUNK = 50_000
+
+
+def _records(session: Session, ids: Iterable[int] | None = None) -> list[Record]:
+    query = select(*COLUMNS).order_by(Candidate.id)
+    if ids is not None:
+        query = query.where(Candidate.id.in_(list(ids)))
+    return [Record.of(row) for row in session.execute(query)]
+
+
+def _reasons(model: LinkageModel, levels: Sequence[int]) -> list[dict[str, Any]]:
+    return [{"kind": kind, "params": params} for kind, params in model.reasons(levels)]
+
+
+def _keep(
+    session: Session, found: dict[tuple[int, int], tuple[float, list[dict[str, Any]]]]
+) -> int:
+    """Insert the pairs found, or refresh their score; a decision already made stays."""
+    if not found:
+        return 0
+    keys = list(found)
+    existing: dict[tuple[int, int], DuplicatePair] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        for pair in session.scalars(
+            select(DuplicatePair).where(
+                tuple_(DuplicatePair.candidate_a, DuplicatePair.candidate_b).in_(chunk)
+            )
+        ):
+            existing[(pair.candidate_a, pair.candidate_b)] = pair
+    new: list[dict[str, Any]] = []
+    for (a, b), (score, reasons) in found.items():
+        known = existing.get((a, b))
+        if known is None:
+            new.append(
+                {"candidate_a": a, "candidate_b": b, "score": score, "reasons": reasons,
+                 "status": PairStatus.open}
+            )  # fmt: skip
+        else:
+            known.score, known.reasons = score, reasons
+    if new:
+        session.execute(insert(DuplicatePair), new)
+    session.flush()
+    return len(new)
+
+
+def check(session: Session, candidate_ids: Sequence[int], model: LinkageModel) -> int:
+    """Compare each of these records with every record sharing a key, file it under its
+    keys, keep the pairs above the threshold, and drop its open pairs that fell below;
+    the number of new pairs."""
+    records = _records(session, candidate_ids)
+    live = {r.id for r in records}
+    found: dict[tuple[int, int], tuple[float, list[dict[str, Any]]]] = {}
+    for record in records:
+        keys = sorted(blocking_keys(record))
+        session.execute(delete(DuplicateKey).where(DuplicateKey.candidate_id == record.id))
+        session.execute(insert(DuplicateKey), [{"candidate_id": record.id, "key": k} for k in keys])
+        neighbour_ids = session.scalars(
+            select(DuplicateKey.candidate_id)
+            .where(DuplicateKey.key.in_(keys), DuplicateKey.candidate_id != record.id)
+            .distinct()
+            .limit(MAX_NEIGHBOURS)
+        ).all()
+        others = _records(session, neighbour_ids)
+        if not others:
+            continue
+        levels = np.asarray([compare(record, other) for other in others], dtype=np.int8)
+        scores = model.probabilities(levels)
+        for other, row, score in zip(others, levels, scores, strict=True):
+            pair = (min(record.id, other.id), max(record.id, other.id))
+            if score >= model.threshold:
+                found[pair] = (round(float(score), 4), _reasons(model, row.tolist()))
+    _drop_open(session, live, keep=set(found))
+    return _keep(session, found)
+
+
+def _drop_open(session: Session, ids: set[int], *, keep: set[tuple[int, int]]) -> None:
+    """Open pairs of these records not found again: they no longer look alike."""
+    if not ids:
+        return
+    stale = session.execute(
+        select(DuplicatePair.id, DuplicatePair.candidate_a, DuplicatePair.candidate_b).where(
+            DuplicatePair.status == PairStatus.open,
+            or_(DuplicatePair.candidate_a.in_(ids), DuplicatePair.candidate_b.in_(ids)),
+        )
+    ).all()
+    gone = [row.id for row in stale if (row.candidate_a, row.candidate_b) not in keep]
+    if gone:
+        session.execute(delete(DuplicatePair).where(DuplicatePair.id.in_(gone)))
+
+
+def scan(
+    session: Session,
+    model: LinkageModel,
+    *,
+    progress: Callable[[Iterable[int], int], Iterable[int]] | None = None,
+) -> dict[str, int]:
+    """Every record against those blocked with it: keys rewritten, pairs kept or dropped."""
+    records = _records(session)
+    pairs = blocked_pairs(records)
+    ids = np.asarray([r.id for r in records], dtype=np.int64)
+    found: dict[tuple[int, int], tuple[float, list[dict[str, Any]]]] = {}
+    starts: Iterable[int] = range(0, len(pairs), CHUNK)
+    if progress is not None:
+        starts = progress(starts, (len(pairs) + CHUNK - 1) // CHUNK)
+    for start in starts:
+        chunk = pairs[start : start + CHUNK]
+        levels = compare_pairs(records, chunk)
+        scores = model.probabilities(levels)
+        for k in np.flatnonzero(scores >= model.threshold):
+            a, b = int(ids[chunk[k, 0]]), int(ids[chunk[k, 1]])
+            found[(a, b)] = (round(float(scores[k]), 4), _reasons(model, levels[k].tolist()))
+    session.execute(delete(DuplicateKey))
+    rows = [{"candidate_id": r.id, "key": k} for r in records for k in sorted(blocking_keys(r))]
+    for start in range(0, len(rows), CHUNK):
+        session.execute(insert(DuplicateKey), rows[start : start + CHUNK])
+    _drop_open(session, {r.id for r in records}, keep=set(found))
+    new = _keep(session, found)
+    return {"records": len(records), "compared": len(pairs), "listed": len(found), "new": new}
+
+
+def same_person_pairs(*, status: str = PairStatus.same_person) -> Any:
+    """Pairs an officer decided are one person."""
+    return select(DuplicatePair.candidate_a, DuplicatePair.candidate_b).where(
+        DuplicatePair.status == status
+    )
+
+
+def partners(session: Session, candidate_id: int, *, lock: bool = False) -> list[int]:
+    """The other records decided to be this same person (locked, when asked: two
+    placements of one person racing queue on their pair)."""
+    query = select(DuplicatePair).where(
+        DuplicatePair.status == PairStatus.same_person,
+        or_(DuplicatePair.candidate_a == candidate_id, DuplicatePair.candidate_b == candidate_id),
+    )
+    if lock:
+        query = query.with_for_update()
+    return [
+        p.candidate_b if p.candidate_a == candidate_id else p.candidate_a
+        for p in session.scalars(query)
+    ]
+
+
+def both_of(institute_id: int) -> Any:
+    """Condition: both records of the pair are this institute's."""
+    a = select(Candidate.id).where(
+        Candidate.institute_id == institute_id, Candidate.id == DuplicatePair.candidate_a
+    )
+    b = select(Candidate.id).where(
+        Candidate.institute_id == institute_id, Candidate.id == DuplicatePair.candidate_b
+    )
+    return and_(a.exists(), b.exists())
