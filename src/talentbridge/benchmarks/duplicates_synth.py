@@ -62,6 +62,8 @@ class Generator:
     # people --------------------------------------------------------------------------
     def _given(self, state: str, gender: str) -> str:
         region = self.data["states"][state]["given_names"]
+        if self.rng.random() < 0.35:  # names travel: one from anywhere in India
+            region = self.rng.choice(list(self.data["given_names"]))
         given: str = self.rng.choice(self.data["given_names"][region][gender])
         return given
 
@@ -73,8 +75,8 @@ class Generator:
         words = [self._given(state, gender)]
         if surname in MUSLIM_SURNAMES and gender == "male" and rng.random() < 0.4:
             words.insert(0, rng.choice(MUHAMMAD))
-        elif rng.random() < 0.15:
-            words.append(self._given(state, gender))  # a middle name
+        elif rng.random() < 0.3:
+            words.append(self._given(state, "male"))  # a middle name (often the father's)
         sector = rng.choice(reference.SECTORS)
         birth = date(1986, 1, 1) + timedelta(days=rng.randrange(20 * 365))
         return {

@@ -19,7 +19,7 @@ from talentbridge.duplicates.names import Name, alignment, code
 
 # Each comparison's levels, the highest first-named last (index = level).
 LEVELS: dict[str, tuple[str, ...]] = {
-    "name": ("differ", "partly_alike", "typo", "sounds_alike", "same"),
+    "name": ("differ", "partly_alike", "words_missing", "typo", "sounds_alike", "same"),
     "birth_date": ("differ", "two_digits_off", "one_digit_off", "day_month_swapped", "same"),
     "state": ("differ", "same"),
     # One comparison, not two: a title names its sector, and two comparisons that move
@@ -54,19 +54,17 @@ class Record:
 
 def _name_level(a: Name, b: Name) -> int:
     weakest, mean, left_over = alignment(a, b)
-    if weakest == 1.0 and left_over == 0:
-        level = 4
-    elif weakest >= 0.9:
-        level = 3
-    elif weakest >= 0.85:
-        level = 2
-    elif mean >= 0.8:
-        level = 1
-    else:
-        return 0
-    if left_over and min(len(a.tokens), len(b.tokens)) < 2:
-        level = min(level, 1)  # "Imran" against "Imran Ansari" says little
-    return level
+    if weakest >= 0.85 and left_over:
+        # every word of one name in the other, which has more: a middle name left out, or
+        # a relative ("Arijit Bose", "Sayali Arijit Bose"); one word alone says little
+        return 2 if min(len(a.tokens), len(b.tokens)) >= 2 else 1
+    if weakest == 1.0:
+        return 5
+    if weakest >= 0.9:
+        return 4
+    if weakest >= 0.85:
+        return 3
+    return 1 if mean >= 0.8 else 0
 
 
 def _birth_level(a: date, b: date) -> int:

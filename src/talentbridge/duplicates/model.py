@@ -34,7 +34,7 @@ Reason = tuple[str, dict[str, Any]]
 # or only some words of the names alike, a birth date three or more digits off. Left free,
 # EM takes twins and namesakes (as common among blocked pairs as they are among people)
 # for a second kind of match and lets them through.
-HELD_M = {("name", 0): 0.005, ("name", 1): 0.02, ("birth_date", 0): 0.01}
+HELD_M = {("name", 0): 0.005, ("name", 1): 0.002, ("birth_date", 0): 0.01}
 
 
 @dataclass
@@ -42,7 +42,7 @@ class LinkageModel:
     m: dict[str, list[float]]
     u: dict[str, list[float]]
     prior: float  # lambda: the share of blocked pairs that are one person
-    threshold: float = 0.9  # the probability from which a pair is listed for review
+    threshold: float = 0.99  # the probability from which a pair is listed for review
     fitted_on: dict[str, Any] = field(default_factory=dict)
 
     def _log_ratios(self) -> list[np.ndarray]:
