@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from tqdm import tqdm
 
+from talentbridge import models_registry  # noqa: F401  (every table, for the foreign keys)
 from talentbridge.config import get_settings
 from talentbridge.db import session_scope
 from talentbridge.duplicates import checker, linking
