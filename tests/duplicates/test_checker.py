@@ -36,9 +36,15 @@ def _candidate(sessions, institute_id, external_id, name, born):
         return session.scalar(
             insert(Candidate)
             .values(
-                institute_id=institute_id, external_id=external_id, full_name=name,
-                date_of_birth=born, state="Bihar", sector="construction", job_title="mason",
-                skills=[], preferred_prefectures=[],
+                institute_id=institute_id,
+                external_id=external_id,
+                full_name=name,
+                date_of_birth=born,
+                state="Bihar",
+                sector="construction",
+                job_title="mason",
+                skills=[],
+                preferred_prefectures=[],
             )  # fmt: skip
             .returning(Candidate.id)
         )

@@ -23,6 +23,11 @@ def _pairs(api, org, **query):
     return response.json()
 
 
+def _pair_of(api, officer, one, other):
+    wanted = [one["id"], other["id"]]
+    return next(p for p in _pairs(api, officer)["items"] if p["candidate_ids"] == wanted)
+
+
 def _decide(api, officer, pair_id, status):
     response = api.client.patch(
         f"/api/v1/duplicates/{pair_id}", json={"status": status}, headers=api.auth(officer)
@@ -102,7 +107,7 @@ def test_an_institute_learns_nothing_of_another_institutes_records(api, two_inst
 
 def test_a_decision_is_audited_and_can_be_taken_back(api, session, two_institutes):
     _, _, officer, a1, _, b1 = two_institutes
-    pair = next(p for p in _pairs(api, officer)["items"] if p["candidate_ids"] == [a1["id"], b1["id"]])
+    pair = _pair_of(api, officer, a1, b1)
     decided = _decide(api, officer, pair["id"], "same_person")
     assert decided["status"] == "same_person" and decided["decided_at"]
     assert [p["id"] for p in _pairs(api, officer, status="same_person")["items"]] == [pair["id"]]
@@ -140,7 +145,7 @@ def _place(api, employer, vacancy, candidate):
 
 def test_a_second_placement_of_one_person_is_refused(api, two_institutes):
     _, _, officer, a1, _, b1 = two_institutes
-    pair = next(p for p in _pairs(api, officer)["items"] if p["candidate_ids"] == [a1["id"], b1["id"]])
+    pair = _pair_of(api, officer, a1, b1)
     _decide(api, officer, pair["id"], "same_person")
     employer = api.org("employer")
     first, second = api.vacancy(employer), api.vacancy(employer)
@@ -153,7 +158,7 @@ def test_a_second_placement_of_one_person_is_refused(api, two_institutes):
 
 def test_the_reports_count_one_person_once_and_follow_a_reversal(api, two_institutes):
     _, _, officer, a1, _, b1 = two_institutes
-    pair = next(p for p in _pairs(api, officer)["items"] if p["candidate_ids"] == [a1["id"], b1["id"]])
+    pair = _pair_of(api, officer, a1, b1)
 
     def supply():
         report = api.client.get("/api/v1/reports/demand", headers=api.auth(officer)).json()

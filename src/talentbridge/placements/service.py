@@ -65,9 +65,9 @@ def is_placed(session: Session, candidate_id: int) -> bool:
 
 def check_other_records(session: Session, candidate_id: int, vacancy_id: int | None) -> None:
     """Refuse to place or shortlist a person already placed as another of their records
-    (or, shortlisting, in this vacancy's pipeline as one), once an officer has decided the records are
-    one person. The pair rows are locked, so two placements of one person racing in two
-    transactions queue and the second sees the first."""
+    (or, shortlisting, in this vacancy's pipeline as one), once an officer has decided the
+    records are one person. The pair rows are locked, so two placements of one person
+    racing in two transactions queue and the second sees the first."""
     others = duplicates.partners(session, candidate_id, lock=True)
     if not others:
         return
