@@ -10,6 +10,7 @@ nothing.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ class Record:
     state: str
     sector: str
     title: str | None
+    digits: str  # the birth date as YYYYMMDD
 
     @classmethod
     def of(cls, row: Any) -> "Record":
@@ -48,7 +50,7 @@ class Record:
         title = " ".join((row.job_title or "").casefold().split()) or None
         return cls(
             row.id, row.institute_id, Name.of(row.full_name), row.date_of_birth, row.state,
-            row.sector, title,
+            row.sector, title, row.date_of_birth.strftime("%Y%m%d"),
         )  # fmt: skip
 
 
@@ -67,13 +69,13 @@ def _name_level(a: Name, b: Name) -> int:
     return 1 if mean >= 0.8 else 0
 
 
-def _birth_level(a: date, b: date) -> int:
-    if a == b:
+def _birth_level(a: Record, b: Record) -> int:
+    x, y = a.birth, b.birth
+    if x == y:
         return 4
-    if a.year == b.year and a.day == b.month and a.month == b.day:
+    if x.year == y.year and x.day == y.month and x.month == y.day:
         return 3
-    x, y = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
-    differing = sum(p != q for p, q in zip(x, y, strict=True))
+    differing = sum(p != q for p, q in zip(a.digits, b.digits, strict=True))
     if differing == 1:
         return 2
     if differing == 2:
@@ -88,14 +90,19 @@ def _occupation_level(a: Record, b: Record) -> int:
         return 1
     if a.title == b.title:
         return 3
-    return 2 if fuzz.token_sort_ratio(a.title, b.title) >= 80 else 1
+    return 2 if _alike_titles(*sorted((a.title, b.title))) else 1
+
+
+@lru_cache(maxsize=100_000)
+def _alike_titles(a: str, b: str) -> bool:
+    return bool(fuzz.token_sort_ratio(a, b) >= 80)
 
 
 def compare(a: Record, b: Record) -> tuple[int, ...]:
     """The level of each comparison, in COMPARISONS order."""
     return (
         _name_level(a.name, b.name),
-        _birth_level(a.birth, b.birth),
+        _birth_level(a, b),
         int(a.state == b.state),
         _occupation_level(a, b),
     )
@@ -142,14 +149,16 @@ def blocked_pairs(
         keys = blocking_keys(record) if rule is None else training_keys(record, rule)
         for key in keys:
             blocks.setdefault(key, []).append(index)
+    twos: list[int] = []  # most blocks hold two records: no arrays for those
     parts = []
     for members in blocks.values():
-        if 1 < len(members) <= max_block:
+        if len(members) == 2:
+            twos.append(members[0] << 32 | members[1])
+        elif 2 < len(members) <= max_block:
             ids = np.asarray(members, dtype=np.int64)
             i, j = np.triu_indices(len(ids), k=1)
             parts.append(ids[i] << 32 | ids[j])
-    if not parts:
-        return np.empty((0, 2), dtype=np.int64)
+    parts.append(np.asarray(twos, dtype=np.int64))
     codes = np.unique(np.concatenate(parts))
     return np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1)
 

@@ -44,8 +44,17 @@ class LinkageModel:
     prior: float  # lambda: the share of blocked pairs that are one person
     threshold: float = 0.99  # the probability from which a pair is listed for review
     fitted_on: dict[str, Any] = field(default_factory=dict)
+    _ratios: tuple[tuple[int, int], list[np.ndarray]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def _log_ratios(self) -> list[np.ndarray]:
+        key = (id(self.m), id(self.u))  # m and u are replaced, never changed in place
+        if self._ratios is None or self._ratios[0] != key:
+            self._ratios = (key, self._compute_ratios())
+        return self._ratios[1]
+
+    def _compute_ratios(self) -> list[np.ndarray]:
         return [
             np.log2(np.maximum(self.m[c], FLOOR)) - np.log2(np.maximum(self.u[c], FLOOR))
             for c in COMPARISONS
@@ -77,7 +86,8 @@ class LinkageModel:
         return sorted(out, key=lambda r: -abs(r[1]["weight"]))
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+        saved = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        path.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path | None = None) -> "LinkageModel":

@@ -82,13 +82,15 @@ class Name:
 
     tokens: tuple[str, ...]
     skeletons: tuple[str, ...]
+    sorted: tuple[str, ...]  # the words in order, for the exact case
 
     @classmethod
     def of(cls, full_name: str) -> "Name":
         words = tokens(full_name)
-        return cls(words, tuple(skeleton(w) for w in words))
+        return cls(words, tuple(skeleton(w) for w in words), tuple(sorted(words)))
 
 
+@lru_cache(maxsize=500_000)
 def _token_score(a: str, sa: str, b: str, sb: str) -> float:
     """1 for one spelling, 0.95 for one sound, 0.9 for an initial and its name, else the
     Jaro-Winkler similarity of the skeletons."""
@@ -108,6 +110,8 @@ def alignment(x: Name, y: Name) -> tuple[float, float, int]:
     (weakest word's score, mean score, words left over in the longer name)."""
     if not x.tokens or not y.tokens:
         return 0.0, 0.0, 0
+    if x.sorted == y.sorted:
+        return 1.0, 1.0, 0
     short, long = (x, y) if len(x.tokens) <= len(y.tokens) else (y, x)
     free = list(range(len(long.tokens)))
     scores = []
