@@ -72,6 +72,9 @@ def _accuracy(args: argparse.Namespace) -> None:
     shipped = LinkageModel.load()
     print(f"shipped parameters ({shipped.fitted_on.get('source')}):")
     print(f"  held-out {HELD_OUT}: {evaluate(shipped, HELD_OUT)}")
+    for threshold in (0.9, 0.95, 0.999):
+        other = LinkageModel(shipped.m, shipped.u, shipped.prior, threshold)
+        print(f"  at threshold {threshold}: {evaluate(other, HELD_OUT)}")
     started = time.perf_counter()
     train = [Record.of(r.row) for r in Generator(1).generate(HELD_OUT)]
     refitted = fit(train, source="bench")

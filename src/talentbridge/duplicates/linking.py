@@ -105,19 +105,23 @@ def check(session: Session, candidate_ids: Sequence[int], model: LinkageModel) -
     return _keep(session, found)
 
 
-def _drop_open(session: Session, ids: set[int], *, keep: set[tuple[int, int]]) -> None:
-    """Open pairs of these records not found again: they no longer look alike."""
-    if not ids:
+def _drop_open(session: Session, ids: set[int] | None, *, keep: set[tuple[int, int]]) -> None:
+    """Open pairs of these records (None: of everyone) not found again: they no longer
+    look alike."""
+    if ids is not None and not ids:
         return
-    stale = session.execute(
-        select(DuplicatePair.id, DuplicatePair.candidate_a, DuplicatePair.candidate_b).where(
-            DuplicatePair.status == PairStatus.open,
-            or_(DuplicatePair.candidate_a.in_(ids), DuplicatePair.candidate_b.in_(ids)),
+    query = select(DuplicatePair.id, DuplicatePair.candidate_a, DuplicatePair.candidate_b).where(
+        DuplicatePair.status == PairStatus.open
+    )
+    if ids is not None:
+        query = query.where(
+            or_(DuplicatePair.candidate_a.in_(ids), DuplicatePair.candidate_b.in_(ids))
         )
-    ).all()
+    stale = session.execute(query).all()
     gone = [row.id for row in stale if (row.candidate_a, row.candidate_b) not in keep]
-    if gone:
-        session.execute(delete(DuplicatePair).where(DuplicatePair.id.in_(gone)))
+    for start in range(0, len(gone), 10_000):
+        chunk = gone[start : start + 10_000]
+        session.execute(delete(DuplicatePair).where(DuplicatePair.id.in_(chunk)))
 
 
 def scan(
@@ -145,7 +149,7 @@ def scan(
     rows = [{"candidate_id": r.id, "key": k} for r in records for k in sorted(blocking_keys(r))]
     for start in range(0, len(rows), CHUNK):
         session.execute(insert(DuplicateKey), rows[start : start + CHUNK])
-    _drop_open(session, {r.id for r in records}, keep=set(found))
+    _drop_open(session, None, keep=set(found))
     new = _keep(session, found)
     return {"records": len(records), "compared": len(pairs), "listed": len(found), "new": new}
 
