@@ -139,15 +139,22 @@ def training_keys(record: Record, rule: str) -> set[str]:
 
 
 def blocked_pairs(
-    records: Sequence[Record], *, max_block: int = 2_000, rule: str | None = None
+    records: Sequence[Record],
+    *,
+    max_block: int = 2_000,
+    rule: str | None = None,
+    keys: Sequence[set[str]] | None = None,
 ) -> np.ndarray:
     """Every (i, j), i < j, of records sharing a key, once; blocks larger than max_block
     (a key that says nothing, such as a very common word) are skipped. `rule` narrows the
-    keys to one training rule."""
+    keys to one training rule; `keys` are the records' blocking keys, if already made."""
     blocks: dict[str, list[int]] = {}
     for index, record in enumerate(records):
-        keys = blocking_keys(record) if rule is None else training_keys(record, rule)
-        for key in keys:
+        if keys is not None:
+            filed = keys[index]
+        else:
+            filed = blocking_keys(record) if rule is None else training_keys(record, rule)
+        for key in filed:
             blocks.setdefault(key, []).append(index)
     twos: list[int] = []  # most blocks hold two records: no arrays for those
     parts = []

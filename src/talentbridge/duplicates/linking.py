@@ -1,6 +1,7 @@
 """Records compared and pairs kept: one record against those sharing a key (the background
 check), or everyone against everyone blocked with them (the full scan)."""
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -129,10 +130,20 @@ def scan(
     model: LinkageModel,
     *,
     progress: Callable[[Iterable[int], int], Iterable[int]] | None = None,
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Every record against those blocked with it: keys rewritten, pairs kept or dropped."""
+    clock = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        seconds[name] = round(time.perf_counter() - clock, 1)
+        clock = time.perf_counter()
+
     records = _records(session)
-    pairs = blocked_pairs(records)
+    keys = [blocking_keys(r) for r in records]
+    pairs = blocked_pairs(records, keys=keys)
+    lap("read_and_block")
     ids = np.asarray([r.id for r in records], dtype=np.int64)
     found: dict[tuple[int, int], tuple[float, list[dict[str, Any]]]] = {}
     starts: Iterable[int] = range(0, len(pairs), CHUNK)
@@ -145,13 +156,34 @@ def scan(
         for k in np.flatnonzero(scores >= model.threshold):
             a, b = int(ids[chunk[k, 0]]), int(ids[chunk[k, 1]])
             found[(a, b)] = (round(float(scores[k]), 4), _reasons(model, levels[k].tolist()))
+    lap("compare")
     session.execute(delete(DuplicateKey))
-    rows = [{"candidate_id": r.id, "key": k} for r in records for k in sorted(blocking_keys(r))]
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(DuplicateKey), rows[start : start + CHUNK])
+    _write_keys(session, [(r.id, k) for r, filed in zip(records, keys, strict=True) for k in filed])
+    lap("keys")
     _drop_open(session, None, keep=set(found))
     new = _keep(session, found)
-    return {"records": len(records), "compared": len(pairs), "listed": len(found), "new": new}
+    lap("pairs")
+    return {
+        "records": len(records),
+        "compared": len(pairs),
+        "listed": len(found),
+        "new": new,
+        "seconds": seconds,
+    }
+
+
+def _write_keys(session: Session, rows: list[tuple[int, str]]) -> None:
+    """Many keys at once: COPY on PostgreSQL, batched inserts on SQLite."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.cursor()
+        with cursor.copy("COPY duplicate_keys (candidate_id, key) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        session.execute(insert(DuplicateKey), [{"candidate_id": c, "key": k} for c, k in chunk])
 
 
 def same_person_pairs(*, status: str = PairStatus.same_person) -> Any:
