@@ -85,8 +85,8 @@ def _worker(args: argparse.Namespace) -> int:
         print(f"prepared {worker.drain()} records")
         from talentbridge.duplicates.checker import DuplicateChecker, model_for
 
-        checker = DuplicateChecker(sessions=worker.sessions, model=model_for(settings))
-        print(f"checked {checker.drain()} changes for duplicates")
+        duplicates = DuplicateChecker(sessions=worker.sessions, model=model_for(settings))
+        print(f"checked {duplicates.drain()} changes for duplicates")
         return 0
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
