@@ -138,7 +138,7 @@ def _speed(args: argparse.Namespace, backend: str) -> None:
         model = LinkageModel.load()
         started = time.perf_counter()
         with unit_of_work(sessions) as session:
-            found = linking.scan(session, model)
+            found = linking.scan(session, model, processes=os.cpu_count() or 1)
             session.execute(delete(DuplicateCheck))  # all checked by the scan
         scan_seconds = time.perf_counter() - started
         print(f"{backend}: full scan of {found['records']} records: {scan_seconds:.1f} s "

@@ -1,8 +1,9 @@
 """Records compared and pairs kept: one record against those sharing a key (the background
 check), or everyone against everyone blocked with them (the full scan)."""
 
+import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -125,11 +126,45 @@ def _drop_open(session: Session, ids: set[int] | None, *, keep: set[tuple[int, i
         session.execute(delete(DuplicatePair).where(DuplicatePair.id.in_(chunk)))
 
 
+_SHARED: list[Record] = []  # the records a forked comparing process reads
+
+
+def _compare_chunk(chunk: np.ndarray) -> np.ndarray:
+    return compare_pairs(_SHARED, chunk)
+
+
+def _levels(
+    records: list[Record], pairs: np.ndarray, processes: int, progress: Any
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(pairs, levels) chunk by chunk, compared in `processes` forked processes."""
+    chunks = [pairs[s : s + CHUNK] for s in range(0, len(pairs), CHUNK)]
+    shown: Iterable[int] = range(len(chunks))
+    if progress is not None:
+        shown = progress(shown, len(chunks))
+    ticks = iter(shown)
+    if processes <= 1 or len(chunks) < 2:
+        for chunk in chunks:
+            next(ticks, None)
+            yield chunk, compare_pairs(records, chunk)
+        return
+    _SHARED[:] = records
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            for chunk, levels in zip(chunks, pool.imap(_compare_chunk, chunks), strict=True):
+                next(ticks, None)
+                yield chunk, levels
+    finally:
+        _SHARED.clear()
+    for _ in ticks:  # let the bar finish
+        pass
+
+
 def scan(
     session: Session,
     model: LinkageModel,
     *,
     progress: Callable[[Iterable[int], int], Iterable[int]] | None = None,
+    processes: int = 1,
 ) -> dict[str, Any]:
     """Every record against those blocked with it: keys rewritten, pairs kept or dropped."""
     clock = time.perf_counter()
@@ -146,12 +181,7 @@ def scan(
     lap("read_and_block")
     ids = np.asarray([r.id for r in records], dtype=np.int64)
     found: dict[tuple[int, int], tuple[float, list[dict[str, Any]]]] = {}
-    starts: Iterable[int] = range(0, len(pairs), CHUNK)
-    if progress is not None:
-        starts = progress(starts, (len(pairs) + CHUNK - 1) // CHUNK)
-    for start in starts:
-        chunk = pairs[start : start + CHUNK]
-        levels = compare_pairs(records, chunk)
+    for chunk, levels in _levels(records, pairs, processes, progress):
         scores = model.probabilities(levels)
         for k in np.flatnonzero(scores >= model.threshold):
             a, b = int(ids[chunk[k, 0]]), int(ids[chunk[k, 1]])

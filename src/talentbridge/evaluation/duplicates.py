@@ -3,6 +3,7 @@
 generated set, measured on a held-out generated set before they are written)."""
 
 import argparse
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ def scan(args: argparse.Namespace) -> int:
 
     with session_scope() as session:
         queued = session.scalar(select(func.max(DuplicateCheck.id)))
-        found = linking.scan(session, model, progress=bar)
+        found = linking.scan(session, model, progress=bar, processes=args.processes)
         if queued is not None:  # checked now: records queued before the scan began
             session.execute(delete(DuplicateCheck).where(DuplicateCheck.id <= queued))
     print(
@@ -71,9 +72,11 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     group = commands.add_parser("duplicates", help="records that may be one person").add_subparsers(
         dest="duplicates_command", required=True
     )
-    group.add_parser("scan", help="compare every record with those blocked with it").set_defaults(
-        run=scan
+    scanning = group.add_parser("scan", help="compare every record with those blocked with it")
+    scanning.add_argument(
+        "--processes", type=int, default=os.cpu_count() or 1, help="comparing processes"
     )
+    scanning.set_defaults(run=scan)
     fitting = group.add_parser("fit", help="fit the linkage parameters (m, u, lambda)")
     fitting.add_argument("--synthetic", type=int, default=0, help="fit on N generated records")
     fitting.add_argument("--seed", type=int, default=1)
