@@ -1,9 +1,9 @@
 """What two records are compared on, in levels, and which pairs are compared at all.
 
 A record is compared with another only when they share a blocking key, so the work grows
-with the records, not their square: the birth date with day and month in either order, or
-the sound of one name word with two of the three parts of the birth date (so a typo in one
-part still meets). Levels run from 0 (disagree) upwards; -1 is "not known" and weighs
+with the records, not their square: the sound of one name word with the birth date (day
+and month in either order), or with two of its three parts (so a typo in one part still
+meets). Levels run from 0 (disagree) upwards; -1 is "not known" and weighs
 nothing.
 """
 
@@ -119,22 +119,27 @@ def compare_pairs(records: Sequence[Record], pairs: np.ndarray) -> np.ndarray:
 def blocking_keys(record: Record) -> set[str]:
     """The keys a record is filed under; two records sharing one are compared."""
     d = record.birth
-    low, high = sorted((d.month, d.day))
-    keys = {f"d{d.year}-{low}-{high}"}
-    for token in record.name.tokens:
-        if len(token) < 2:
-            continue
-        sound = code(token)
-        keys.update((f"n{sound}|{d.year}-{d.month}", f"n{sound}|{d.year}/{d.day}"))
-        keys.add(f"n{sound}|{d.month}/{d.day}")
+    either_way = _birth_key(d)
+    sounds = {code(token) for token in record.name.tokens if len(token) >= 2}
+    if not sounds:  # initials only: the birth date alone
+        return {either_way}
+    keys = set()
+    for sound in sounds:
+        keys.update((f"{sound}|{either_way}", f"{sound}|{d.year}-{d.month}"))
+        keys.update((f"{sound}|{d.year}/{d.day}", f"{sound}|{d.month}/{d.day}"))
     return keys
+
+
+def _birth_key(d: date) -> str:
+    low, high = sorted((d.month, d.day))
+    return f"d{d.year}-{low}-{high}"
 
 
 def training_keys(record: Record, rule: str) -> set[str]:
     """Keys of one narrower rule, for fitting: "birth_date" files records by the date with
     day and month in either order, "name" by the sound of the whole name."""
     if rule == "birth_date":
-        return {k for k in blocking_keys(record) if k.startswith("d")}
+        return {_birth_key(record.birth)}
     return {" ".join(sorted(record.name.skeletons))}
 
 

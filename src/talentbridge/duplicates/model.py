@@ -42,7 +42,7 @@ class LinkageModel:
     m: dict[str, list[float]]
     u: dict[str, list[float]]
     prior: float  # lambda: the share of blocked pairs that are one person
-    threshold: float = 0.99  # the probability from which a pair is listed for review
+    threshold: float = 0.95  # the probability from which a pair is listed for review
     fitted_on: dict[str, Any] = field(default_factory=dict)
     _ratios: tuple[tuple[int, int], list[np.ndarray]] | None = field(
         default=None, init=False, repr=False, compare=False
