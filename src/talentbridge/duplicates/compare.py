@@ -123,7 +123,7 @@ def blocking_keys(record: Record) -> set[str]:
     sounds = {code(token) for token in record.name.tokens if len(token) >= 2}
     if not sounds:  # initials only: the birth date alone
         return {either_way}
-    keys = set()
+    keys: set[str] = set()
     for sound in sounds:
         keys.update((f"{sound}|{either_way}", f"{sound}|{d.year}-{d.month}"))
         keys.update((f"{sound}|{d.year}/{d.day}", f"{sound}|{d.month}/{d.day}"))
