@@ -33,6 +33,7 @@ from talentbridge import __version__, apidocs, openapi_errors, reference, web
 from talentbridge.config import Settings, check_for_serving, get_settings
 from talentbridge.db import READ_ONLY, engine_from, unit_of_work
 from talentbridge.deps import SessionDep
+from talentbridge.duplicates import checker as duplicate_checker
 from talentbridge.errors import DomainError, Unavailable
 from talentbridge.ingestion import service as ingestion
 from talentbridge.ingestion.worker import EmbeddingWorker
@@ -344,8 +345,13 @@ def create_app(
                 daemon=True,
             )
             worker_thread.start()
+        checker_thread = None
+        if settings.inprocess_worker:
+            checker_thread = duplicate_checker.start(app.state.session_factory, settings, stop)
         yield
         stop.set()
+        if checker_thread is not None:
+            await to_thread.run_sync(checker_thread.join, 30)
         if worker_thread is not None:
             await to_thread.run_sync(worker_thread.join, 30)
 
@@ -432,6 +438,7 @@ def _include_routers(app: FastAPI) -> None:
     from talentbridge.api.candidates import router as candidates
     from talentbridge.api.demand import pages as demand_pages
     from talentbridge.api.demand import router as demand
+    from talentbridge.api.duplicates import router as duplicates
     from talentbridge.api.jobs import router as jobs
     from talentbridge.api.matches import router as matching
     from talentbridge.api.organisations import router as organisations
@@ -448,6 +455,7 @@ def _include_routers(app: FastAPI) -> None:
     api.include_router(allocations)
     api.include_router(demand)
     api.include_router(users)
+    api.include_router(duplicates)
 
     @api.get("/meta", tags=["reference"])
     def meta() -> dict[str, Any]:

@@ -92,10 +92,17 @@ def _worker(args: argparse.Namespace) -> int:
     )
     if args.once:
         print(f"prepared {worker.drain()} records")
+        from talentbridge.duplicates.checker import DuplicateChecker, model_for
+
+        duplicates = DuplicateChecker(sessions=worker.sessions, model=model_for(settings))
+        print(f"checked {duplicates.drain()} changes for duplicates")
         return 0
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    from talentbridge.duplicates import checker
+
+    checker.start(worker.sessions, settings, stop)  # each changed record against the others
     print(f"embedding worker {worker.name} waiting for work (Ctrl-C stops it)")
     sessions = sessionmaker(bind=get_engine(), expire_on_commit=False)
     cleanup = (settings.maintenance_interval_seconds, lambda: prune.run(sessions, settings))
@@ -277,6 +284,7 @@ BENCHMARKS = {
     "reports": "talentbridge.benchmarks.reports",
     "allocate": "talentbridge.benchmarks.allocate",
     "backup": "talentbridge.benchmarks.backup",
+    "duplicates": "talentbridge.benchmarks.duplicates",
 }
 
 
@@ -487,6 +495,9 @@ def parser() -> argparse.ArgumentParser:
     titles.add_argument("--data", default=None, help="path to jobbert_titles_dev.csv")
     titles.add_argument("--out", default=None, help="where to write (models/known_titles.json)")
     titles.set_defaults(run=_model_titles)
+    from talentbridge.evaluation.duplicates import add_commands
+
+    add_commands(commands)
     return root
 
 

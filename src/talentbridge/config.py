@@ -99,6 +99,13 @@ class Settings(BaseSettings):
     inprocess_worker: bool = True
     worker_batch_size: int = Field(64, ge=1)
     worker_lease_seconds: float = Field(120.0, gt=0)
+    # Duplicates: each record created or changed is compared with the others in the
+    # background (a thread beside the embedding worker's, and in `talentbridge worker`).
+    duplicates_check: bool = True
+    # Fitted linkage parameters; None: models/duplicates.json (`talentbridge duplicates fit`).
+    duplicates_model_file: Path | None = None
+    # Listed for review from this probability of one person; None: the model file's.
+    duplicates_threshold: float | None = Field(None, gt=0, lt=1)
     cache_dir: Path = Path.home() / ".cache" / "talentbridge"
     # Operations (docs/operations.md): /metrics, logs, cleanup on a schedule.
     metrics_token: str | None = None  # unset: /metrics answers loopback callers only

@@ -5,6 +5,7 @@ from talentbridge.allocations.models import AllocationPlan, Assignment
 from talentbridge.audit.models import AuditEntry
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import Base
+from talentbridge.duplicates.models import DuplicateCheck, DuplicateKey, DuplicatePair
 from talentbridge.ingestion.models import EmbeddingTask, Job
 from talentbridge.matching.changes import Change
 from talentbridge.organisations.models import ApiKey, Organisation
@@ -20,6 +21,9 @@ __all__ = [
     "Base",
     "Candidate",
     "Change",
+    "DuplicateCheck",
+    "DuplicateKey",
+    "DuplicatePair",
     "EmbeddingTask",
     "Job",
     "Organisation",

@@ -14,6 +14,7 @@ from talentbridge.audit import service as audit
 from talentbridge.candidates import service as candidate_service
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import utcnow
+from talentbridge.duplicates import linking as duplicates
 from talentbridge.errors import Conflict, Forbidden, Invalid, NotFound
 from talentbridge.matching.explain import gate_reasons
 from talentbridge.matching.features import candidate_features, vacancy_features
@@ -64,6 +65,23 @@ def is_placed(session: Session, candidate_id: int) -> bool:
     )
 
 
+def check_other_records(session: Session, candidate_id: int, vacancy_id: int | None) -> None:
+    """Refuse to place or shortlist a person already placed as another of their records
+    (or, shortlisting, in this vacancy's pipeline as one), once an officer has decided the
+    records are one person. The pair rows are locked, so two placements of one person
+    racing in two transactions queue and the second sees the first."""
+    others = duplicates.partners(session, candidate_id, lock=True)
+    if not others:
+        return
+    mine = Placement.candidate_id.in_(others)
+    placed = select(placed_ids().where(mine).exists())
+    here = select(exists().where(mine, Placement.vacancy_id == vacancy_id))
+    if session.scalar(placed) or (vacancy_id is not None and session.scalar(here)):
+        raise Conflict(
+            "the candidate is already in a placement as another record", field="candidate_id"
+        )
+
+
 def _event(
     placement: Placement,
     to: str,
@@ -103,6 +121,7 @@ def create(
         raise Conflict("the vacancy is closed or all its openings are placed", field="vacancy_id")
     if is_placed(session, candidate.id):
         raise Conflict("the candidate is already placed", field="candidate_id")
+    check_other_records(session, candidate.id, vacancy.id)
     if session.scalar(
         select(
             exists().where(
@@ -325,6 +344,7 @@ def _take_opening(session: Session, placement: Placement) -> None:
             raise Conflict(
                 "the candidate is already placed in another vacancy", field="candidate_id"
             )
+        check_other_records(session, placement.candidate_id, None)
         # The matching index learns of the new placement through the candidate's timestamp.
         session.execute(
             update(Candidate)

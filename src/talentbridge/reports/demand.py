@@ -21,6 +21,7 @@ from talentbridge.candidates.models import Candidate
 from talentbridge.matching.features import adult_cutoff
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.placements import service as placement_service
+from talentbridge.reports import once
 from talentbridge.reports.demand_schemas import (
     DemandReport,
     DemandScope,
@@ -69,6 +70,9 @@ def _supply(filters: DemandFilters, organisation: Organisation) -> Any | None:
     conditions: list[Any] = [Candidate.id.not_in(placement_service.placed_ids())]
     if organisation.kind == OrgKind.institute:
         conditions.append(Candidate.institute_id == organisation.id)
+        conditions.append(~once.extra_record(organisation.id))  # one person, once
+    else:
+        conditions.append(~once.extra_record())
     if filters.sector:
         conditions.append(Candidate.sector == filters.sector)
     if filters.state:

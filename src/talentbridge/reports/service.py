@@ -13,6 +13,7 @@ from talentbridge.config import Settings
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.placements import tallies
 from talentbridge.placements.models import PlacedTally, Placement, StageTally
+from talentbridge.reports import once
 from talentbridge.reports.schemas import (
     Count,
     Goal,
@@ -137,10 +138,13 @@ class _Counts:
         self.session = session
         self.filters = filters
         self.owner: Any = None
+        self.repeated = once.repeated()  # placements of a person placed before as another record
         if organisation is not None and organisation.kind == OrgKind.institute:
             self.owner = Placement.institute_id == organisation.id
+            self.repeated = once.repeated("institute_id")
         elif organisation is not None and organisation.kind == OrgKind.employer:
             self.owner = Placement.employer_id == organisation.id
+            self.repeated = once.repeated("employer_id")
         self.rows = rows or self.owner is not None
 
     def _where(self, query: Any, model: Any) -> Any:
@@ -200,13 +204,25 @@ class _Counts:
                 .where(Placement.status == Stage.placed, _between(first_day, last_day))
                 .group_by(*row)
             )
+        parts.append(  # one person placed as two records counts once
+            self._where(select(*row, (func.count() * -sign).label("n")), Placement)
+            .where(self.repeated, _between(first, last))
+            .group_by(*row)
+        )
         return parts
 
     def ever_placed(self) -> Any:
-        """(sector, state, prefecture, n): everyone placed, whenever (tallies only)."""
-        return self._where(
+        """(sector, state, prefecture, n): everyone placed, whenever (tallies only), each
+        person once."""
+        tallied = self._where(
             select(*_cell(StageTally), StageTally.count.label("n")), StageTally
         ).where(StageTally.status == Stage.placed)
+        repeats = self._where(
+            select(*_cell(Placement), (-func.count()).label("n")), Placement
+        ).where(self.repeated)
+        union: Any = union_all  # as in _summed
+        both = union(tallied, repeats.group_by(*_cell(Placement))).subquery()
+        return select(*(both.c[c] for c in _CELL), both.c.n)
 
 
 def _summed(parts: list[Any], by: tuple[str, ...]) -> Any:
