@@ -239,7 +239,6 @@ class MatchingEngine:
         Eligible only: the rows of the query's sector passing the stored side's own gates
         (kept until the store changes), then the query's gates over those rows alone."""
         store, options = ranking.store, ranking.options
-        every = np.ones(len(store), dtype=np.bool_)
         if options.include_ineligible:
             masks = {
                 gate: np.broadcast_to(mask, (len(store),))
@@ -262,18 +261,19 @@ class MatchingEngine:
         ]
         if passed:
             rows = rows[np.logical_and.reduce(passed)]
-        return rows, {gate: np.broadcast_to(every[0], (len(store),)) for gate in GATE_NAMES}
+        return rows, {gate: np.broadcast_to(np.True_, (len(store),)) for gate in GATE_NAMES}
 
     def _standing(self, ranking: Ranking) -> np.ndarray:
         """The stored rows passing the gates that read the stored side alone."""
         gates = STANDING[ranking.stored_are_candidates]
         size = (len(ranking.store),)
-        return np.logical_and.reduce(
+        standing: np.ndarray = np.logical_and.reduce(
             [
                 np.broadcast_to(GATES_BY_NAME[g].mask(ranking.c, ranking.v, ranking.today), size)
                 for g in gates
             ]
         )
+        return standing
 
     def _partial(self, ranking: Ranking, pool: np.ndarray) -> np.ndarray:
         """The weighted sum over the pool of every component but the profile vectors',
