@@ -5,7 +5,7 @@ The gates live in `gates`, the components in `scoring`, the sentences in `explai
 this module ranks one store against one query record with them.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple, TypedDict, Unpack
@@ -43,6 +43,7 @@ __all__ = [  # what callers import from here; each is owned by the module named 
 ]
 
 Features = Mapping[str, Any]  # one record's features, as features.py makes them
+ExactVectors = Callable[[Sequence[int]], Mapping[int, np.ndarray]]
 Vector = np.ndarray | None  # its unit vector; None when not embedded yet
 
 SHORTLIST_CAP = 200  # at least this many contenders are scored for skills (10 x limit if more)
@@ -71,6 +72,7 @@ class RankOptions(TypedDict, total=False):
     today: date | None
     explain: bool
     work: dict[str, int]
+    exact_vectors: "ExactVectors"
 
 
 class CandidateRankOptions(RankOptions, total=False):
@@ -89,6 +91,9 @@ class Options:
     # Filled with how many rows each stage touched (gated, scanned, shortlisted, explained):
     # what tests assert on instead of wall time.
     work: dict[str, int] | None = None
+    # The shortlist's float32 vectors by record id, from where they are kept (the database);
+    # None, or an id it does not return: the store's decoded codes.
+    exact_vectors: "ExactVectors | None" = None
 
 
 @dataclass(frozen=True)
@@ -207,22 +212,27 @@ class MatchingEngine:
             return []
         asked = self._profile_queries(ranking, vector)
         key = self._partial(ranking, pool)
+        # Added on the shortlist: skills and words (worth at most their weights), and the
+        # codes' rounding (each row's product is within `slack` of the float32 one).
+        later = self.weights["skills"] + self.weights["lexical"]
         if asked:
             mixed = np.sum([self.weights[name] * q for name, q in asked.items()], axis=0)
             key += store.similarity(rows, mixed.astype(np.float32))
+            later += store.rounding_bound(mixed)
             work["scanned"] = work.get("scanned", 0) + len(pool)
         # Eligible first: ineligible rows are pushed below every eligible one.
         key += np.where(eligible, 2.0, 0.0)
-        later = self.weights["skills"] + self.weights["lexical"]  # added to the shortlist
         picked = _shortlist(key, store.ids[pool], options.limit, later)
         short = pool[picked]
         work["shortlisted"] = work.get("shortlisted", 0) + len(short)
         parts = self._components(ranking, short, vector)
-        for name, q in asked.items():
-            parts[name] = np.clip(store.vectors_of(short) @ q, 0.0, 1.0)
-        exact = sum(self.weights[name] * values for name, values in parts.items())
-        exact = exact + np.where(eligible[picked], 2.0, 0.0)
-        scored = self._with_skills(ranking, short, exact)
+        if asked:
+            exact = _exact_vectors(store, short, options.exact_vectors)
+            for name, q in asked.items():
+                parts[name] = np.clip(exact @ q, 0.0, 1.0)
+        total = sum(self.weights[name] * values for name, values in parts.items())
+        total = total + np.where(eligible[picked], 2.0, 0.0)
+        scored = self._with_skills(ranking, short, total)
         results = scored[: options.limit]
         work["explained"] = work.get("explained", 0) + (len(results) if options.explain else 0)
         return [
@@ -433,6 +443,22 @@ class _Taken(Mapping[str, np.ndarray]):
 
     def __len__(self) -> int:
         return len(self._columns)
+
+
+def _exact_vectors(
+    store: ColumnStore, rows: np.ndarray, source: ExactVectors | None
+) -> np.ndarray:
+    """The rows' float32 vectors from `source` where it has them, else decoded codes."""
+    vectors = store.vectors_of(rows)
+    if source is None or not len(rows):
+        return vectors
+    ids = store.ids[rows]
+    found = source([int(i) for i in ids])
+    for position, record_id in enumerate(ids):
+        vector = found.get(int(record_id))
+        if vector is not None and vector.shape == vectors.shape[1:]:
+            vectors[position] = vector
+    return vectors
 
 
 def _rounded(parts: Mapping[str, np.ndarray], scored: Scored) -> dict[str, float]:

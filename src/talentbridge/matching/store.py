@@ -200,6 +200,13 @@ class ColumnStore:
         out *= self.scales[: self.size] if rows is None else self.scales[rows]
         return out
 
+    def rounding_bound(self, query: np.ndarray) -> float:
+        """How far two rows' decoded products with `query` can be from their float32 ones
+        in opposite directions: each component is within half a step (the row's scale / 2),
+        so each product within 0.5 x scale x |query|_1."""
+        largest: float = self.cached("largest", lambda: float(self.scales[: self.size].max()))
+        return largest * float(np.abs(query).sum()) + 1e-6
+
     def nbytes(self) -> int:
         return int(self.codes.nbytes + self.scales.nbytes)
 
