@@ -5,7 +5,7 @@ The gates live in `gates`, the components in `scoring`, the sentences in `explai
 this module ranks one store against one query record with them.
 """
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple, TypedDict, Unpack
@@ -29,11 +29,20 @@ from talentbridge.matching.scoring import (
     skill_overlap,
     soft_occupation,
 )
+from talentbridge.matching.shortlist import (
+    SHORTLIST_CAP,
+    ExactVectors,
+    Taken,
+    exact_vectors,
+    shortlist,
+)
 from talentbridge.matching.store import ColumnStore, TitleMatrix
 
 __all__ = [  # what callers import from here; each is owned by the module named above
     "COMPONENTS",
     "GATE_NAMES",
+    "SHORTLIST_CAP",
+    "ExactVectors",
     "Match",
     "MatchingEngine",
     "base_components",
@@ -43,10 +52,8 @@ __all__ = [  # what callers import from here; each is owned by the module named 
 ]
 
 Features = Mapping[str, Any]  # one record's features, as features.py makes them
-ExactVectors = Callable[[Sequence[int]], Mapping[int, np.ndarray]]
 Vector = np.ndarray | None  # its unit vector; None when not embedded yet
 
-SHORTLIST_CAP = 200  # at least this many contenders are scored for skills (10 x limit if more)
 # The gates that read the stored side alone, by whether the stored side is the candidates':
 # their mask is worked out once per change of the store, not per request.
 STANDING = {True: ("consent", "not_placed"), False: ("vacancy_open",)}
@@ -72,7 +79,7 @@ class RankOptions(TypedDict, total=False):
     today: date | None
     explain: bool
     work: dict[str, int]
-    exact_vectors: "ExactVectors"
+    exact_vectors: ExactVectors
 
 
 class CandidateRankOptions(RankOptions, total=False):
@@ -222,17 +229,18 @@ class MatchingEngine:
             work["scanned"] = work.get("scanned", 0) + len(pool)
         # Eligible first: ineligible rows are pushed below every eligible one.
         key += np.where(eligible, 2.0, 0.0)
-        picked = _shortlist(key, store.ids[pool], options.limit, later)
+        picked = shortlist(key, store.ids[pool], options.limit, later)
         short = pool[picked]
         work["shortlisted"] = work.get("shortlisted", 0) + len(short)
         parts = self._components(ranking, short, vector)
-        if asked:
-            exact = _exact_vectors(store, short, options.exact_vectors)
-            for name, q in asked.items():
-                parts[name] = np.clip(exact @ q, 0.0, 1.0)
+        decoded = store.vectors_of(short)
+        for name, q in asked.items():
+            parts[name] = np.clip(decoded @ q, 0.0, 1.0)
         total = sum(self.weights[name] * values for name, values in parts.items())
         total = total + np.where(eligible[picked], 2.0, 0.0)
         scored = self._with_skills(ranking, short, total)
+        if asked and options.exact_vectors is not None:
+            scored = self._exactly(ranking, short, parts, scored, asked, work)
         results = scored[: options.limit]
         work["explained"] = work.get("explained", 0) + (len(results) if options.explain else 0)
         return [
@@ -241,6 +249,36 @@ class MatchingEngine:
             )
             for rank, s in enumerate(results, start=1)
         ]
+
+    def _exactly(
+        self,
+        ranking: Ranking,
+        short: np.ndarray,
+        parts: dict[str, np.ndarray],
+        scored: list[Scored],
+        asked: Mapping[str, np.ndarray],
+        work: dict[str, int],
+    ) -> list[Scored]:
+        """The shortlist's rows that the codes' rounding could move into or out of the
+        results, re-scored with their float32 vectors as stored; best first again."""
+        options, store = ranking.options, ranking.store
+        weighted = np.sum([self.weights[n] * np.abs(q) for n, q in asked.items()], axis=0)
+        bound = store.rounding_bound(weighted)
+        cut = scored[options.limit - 1].key if len(scored) >= options.limit else -np.inf
+        near = [i for i, s in enumerate(scored) if s.key + bound >= cut]
+        positions = np.asarray([scored[i].position for i in near], dtype=np.int64)
+        work["exact"] = work.get("exact", 0) + len(positions)
+        exact = exact_vectors(store, short[positions], options.exact_vectors)
+        for i, position, vector in zip(near, positions, exact, strict=True):
+            change = 0.0
+            for name, q in asked.items():
+                value = float(np.clip(vector @ q, 0.0, 1.0))
+                change += self.weights[name] * (value - float(parts[name][position]))
+                parts[name][position] = value
+            scored[i] = scored[i]._replace(key=scored[i].key + change)
+        ids = store.ids
+        scored.sort(key=lambda item: (-item.key, int(ids[short[item.position]])))
+        return scored
 
     def _pool(self, ranking: Ranking) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
         """The stored rows that may appear (None: every row) and each gate's mask over the
@@ -263,7 +301,7 @@ class MatchingEngine:
             ("pool", ranking.stored_are_candidates, sector),
             lambda: np.flatnonzero(self._standing(ranking) & (store.column("sector") == sector)),
         )
-        c, v = _Taken(ranking.c, rows), _Taken(ranking.v, rows)
+        c, v = Taken(ranking.c, rows), Taken(ranking.v, rows)
         passed = [
             np.broadcast_to(GATES_BY_NAME[gate].mask(c, v, ranking.today), rows.shape)
             for gate in GATE_NAMES
@@ -335,7 +373,7 @@ class MatchingEngine:
         """Every component but skills and lexical for some stored rows, each an array over
         them; those against the stored profiles start at zero (see `_rank`). weighted_only:
         only the components with a weight, and not those against the stored profiles."""
-        c, v = _Taken(ranking.c, rows), _Taken(ranking.v, rows)
+        c, v = Taken(ranking.c, rows), Taken(ranking.v, rows)
         stored = c if ranking.stored_are_candidates else v
         parts = base_components(c, v, np.zeros(len(rows), dtype=np.float32), self.partners)
         soft = soft_occupation(
@@ -423,80 +461,9 @@ class MatchingEngine:
         )
 
 
-class _Taken(Mapping[str, np.ndarray]):
-    """One side's columns at some rows, each gathered when first read (the query side's
-    0-d values as they are): a gate or component reads only the columns it needs."""
-
-    def __init__(self, columns: Mapping[str, np.ndarray], rows: np.ndarray) -> None:
-        self._columns, self._rows = columns, rows
-        self._taken: dict[str, np.ndarray] = {}
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        found = self._taken.get(name)
-        if found is None:
-            values = self._columns[name]
-            found = self._taken[name] = values[self._rows] if values.ndim else values
-        return found
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._columns)
-
-    def __len__(self) -> int:
-        return len(self._columns)
-
-
-def _exact_vectors(
-    store: ColumnStore, rows: np.ndarray, source: ExactVectors | None
-) -> np.ndarray:
-    """The rows' float32 vectors from `source` where it has them, else decoded codes."""
-    vectors = store.vectors_of(rows)
-    if source is None or not len(rows):
-        return vectors
-    ids = store.ids[rows]
-    found = source([int(i) for i in ids])
-    for position, record_id in enumerate(ids):
-        vector = found.get(int(record_id))
-        if vector is not None and vector.shape == vectors.shape[1:]:
-            vectors[position] = vector
-    return vectors
-
-
 def _rounded(parts: Mapping[str, np.ndarray], scored: Scored) -> dict[str, float]:
     """One result's components as reported (4 places), skills included."""
     components = {name: round(float(values[scored.position]), 4) for name, values in parts.items()}
     components["skills"] = round(scored.overlap, 4)
     components["lexical"] = round(scored.lexical, 4)
     return components
-
-
-def _shortlist(key: np.ndarray, ids: np.ndarray, limit: int, later: float) -> np.ndarray:
-    """Positions worth scoring for skills and words: those that could still make the top
-    `limit` once they are added (worth at most `later`).
-
-    Capped at max(10 x limit, SHORTLIST_CAP) positions by key, ties going to the lower id,
-    so however many rows tie (a hundred thousand of one title) the shortlist is no wider;
-    when more rows than the cap are within `later` of the top, a row whose skills would
-    have lifted it into the top `limit` can be dropped (the ranking trades that for a
-    bounded cost per request; allocation plans score every eligible pair and can find it).
-    """
-    if len(key) <= limit:
-        return np.arange(len(key))
-    kth = np.partition(key, len(key) - limit)[len(key) - limit]
-    contenders = np.flatnonzero(key + later >= kth)
-    cap = max(limit * 10, SHORTLIST_CAP)
-    if len(contenders) > cap:
-        contenders = _best(key, ids, contenders, cap)
-    return contenders
-
-
-def _best(key: np.ndarray, ids: np.ndarray, positions: np.ndarray, count: int) -> np.ndarray:
-    """The `count` positions of highest key, a tie at the cut going to the lower ids,
-    without sorting them all."""
-    values = key[positions]
-    cut = np.partition(values, len(values) - count)[len(values) - count]
-    above = positions[values > cut]
-    tied = positions[values == cut]
-    need = count - len(above)
-    if len(tied) > need:
-        tied = tied[np.argpartition(ids[tied], need - 1)[:need]]
-    return np.concatenate([above, tied])
