@@ -160,7 +160,9 @@ async def _run(base: str, mix: Mix, requests: int, concurrency: int) -> dict[str
                         except httpx.HTTPError:
                             counts["transport"] += 1
                             continue
-                        if read.status_code != 200:
+                        if read.status_code == 503 and "retry-after" in read.headers:
+                            counts["shed"] += 1  # told to come back, not lost
+                        elif read.status_code != 200:
                             counts["unreadable"] += 1
 
         started = time.perf_counter()
