@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     retry_after_seconds: int = Field(2, ge=1)
     # Bounded admission: requests in flight per process; a request waits this long for a
     # place, then answers 503 with Retry-After (admission.py).
-    admission_limit: int = Field(8, ge=1)
+    admission_limit: int = Field(32, ge=1)
     admission_wait_seconds: float = Field(1.0, gt=0)
     # Idle keep-alive connections are kept this long: a busy client's next request on a
     # connection the server has just closed fails in transport.
