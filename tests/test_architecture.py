@@ -59,6 +59,7 @@ LAYERS: dict[str, int] = {
     "talentbridge.apidocs": APPLICATION,
     "talentbridge.openapi_errors": APPLICATION,
     "talentbridge.ratelimit": APPLICATION,
+    "talentbridge.admission": APPLICATION,  # bounded admission: 503 with Retry-After at overload
     "talentbridge.models_registry": APPLICATION,  # every table, for Alembic
     "talentbridge.reports": APPLICATION,
     "talentbridge.allocations": APPLICATION,

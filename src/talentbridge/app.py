@@ -30,6 +30,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
 
 from talentbridge import __version__, apidocs, openapi_errors, reference, web
+from talentbridge.admission import Admission
+from talentbridge.audit import writer as audit_writer
 from talentbridge.config import Settings, check_for_serving, get_settings
 from talentbridge.db import READ_ONLY, engine_from, unit_of_work
 from talentbridge.deps import SessionDep
@@ -354,6 +356,7 @@ def create_app(
             await to_thread.run_sync(checker_thread.join, 30)
         if worker_thread is not None:
             await to_thread.run_sync(worker_thread.join, 30)
+        await to_thread.run_sync(audit_writer.close_all)  # reads' audit entries still queued
 
     app = FastAPI(
         title="TalentBridge",
@@ -391,6 +394,12 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        Admission,
+        limit=settings.admission_limit,
+        wait=settings.admission_wait_seconds,
+        retry_after=settings.retry_after_seconds,
+    )
     # Outside Starlette's outermost layer too, so even a 500 answer carries the headers.
     build_stack = app.build_middleware_stack
     app.build_middleware_stack = lambda: SecurityHeaders(  # type: ignore[method-assign]

@@ -447,6 +447,10 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--vacancies", type=int, default=500)
     bench.add_argument("--keep", action="store_true", help="keep the benchmark database")
     bench.add_argument("--reuse", action="store_true", help="bench api: reuse a kept database")
+    bench.add_argument(
+        "--one-title", action="store_true", help="bench api: every record of one occupation"
+    )
+    bench.add_argument("--db-name", default=None, help="bench api/load: the database's name")
     bench.add_argument("--requests", type=int, default=1200, help="bench load: requests sent")
     bench.add_argument("--concurrency", type=int, default=0, help="bench load: 64 PG, 32 SQLite")
     bench.add_argument("--databases", default="postgresql,sqlite", help="bench load: which")

@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(10.0, gt=0)
     sqlite_busy_seconds: float = Field(10.0, gt=0)  # a writer's wait for SQLite's write lock
     retry_after_seconds: int = Field(2, ge=1)
+    # Bounded admission: requests in flight per process; a request waits this long for a
+    # place, then answers 503 with Retry-After (admission.py).
+    admission_limit: int = Field(32, ge=1)
+    admission_wait_seconds: float = Field(1.0, gt=0)
     # Idle keep-alive connections are kept this long: a busy client's next request on a
     # connection the server has just closed fails in transport.
     keep_alive_seconds: int = Field(30, ge=1)

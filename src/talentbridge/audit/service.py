@@ -1,10 +1,11 @@
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Connection, delete, insert
 from sqlalchemy.orm import Session
 
 from talentbridge import maintenance
+from talentbridge.audit import writer
 from talentbridge.audit.models import AuditEntry
 from talentbridge.config import Settings
 from talentbridge.db import READ_ONLY
@@ -23,9 +24,14 @@ def record(
     entity_ids: Iterable[int | None],
     detail: str | None = None,
     user_id: int | None = None,
+    behind: bool = True,
 ) -> None:
     """Log one access to personal data per record touched (by `user_id` when a person
-    did it, else by the session's person when signed in: see `acting_person`)."""
+    did it, else by the session's person when signed in: see `acting_person`).
+
+    behind: a read on SQLite hands its entries to the database's audit writer
+    (`audit.writer`) instead of taking the write lock; False writes them in the session
+    (its caller commits it)."""
     if user_id is None and (acting := session.info.get(ACTING_PERSON)) is not None:
         user_id = acting()
     rows = [
@@ -42,12 +48,20 @@ def record(
     if not rows:
         return
     bind = session.get_bind()
-    if session.info.get(READ_ONLY) and bind.dialect.name == "sqlite":
-        # Kept as pending objects: the read-only unit of work writes them after its read
-        # snapshot ends, in a short writing transaction (db.unit_of_work).
-        session.add_all(AuditEntry(**row) for row in rows)
-    else:
+    if bind.dialect.name != "sqlite":
         session.execute(insert(AuditEntry), rows)  # one statement, no per-object bookkeeping
+        return
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    if session.info.get(READ_ONLY) and behind:
+        writer.writer_for(engine).put(rows)
+        return
+    # A writing session holds the write lock: the reads' waiting entries go first, in order.
+    waiting = writer.waiting_for(engine)
+    if waiting is not None:
+        writer.write(session, waiting.take())
+    if session.info.get(READ_ONLY):
+        session.connection(execution_options={READ_ONLY: False})
+    session.execute(insert(AuditEntry), rows)
 
 
 def candidates(

@@ -122,7 +122,8 @@ class Mix:
 
 async def _run(base: str, mix: Mix, requests: int, concurrency: int) -> dict[str, Any]:
     timings: dict[str, list[float]] = defaultdict(list)
-    counts = {"4xx": 0, "5xx": 0, "transport": 0, "unreadable": 0}
+    counts = {"4xx": 0, "5xx": 0, "shed": 0, "transport": 0, "unreadable": 0}
+    shed: list[float] = []  # how long a refused request took to hear it
     plan = [mix.draw() for _ in range(requests)]
     queue: asyncio.Queue[Any] = asyncio.Queue()
     for item in plan:
@@ -141,7 +142,12 @@ async def _run(base: str, mix: Mix, requests: int, concurrency: int) -> dict[str
                     except httpx.HTTPError:
                         counts["transport"] += 1
                         continue
-                    timings[kind].append((time.perf_counter() - started) * 1000)
+                    took = (time.perf_counter() - started) * 1000
+                    if response.status_code == 503 and "retry-after" in response.headers:
+                        counts["shed"] += 1  # bounded admission: told to come back
+                        shed.append(took)
+                        continue
+                    timings[kind].append(took)
                     if response.status_code >= 500:
                         counts["5xx"] += 1
                     elif response.status_code >= 400:
@@ -154,13 +160,21 @@ async def _run(base: str, mix: Mix, requests: int, concurrency: int) -> dict[str
                         except httpx.HTTPError:
                             counts["transport"] += 1
                             continue
-                        if read.status_code != 200:
+                        if read.status_code == 503 and "retry-after" in read.headers:
+                            counts["shed"] += 1  # told to come back, not lost
+                        elif read.status_code != 200:
                             counts["unreadable"] += 1
 
         started = time.perf_counter()
         await asyncio.gather(*(user() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    return {"timings": timings, "counts": counts, "elapsed": elapsed, "requests": requests}
+    return {
+        "timings": timings,
+        "counts": counts,
+        "elapsed": elapsed,
+        "requests": requests,
+        "shed": shed,
+    }
 
 
 def report(backend: str, concurrency: int, result: dict[str, Any]) -> None:
@@ -176,9 +190,15 @@ def report(backend: str, concurrency: int, result: dict[str, Any]) -> None:
             a, b = percentiles(samples)
             print(f"| {kind} | {len(samples)} | {a:.0f} | {b:.0f} |")
     print(f"| **all** | {len(everything)} | {p50:.0f} | {p95:.0f} |")
+    shed = result["shed"]
+    if shed:
+        a, b = percentiles(shed)
+        print(f"| shed: 503 with Retry-After | {len(shed)} | {a:.0f} | {b:.0f} |")
     print(
-        f"\nthroughput {result['requests'] / result['elapsed']:.1f} requests/s; "
-        f"5xx {counts['5xx']}, transport errors {counts['transport']}, "
+        f"\nthroughput {result['requests'] / result['elapsed']:.1f} requests/s "
+        f"({len(everything) / result['elapsed']:.1f} answered/s); "
+        f"shed {counts['shed']}, other 5xx {counts['5xx']}, "
+        f"transport errors {counts['transport']}, "
         f"4xx {counts['4xx']} (refused shortlistings), "
         f"acknowledged writes not readable at once {counts['unreadable']}"
     )
@@ -188,7 +208,8 @@ def main(args: argparse.Namespace) -> int:
     failures = 0
     for backend in args.databases.split(","):
         concurrency = args.concurrency or (64 if backend == "postgresql" else 32)
-        url = fresh_url(backend, "tb_bench_load", pg=args.pg, sqlite_dir=args.sqlite_dir)
+        name = args.db_name or "tb_bench_load"
+        url = fresh_url(backend, name, pg=args.pg, sqlite_dir=args.sqlite_dir)
         programme = seed(url, backend, args.load_candidates, args.vacancies)
         workers = args.server_workers or (2 if backend == "postgresql" else 1)
         server = Server(url, workers=workers, inprocess_worker="false")

@@ -107,12 +107,18 @@ def organisations_with_keys(
     return ids["institute"], ids["employer"]
 
 
+def _occupations(label: str | None) -> list[Any]:
+    """ESCO's occupations, or only the one with this label (every record alike)."""
+    occupations = esco_occupations()
+    return [o for o in occupations if o.label == label] if label else list(occupations)
+
+
 def _candidate_rows(
-    n: int, institute_ids: list[int], model: str, seed: int
+    n: int, institute_ids: list[int], model: str, seed: int, occupation: str | None = None
 ) -> Iterator[tuple[Any, ...]]:
     r = random.Random(seed)
     rng = np.random.default_rng(seed)
-    occupations = esco_occupations()
+    occupations = _occupations(occupation)
     now = time.strftime("%Y-%m-%d %H:%M:%S+00")
     batch = 10_000
     for start in range(0, n, batch):
@@ -149,15 +155,23 @@ def _candidate_rows(
             )
 
 
-def copy_candidates(url: str, n: int, institute_ids: list[int], model: str, seed: int = 1) -> None:
-    """n candidates through PostgreSQL's COPY (about a minute per million here)."""
+def copy_candidates(
+    url: str,
+    n: int,
+    institute_ids: list[int],
+    model: str,
+    seed: int = 1,
+    occupation: str | None = None,
+) -> None:
+    """n candidates through PostgreSQL's COPY (about a minute per million here); all of one
+    occupation (its label as their title) if one is named."""
     import psycopg
 
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as connection:
         with connection.cursor() as cursor:
             columns = ", ".join(CANDIDATE_COLUMNS)
             with cursor.copy(f"COPY candidates ({columns}) FROM STDIN") as copy:
-                for row in _candidate_rows(n, institute_ids, model, seed):
+                for row in _candidate_rows(n, institute_ids, model, seed, occupation):
                     copy.write_row(row)
         connection.commit()
 
@@ -197,10 +211,15 @@ def add_title_vectors(connection: Any, model: str) -> None:
 
 
 def add_vacancies(
-    engine: Engine, n: int, employer_ids: list[int], model: str, programme: Programme
+    engine: Engine,
+    n: int,
+    employer_ids: list[int],
+    model: str,
+    programme: Programme,
+    occupation: str | None = None,
 ) -> None:
     r = random.Random(11)
-    occupations = esco_occupations()
+    occupations = _occupations(occupation)
     vectors = unit_vectors(np.random.default_rng(11), n)
     rows = []
     for i in range(n):

@@ -20,6 +20,7 @@ from talentbridge.matching.features import (
     VACANCY_OBJECTS,
     partnership_table,
 )
+from talentbridge.matching.gates import BY_NAME as GATES_BY_NAME
 from talentbridge.matching.gates import GATE_NAMES, gate_masks, pair_failed_gates
 from talentbridge.matching.lexical import bm25
 from talentbridge.matching.scoring import (
@@ -28,11 +29,20 @@ from talentbridge.matching.scoring import (
     skill_overlap,
     soft_occupation,
 )
+from talentbridge.matching.shortlist import (
+    SHORTLIST_CAP,
+    ExactVectors,
+    Taken,
+    exact_vectors,
+    shortlist,
+)
 from talentbridge.matching.store import ColumnStore, TitleMatrix
 
 __all__ = [  # what callers import from here; each is owned by the module named above
     "COMPONENTS",
     "GATE_NAMES",
+    "SHORTLIST_CAP",
+    "ExactVectors",
     "Match",
     "MatchingEngine",
     "base_components",
@@ -44,8 +54,9 @@ __all__ = [  # what callers import from here; each is owned by the module named 
 Features = Mapping[str, Any]  # one record's features, as features.py makes them
 Vector = np.ndarray | None  # its unit vector; None when not embedded yet
 
-GATHER_BLOCK = 8192  # rows gathered per product: small enough to stay in cache
-SHORTLIST_CAP = 200  # at least this many contenders are scored for skills (10 x limit if more)
+# The gates that read the stored side alone, by whether the stored side is the candidates':
+# their mask is worked out once per change of the store, not per request.
+STANDING = {True: ("consent", "not_placed"), False: ("vacancy_open",)}
 
 
 @dataclass
@@ -67,6 +78,8 @@ class RankOptions(TypedDict, total=False):
     include_ineligible: bool
     today: date | None
     explain: bool
+    work: dict[str, int]
+    exact_vectors: ExactVectors
 
 
 class CandidateRankOptions(RankOptions, total=False):
@@ -82,6 +95,12 @@ class Options:
     today: date | None = None  # the day the gates are checked on (None: today)
     explain: bool = True  # give each result its reasons
     always_gates: Sequence[str] = ()  # gates that filter even with include_ineligible
+    # Filled with how many rows each stage touched (gated, scanned, shortlisted, explained):
+    # what tests assert on instead of wall time.
+    work: dict[str, int] | None = None
+    # The shortlist's float32 vectors by record id, from where they are kept (the database);
+    # None, or an id it does not return: the store's decoded codes.
+    exact_vectors: "ExactVectors | None" = None
 
 
 @dataclass(frozen=True)
@@ -175,52 +194,143 @@ class MatchingEngine:
         )
 
     def _rank(self, ranking: Ranking, vector: np.ndarray | None) -> list[Match]:
-        """Gate, pick the pool, score all but skills and words, shortlist, add them, explain.
+        """Gate, score the pool in one pass, shortlist, work the shortlist out exactly.
 
-        The components that compare a query vector with the stored profiles are, for the
-        pool, one product with their weighted sum (one pass over the profiles: a product
-        with three query vectors costs three to four times one here); each is then worked
-        out exactly, clipped at 0, for the shortlist alone."""
+        The pool (the rows that may appear) comes from precomputed masks: the stored rows
+        of the query's sector that pass the gates needing only the stored side (consent,
+        not placed, open), then the query's own gates over those rows alone. The pool gets
+        one key: the components worked out per distinct value (occupation, title, level,
+        state...) and looked up, plus one product of the compact vectors with the weighted
+        sum of the query's vectors. Only the shortlist gets every component, each query
+        vector exactly, skills, BM25 and, for the results, reasons."""
         options = ranking.options
         store = ranking.store
+        work = options.work if options.work is not None else {}
         if not len(store):
             return []
-        masks = {
-            gate: np.broadcast_to(mask, (len(store),))
-            for gate, mask in gate_masks(ranking.c, ranking.v, ranking.today).items()
-        }
-        eligible = np.logical_and.reduce(list(masks.values()))
-        pool = _pool(masks, eligible, options)
+        rows, masks = self._pool(ranking)
+        work["gated"] = work.get("gated", 0) + int(rows.size if rows is not None else len(store))
+        pool = rows if rows is not None else np.arange(len(store))
+        if options.include_ineligible:
+            eligible = np.logical_and.reduce(list(masks.values()))[pool]
+        else:
+            eligible = np.ones(len(pool), dtype=np.bool_)
         if not len(pool):
             return []
         asked = self._profile_queries(ranking, vector)
-        parts = self._components(ranking, pool, self._title_similarities(ranking, pool, vector))
-        combined = np.zeros(len(pool), dtype=np.float32)
+        key = self._partial(ranking, pool)
+        # Added on the shortlist: skills and words (worth at most their weights), and the
+        # codes' rounding (each row's product is within `slack` of the float32 one).
+        later = self.weights["skills"] + self.weights["lexical"]
         if asked:
             mixed = np.sum([self.weights[name] * q for name, q in asked.items()], axis=0)
-            combined = _similarity(store, pool, mixed.astype(np.float32))
-        partial = sum(self.weights[name] * parts[name] for name in parts) + combined
+            key += store.similarity(rows, mixed.astype(np.float32))
+            later += store.rounding_bound(mixed)
+            work["scanned"] = work.get("scanned", 0) + len(pool)
         # Eligible first: ineligible rows are pushed below every eligible one.
-        order_key = partial + np.where(eligible[pool], 2.0, 0.0)
-        later = self.weights["skills"] + self.weights["lexical"]  # added to the shortlist
-        shortlist = _shortlist(order_key, options.limit, later)
-        if asked:
-            exact = np.clip(
-                store.live_vectors()[pool[shortlist]] @ np.stack(list(asked.values()), axis=1),
-                0.0,
-                1.0,
-            )
-            for column, name in enumerate(asked):
-                parts[name][shortlist] = exact[:, column]
-            weights = np.asarray([self.weights[name] for name in asked])
-            order_key[shortlist] += exact @ weights - combined[shortlist]
-        scored = self._with_skills(ranking, pool, shortlist, order_key)
+        key += np.where(eligible, 2.0, 0.0)
+        picked = shortlist(key, store.ids[pool], options.limit, later)
+        short = pool[picked]
+        work["shortlisted"] = work.get("shortlisted", 0) + len(short)
+        parts = self._components(ranking, short, vector)
+        decoded = store.vectors_of(short)
+        for name, q in asked.items():
+            parts[name] = np.clip(decoded @ q, 0.0, 1.0)
+        total = sum(self.weights[name] * values for name, values in parts.items())
+        total = total + np.where(eligible[picked], 2.0, 0.0)
+        scored = self._with_skills(ranking, short, total)
+        if asked and options.exact_vectors is not None:
+            scored = self._exactly(ranking, short, parts, scored, asked, work)
+        results = scored[: options.limit]
+        work["explained"] = work.get("explained", 0) + (len(results) if options.explain else 0)
         return [
             self._match(
-                ranking, rank, int(pool[s.position]), _rounded(parts, s), s.skill_hits, masks
+                ranking, rank, int(short[s.position]), _rounded(parts, s), s.skill_hits, masks
             )
-            for rank, s in enumerate(scored[: options.limit], start=1)
+            for rank, s in enumerate(results, start=1)
         ]
+
+    def _exactly(
+        self,
+        ranking: Ranking,
+        short: np.ndarray,
+        parts: dict[str, np.ndarray],
+        scored: list[Scored],
+        asked: Mapping[str, np.ndarray],
+        work: dict[str, int],
+    ) -> list[Scored]:
+        """The shortlist's rows that the codes' rounding could move into or out of the
+        results, re-scored with their float32 vectors as stored; best first again."""
+        options, store = ranking.options, ranking.store
+        weighted = np.sum([self.weights[n] * np.abs(q) for n, q in asked.items()], axis=0)
+        bound = store.rounding_bound(weighted)
+        cut = scored[options.limit - 1].key if len(scored) >= options.limit else -np.inf
+        near = [i for i, s in enumerate(scored) if s.key + bound >= cut]
+        positions = np.asarray([scored[i].position for i in near], dtype=np.int64)
+        work["exact"] = work.get("exact", 0) + len(positions)
+        exact = exact_vectors(store, short[positions], options.exact_vectors)
+        for i, position, vector in zip(near, positions, exact, strict=True):
+            change = 0.0
+            for name, q in asked.items():
+                value = float(np.clip(vector @ q, 0.0, 1.0))
+                change += self.weights[name] * (value - float(parts[name][position]))
+                parts[name][position] = value
+            scored[i] = scored[i]._replace(key=scored[i].key + change)
+        ids = store.ids
+        scored.sort(key=lambda item: (-item.key, int(ids[short[item.position]])))
+        return scored
+
+    def _pool(self, ranking: Ranking) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+        """The stored rows that may appear (None: every row) and each gate's mask over the
+        store (True throughout when only eligible rows are asked for: the pool passes all).
+
+        Eligible only: the rows of the query's sector passing the stored side's own gates
+        (kept until the store changes), then the query's gates over those rows alone."""
+        store, options = ranking.store, ranking.options
+        if options.include_ineligible:
+            masks = {
+                gate: np.broadcast_to(mask, (len(store),))
+                for gate, mask in gate_masks(ranking.c, ranking.v, ranking.today).items()
+            }
+            if not options.always_gates:
+                return None, masks
+            kept = np.logical_and.reduce([masks[g] for g in options.always_gates])
+            return np.flatnonzero(kept), masks
+        sector = int(ranking.query["sector"])
+        rows: np.ndarray = store.cached(
+            ("pool", ranking.stored_are_candidates, sector),
+            lambda: np.flatnonzero(self._standing(ranking) & (store.column("sector") == sector)),
+        )
+        c, v = Taken(ranking.c, rows), Taken(ranking.v, rows)
+        passed = [
+            np.broadcast_to(GATES_BY_NAME[gate].mask(c, v, ranking.today), rows.shape)
+            for gate in GATE_NAMES
+            if gate not in STANDING[ranking.stored_are_candidates]
+        ]
+        if passed:
+            rows = rows[np.logical_and.reduce(passed)]
+        return rows, {gate: np.broadcast_to(np.True_, (len(store),)) for gate in GATE_NAMES}
+
+    def _standing(self, ranking: Ranking) -> np.ndarray:
+        """The stored rows passing the gates that read the stored side alone."""
+        gates = STANDING[ranking.stored_are_candidates]
+        size = (len(ranking.store),)
+        standing: np.ndarray = np.logical_and.reduce(
+            [
+                np.broadcast_to(GATES_BY_NAME[g].mask(ranking.c, ranking.v, ranking.today), size)
+                for g in gates
+            ]
+        )
+        return standing
+
+    def _partial(self, ranking: Ranking, pool: np.ndarray) -> np.ndarray:
+        """The weighted sum over the pool of every component but the profile vectors',
+        skills and words: each worked out per distinct value and looked up per row."""
+        parts = self._components(ranking, pool, None, weighted_only=True)
+        key = np.zeros(len(pool), dtype=np.float64)
+        for name, values in parts.items():
+            key += self.weights[name] * values
+        return key
 
     def _profile_queries(
         self, ranking: Ranking, vector: np.ndarray | None
@@ -233,7 +343,7 @@ class MatchingEngine:
         return {name: q for name, q in asked.items() if q is not None}
 
     def _title_similarities(
-        self, ranking: Ranking, pool: np.ndarray, vector: np.ndarray | None
+        self, ranking: Ranking, rows: np.ndarray, vector: np.ndarray | None
     ) -> dict[str, np.ndarray]:
         """The similarities that go through the small matrix of distinct titles, clipped at
         0 (zeros where a vector is missing): title to title, and on the vacancies' side
@@ -245,7 +355,7 @@ class MatchingEngine:
             pairs["title_profile"] = vector
         wanted = {name: q for name, q in pairs.items() if q is not None}
         if len(self.titles) and wanted:
-            stored_titles = ranking.store.column("title")[pool]
+            stored_titles = ranking.store.column("title")[rows]
             sims = self.titles.similarity(np.stack(list(wanted.values()), axis=1))
             for column, name in enumerate(wanted):
                 found = np.where(stored_titles >= 0, sims[stored_titles, column], 0.0)
@@ -253,13 +363,19 @@ class MatchingEngine:
         return out
 
     def _components(
-        self, ranking: Ranking, pool: np.ndarray, titles: Mapping[str, np.ndarray]
+        self,
+        ranking: Ranking,
+        rows: np.ndarray,
+        vector: np.ndarray | None,
+        *,
+        weighted_only: bool = False,
     ) -> dict[str, np.ndarray]:
-        """Every component but skills and lexical for the pool's rows, each an array over
-        the pool; those against the stored profiles start at zero (see `_rank`)."""
-        c, v = _take(ranking.c, pool), _take(ranking.v, pool)
+        """Every component but skills and lexical for some stored rows, each an array over
+        them; those against the stored profiles start at zero (see `_rank`). weighted_only:
+        only the components with a weight, and not those against the stored profiles."""
+        c, v = Taken(ranking.c, rows), Taken(ranking.v, rows)
         stored = c if ranking.stored_are_candidates else v
-        parts = base_components(c, v, np.zeros(len(pool), dtype=np.float32), self.partners)
+        parts = base_components(c, v, np.zeros(len(rows), dtype=np.float32), self.partners)
         soft = soft_occupation(
             ranking.query.get("occ_scores"),
             self.occupation_groups,
@@ -269,32 +385,36 @@ class MatchingEngine:
         )
         if soft is not None:
             parts["occupation"] = soft
-        out = {name: np.broadcast_to(values, pool.shape) for name, values in parts.items()}
+        titles = self._title_similarities(ranking, rows, vector)
+        out = {name: np.broadcast_to(values, rows.shape) for name, values in parts.items()}
         for name in ("semantic", "title", "title_profile", "expanded"):
-            out[name] = np.array(titles[name]) if name in titles else np.zeros(len(pool))
+            out[name] = np.array(titles[name]) if name in titles else np.zeros(len(rows))
+        if weighted_only:  # the profile vectors' components come from the pooled product
+            skip = {"semantic", "expanded"}
+            if ranking.stored_are_candidates:
+                skip.add("title_profile")
+            out = {n: a for n, a in out.items() if self.weights[n] and n not in skip}
         return out
 
     def _with_skills(
-        self, ranking: Ranking, pool: np.ndarray, shortlist: np.ndarray, order_key: np.ndarray
+        self, ranking: Ranking, short: np.ndarray, order_key: np.ndarray
     ) -> list[Scored]:
         """The shortlist with skills and lexical added, best first; ties go to the lower
         record id."""
         store = ranking.store
         terms = store.objects["terms"]
         lexical = bm25(
-            ranking.query.get("terms", ()),
-            [terms[int(pool[i])] for i in shortlist],
-            store.frequencies,
+            ranking.query.get("terms", ()), [terms[int(row)] for row in short], store.frequencies
         )
         scored = []
-        for i, words in zip(shortlist, lexical, strict=True):
-            overlap, hits = skill_overlap(*ranking.skills(int(pool[i])))
+        for i, (row, words) in enumerate(zip(short, lexical, strict=True)):
+            overlap, hits = skill_overlap(*ranking.skills(int(row)))
             key = float(
                 order_key[i] + self.weights["skills"] * overlap + self.weights["lexical"] * words
             )
-            scored.append(Scored(key, int(i), overlap, hits, float(words)))
+            scored.append(Scored(key, i, overlap, hits, float(words)))
         ids = ranking.store.ids
-        scored.sort(key=lambda item: (-item.key, int(ids[pool[item.position]])))
+        scored.sort(key=lambda item: (-item.key, int(ids[short[item.position]])))
         return scored
 
     def _match(
@@ -341,68 +461,9 @@ class MatchingEngine:
         )
 
 
-def _pool(masks: Mapping[str, np.ndarray], eligible: np.ndarray, options: Options) -> np.ndarray:
-    """The stored rows that may appear: the eligible ones, or with include_ineligible all
-    rows passing `always_gates`."""
-    if not options.include_ineligible:
-        return np.flatnonzero(eligible)
-    if options.always_gates:
-        return np.flatnonzero(np.logical_and.reduce([masks[g] for g in options.always_gates]))
-    return np.arange(len(eligible))
-
-
-def _similarity(store: ColumnStore, pool: np.ndarray, vector: np.ndarray | None) -> np.ndarray:
-    """Cosine similarity of the query's vector to the pool's rows (zeros without one)."""
-    if vector is None:
-        return np.zeros(len(pool), dtype=np.float32)
-    vectors = store.live_vectors()
-    if len(pool) * 3 < len(store):
-        return _gathered_similarity(vectors, pool, vector)
-    # One contiguous BLAS pass is far cheaper than gathering a large subset first.
-    similarity: np.ndarray = (vectors @ vector)[pool]
-    return similarity
-
-
-def _gathered_similarity(vectors: np.ndarray, pool: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """Similarity of the pool's rows only, gathered in cache-sized blocks.
-
-    Measured on 400,000 rows, one BLAS thread: for a pool of 15 % of the rows this takes
-    20 ms against 35 ms for one big gather and 42 ms for a pass over every row; past about
-    a third of the rows the full pass wins.
-    """
-    out = np.empty((len(pool), *vector.shape[1:]), dtype=np.float32)
-    for start in range(0, len(pool), GATHER_BLOCK):
-        rows = pool[start : start + GATHER_BLOCK]
-        out[start : start + len(rows)] = vectors[rows] @ vector
-    return out
-
-
-def _take(side: Mapping[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
-    return {name: (values[rows] if values.ndim else values) for name, values in side.items()}
-
-
 def _rounded(parts: Mapping[str, np.ndarray], scored: Scored) -> dict[str, float]:
     """One result's components as reported (4 places), skills included."""
     components = {name: round(float(values[scored.position]), 4) for name, values in parts.items()}
     components["skills"] = round(scored.overlap, 4)
     components["lexical"] = round(scored.lexical, 4)
     return components
-
-
-def _shortlist(partial: np.ndarray, limit: int, skills_weight: float) -> np.ndarray:
-    """Rows worth scoring for skills: those that could still make the top `limit` once
-    skills (worth at most skills_weight) are added.
-
-    Capped at max(10 x limit, SHORTLIST_CAP) rows by partial score, so when more rows than
-    that are within skills_weight of the top, a row whose skills would have lifted it into
-    the top `limit` can be dropped (the ranking trades that for a bounded cost per request;
-    allocation plans score every eligible pair and can find it).
-    """
-    if len(partial) <= limit:
-        return np.arange(len(partial))
-    kth = np.partition(partial, len(partial) - limit)[len(partial) - limit]
-    contenders = np.flatnonzero(partial + skills_weight >= kth)
-    cap = max(limit * 10, SHORTLIST_CAP)
-    if len(contenders) > cap:
-        contenders = contenders[np.argpartition(partial[contenders], -cap)[-cap:]]
-    return contenders

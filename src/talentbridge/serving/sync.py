@@ -18,12 +18,13 @@ from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Select, Text, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from talentbridge.candidates.models import Candidate
 from talentbridge.matching.changes import Change, first_seq
-from talentbridge.matching.engine import Match, MatchingEngine
+from talentbridge.matching.engine import ExactVectors, Match, MatchingEngine
 from talentbridge.matching.index import ENTITIES, MatchIndex
 from talentbridge.matching.titles import load_title_vectors
 from talentbridge.placements.models import Placement
@@ -261,6 +262,7 @@ class MatchService:
             include_ineligible=include_ineligible,
             today=today,
             always_gates=always_gates,
+            exact_vectors=self._stored_vectors(session, Candidate),
         )
 
     def vacancies_for(
@@ -277,8 +279,31 @@ class MatchService:
         [row] = _rows(session, select(*FIELDS["candidate"]).where(Candidate.id == candidate.id))
         features, vector = index.query("candidate", row)
         return index.rank_vacancies(
-            features, vector, limit=limit, include_ineligible=include_ineligible, today=today
+            features,
+            vector,
+            limit=limit,
+            include_ineligible=include_ineligible,
+            today=today,
+            exact_vectors=self._stored_vectors(session, Vacancy),
         )
+
+    def _stored_vectors(self, session: Session, model: Any) -> ExactVectors:
+        """The shortlist's float32 vectors as stored, for the exact re-score (the index holds
+        them as int8 codes): one query by primary key for a couple of hundred ids."""
+
+        def read(ids: Sequence[int]) -> dict[int, np.ndarray]:
+            found: dict[int, np.ndarray] = {}
+            for start in range(0, len(ids), FETCH_CHUNK):
+                query = select(model.id, model.embedding).where(
+                    model.id.in_(ids[start : start + FETCH_CHUNK]),
+                    model.embedding_model == self.index.model_name,
+                )
+                for record_id, blob in session.execute(query):
+                    if blob is not None:
+                        found[record_id] = np.frombuffer(blob, dtype=np.float32)
+            return found
+
+        return read
 
     def status(self) -> dict[str, Any]:
         return self.index.status()
