@@ -60,6 +60,7 @@ LAYERS: dict[str, int] = {
     "talentbridge.openapi_errors": APPLICATION,
     "talentbridge.ratelimit": APPLICATION,
     "talentbridge.admission": APPLICATION,  # bounded admission: 503 with Retry-After at overload
+    "talentbridge.middleware": APPLICATION,  # the body limit and security headers of every answer
     "talentbridge.models_registry": APPLICATION,  # every table, for Alembic
     "talentbridge.reports": APPLICATION,
     "talentbridge.allocations": APPLICATION,
