@@ -41,6 +41,7 @@ from talentbridge.evaluation.cases import Case, candidates, group_candidates, va
 from talentbridge.matching.derived import normalise_occupations
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.index import MatchIndex
+from talentbridge.matching.japanese import raw_words
 from talentbridge.matching.lexical import DocumentFrequencies, bm25, record_terms, terms
 from talentbridge.matching.occupations import OccupationNormaliser
 from talentbridge.matching.text import profile_text, title_of
@@ -154,15 +155,19 @@ class Evaluation:
         into: Ranked,
         *,
         inspect: Callable[[Case, Any], None] | None = None,
+        raw_baselines: bool = False,
     ) -> None:
-        """Rank every case with the three methods; `inspect` sees each engine ranking."""
+        """Rank every case with the three methods; `inspect` sees each engine ranking.
+        raw_baselines: the baselines read the title as written (no Japanese reading)."""
         if not cases:
             return
         embedder = self.tools.embedder
         index = self.index(normaliser)
         jobs = [vacancy(case, i) for i, case in enumerate(cases, start=1)]
         vectors = embedder.encode([profile_text(j) for j in jobs])
-        plain = self.baseline.encode([profile_text(j) for j in jobs])
+        plain = self.baseline.encode(
+            [case.title for case in cases] if raw_baselines else [profile_text(j) for j in jobs]
+        )
         for job, vector in zip(jobs, vectors, strict=True):
             job.embedding = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
             job.embedding_model = embedder.model_name
@@ -180,7 +185,8 @@ class Evaluation:
             other = self.sectors != case.sector
             cosine = np.where(other, -np.inf, self.plain @ asked)
             into.ranks["embedding cosine"].append(_rank_of(self._ids(cosine), right))
-            words = bm25(terms(case.title), self.words, self.frequencies)
+            asked_words = raw_words(case.title) if raw_baselines else terms(case.title)
+            words = bm25(asked_words, self.words, self.frequencies)
             into.ranks["BM25"].append(_rank_of(self._ids(np.where(other, -np.inf, words)), right))
 
     def _ids(self, scores: np.ndarray) -> list[int]:

@@ -23,12 +23,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from talentbridge import reference
 from talentbridge.matching.embedder import Embedder, cached_vectors
+from talentbridge.matching.japanese import english
 
 _SPACE = re.compile(r"[^\w]+")
 
 
 def title_key(text: str) -> str:
-    return _SPACE.sub(" ", text.casefold()).strip()
+    """A title as it is looked up: its English reading (`japanese`), casefolded, words only."""
+    return _SPACE.sub(" ", english(text).casefold()).strip()
 
 
 @dataclass(frozen=True)
@@ -236,7 +238,7 @@ class OccupationNormaliser:
             if vectors is not None:
                 vectors = vectors[pending]
             elif self.embedder is not None:
-                vectors = self.embedder.encode(asked)
+                vectors = self.embedder.encode([english(title) for title in asked])
             scores = self.scores(
                 asked,
                 vectors,

@@ -19,6 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from talentbridge import reference
 from talentbridge.matching.embedder import Embedder, cached_vectors
+from talentbridge.matching.japanese import english
 
 _NOT_WORD = re.compile(r"[^\w]+")
 TEXT_CACHE = 100_000  # distinct skill texts kept with their match (a few hundred bytes each)
@@ -26,8 +27,9 @@ BATCH = 256  # texts per sparse and dense product
 
 
 def skill_key(text: str) -> str:
-    """Casefolded text with punctuation and runs of spaces turned into one space."""
-    return _NOT_WORD.sub(" ", text.casefold()).strip()
+    """Casefolded text (Japanese read in English) with punctuation and runs of spaces turned
+    into one space."""
+    return _NOT_WORD.sub(" ", english(text).casefold()).strip()
 
 
 @dataclass(frozen=True, slots=True)
