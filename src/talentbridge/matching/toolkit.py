@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from talentbridge.config import Settings
+from talentbridge.reference.glossary import trade_titles
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.occupations import (
     KNOWN_TITLES_FILE,
@@ -28,7 +29,7 @@ def build_tools(settings: Settings, *, threads: int | None = None) -> Toolkit:
         cache_dir=settings.cache_dir,
         threads=threads,
     )
-    known = read_known_titles(settings.known_titles_file or KNOWN_TITLES_FILE)
+    known = read_known_titles(settings.known_titles_file or KNOWN_TITLES_FILE) + trade_titles()
     normaliser = OccupationNormaliser(
         embedder, cache_dir=settings.cache_dir, known_titles=known
     ).fit()
