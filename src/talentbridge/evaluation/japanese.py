@@ -44,9 +44,7 @@ def japanese_cases(path: Path = TITLES) -> list[Case]:
         ]
 
 
-def japanese_titles(
-    tools: Toolkit, weights: Mapping[str, float], _: Sequence[Case] = ()
-) -> Ranked:
+def japanese_titles(tools: Toolkit, weights: Mapping[str, float], _: Sequence[Case] = ()) -> Ranked:
     """The Japanese titles ranked by the engine and the two raw-text baselines."""
     cases = japanese_cases()
     evaluation = Evaluation(tools, weights, described=False)

@@ -25,14 +25,21 @@ from typing import Any
 from talentbridge.reference.glossary import japanese_glossary
 
 # Hiragana, katakana (and half-width), CJK ideographs, the iteration and prolonged-sound marks.
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f々〆ヵヶ]")
+_JAPANESE = re.compile(
+    r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f々〆ヵヶ]"
+)
 # A run to analyse: Japanese characters with the Latin letters, digits and marks written
 # inside it ("NC旋盤", "食事・入浴介助").
 _RUN = re.compile(
     r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f々〆ヵヶ・A-Za-z0-9]+"
 )
 _DROPPED = ("助詞", "助動詞", "補助記号", "記号", "接頭辞")  # parts of speech that carry no work
-_CONTENT = ("名詞", "動詞", "形容詞", "形状詞")  # kept as words when the glossary does not know them
+_CONTENT = (
+    "名詞",
+    "動詞",
+    "形容詞",
+    "形状詞",
+)  # kept as words when the glossary does not know them
 LONGEST = 8  # analyser words joined when looking for a glossary term
 _local = threading.local()  # a MeCab tagger is not shared between threads
 
@@ -105,7 +112,9 @@ def read(text: str) -> Reading:
 def _read_run(run: str) -> tuple[str, list[str], int]:
     """One Japanese run: (its English, the content words left unknown, terms glossed)."""
     terms = japanese_glossary()
-    tokens = [(w.surface, w.feature.lemma or w.surface, w.feature.pos1 or "") for w in _tagger()(run)]
+    tokens = [
+        (w.surface, w.feature.lemma or w.surface, w.feature.pos1 or "") for w in _tagger()(run)
+    ]
     out: list[str] = []
     unknown: list[str] = []
     glossed = 0
@@ -130,7 +139,11 @@ def _read_run(run: str) -> tuple[str, list[str], int]:
                 glossed += 1
             elif not has_japanese(surface):  # "N4" comes as "N", "4": written back as one
                 glued = bool(out) and not has_japanese(tokens[i - 2][0]) and i >= 2
-                out[-1:] = [out[-1] + surface] if glued and out[-1][-1:].isalnum() else [*out[-1:], surface]
+                out[-1:] = (
+                    [out[-1] + surface]
+                    if glued and out[-1][-1:].isalnum()
+                    else [*out[-1:], surface]
+                )
             elif pos in _DROPPED:
                 pass
             else:
@@ -166,9 +179,26 @@ _BEFORE_MARK = re.compile(r"\s+([,.)\]])")
 _REPEATED_MARK = re.compile(r"([,.])(\s*[,.])+")
 
 
-_MARKS = str.maketrans({"、": ", ", "。": ". ", "【": " ", "】": " ", "「": " ", "」": " ",
-                        "『": " ", "』": " ", "〜": " ", "～": " ", "★": " ", "☆": " ", "■": " ",
-                        "◎": " ", "●": " ", "◆": " "})
+_MARKS = str.maketrans(
+    {
+        "、": ", ",
+        "。": ". ",
+        "【": " ",
+        "】": " ",
+        "「": " ",
+        "」": " ",
+        "『": " ",
+        "』": " ",
+        "〜": " ",
+        "～": " ",
+        "★": " ",
+        "☆": " ",
+        "■": " ",
+        "◎": " ",
+        "●": " ",
+        "◆": " ",
+    }
+)
 
 
 def _tidy(text: str) -> str:

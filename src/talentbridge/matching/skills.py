@@ -140,6 +140,17 @@ class SkillVocabulary:
             out.append(SkillMatch(self.labels[index], index, round(min(confidence, 1.0), 3), how))
         return out
 
+    @property
+    def label_vectors(self) -> np.ndarray | None:
+        """The labels' vectors (None without an embedder)."""
+        return self.fit()._label_vectors
+
+    def label_rows(self, keys: Sequence[str]) -> list[int]:
+        """The row in `labels` of each key that is a label written in lower case, else -1."""
+        if not hasattr(self, "_casefolded"):
+            self._casefolded = {label.casefold(): i for i, label in enumerate(self.labels)}
+        return [self._casefolded.get(key, -1) for key in keys]
+
     def requirements(self, occupation_uri: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The (essential, optional) ESCO skill labels of an occupation; empty when unknown."""
         return self._requirements.get((occupation_uri or "").strip(), ((), ()))

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from talentbridge.config import Settings
-from talentbridge.reference.glossary import trade_titles
 from talentbridge.matching.embedder import Embedder
 from talentbridge.matching.occupations import (
     KNOWN_TITLES_FILE,
     OccupationNormaliser,
     read_known_titles,
 )
+from talentbridge.reference.glossary import trade_titles
 
 
 @dataclass
