@@ -177,6 +177,8 @@ _EMPTY_BRACKETS = re.compile(r"[(\[{]\s*[,.]?\s*[)\]}]")
 _SPACES = re.compile(r"\s+")
 _BEFORE_MARK = re.compile(r"\s+([,.)\]])")
 _REPEATED_MARK = re.compile(r"([,.])(\s*[,.])+")
+# A title written in both scripts ("溶接工 welder") says it once: "welder welder" is "welder".
+_REPEATED_WORDS = re.compile(r"\b(\w[\w ]*?)(?:\s+\1\b)+", re.IGNORECASE)
 
 
 _MARKS = str.maketrans(
@@ -204,5 +206,5 @@ _MARKS = str.maketrans(
 def _tidy(text: str) -> str:
     text = _EMPTY_BRACKETS.sub(" ", text.translate(_MARKS))
     text = _BEFORE_MARK.sub(r"\1", _SPACES.sub(" ", text))
-    text = _REPEATED_MARK.sub(r"\1", text)
+    text = _REPEATED_WORDS.sub(r"\1", _REPEATED_MARK.sub(r"\1", text))
     return text.strip(" ,.")
