@@ -25,6 +25,7 @@ from talentbridge.matching.skills import SkillVocabulary
 MEANING = 0.7
 ALTERNATIVES = 8  # keys kept per required skill
 ENCODE_BATCH = 2048  # new texts embedded at one query at most (the rest at the next)
+SIMILAR_CACHE = 50_000  # keys whose similar keys are kept
 
 RequiredKey = str | tuple[str, ...]
 
@@ -40,6 +41,9 @@ class SkillMeanings:
         self._vectors = np.zeros((0, embedder.dimension if embedder else 0), dtype=np.float32)
         self._pending: dict[str, None] = {}
         self._lock = threading.Lock()
+        # A key's similar keys, kept until new keys are embedded (vacancies are asked about
+        # again and again; their skills repeat).
+        self._similar_cache: dict[str, list[str]] = {}
         if embedder is not None:
             vocabulary.fit()  # at start-up, not in the first request (its vectors are cached)
 
@@ -67,6 +71,7 @@ class SkillMeanings:
                 self._rows[key] = len(self._keys)
                 self._keys.append(key)
             self._vectors = np.vstack([self._vectors, vectors])
+            self._similar_cache = {}
 
     def _vectors_of(self, keys: list[str]) -> np.ndarray:
         """ESCO labels from the vocabulary's label vectors; other keys embedded."""
@@ -87,18 +92,20 @@ class SkillMeanings:
     def _similar(self, keys: Sequence[str]) -> list[list[str]]:
         """For each key, the other known keys that mean it, the closest first."""
         self._embed_pending(keys)
-        if not len(self._keys):
-            return [[] for _ in keys]
-        vectors, names = self._vectors, self._keys
-        rows = [self._rows.get(key, -1) for key in keys]
-        asked = np.stack([vectors[r] if r >= 0 else np.zeros(vectors.shape[1]) for r in rows])
-        scores = asked.astype(np.float32) @ vectors.T
-        out: list[list[str]] = []
-        for key, row in zip(keys, scores, strict=True):
-            close = np.flatnonzero(row >= MEANING)
-            close = close[np.argsort(-row[close], kind="stable")]
-            out.append([names[i] for i in close if names[i] != key][:ALTERNATIVES])
-        return out
+        cache = self._similar_cache
+        todo = [key for key in dict.fromkeys(keys) if key not in cache]
+        if todo and len(self._keys):
+            vectors, names = self._vectors, self._keys
+            rows = [self._rows.get(key, -1) for key in todo]
+            asked = np.stack([vectors[r] if r >= 0 else np.zeros(vectors.shape[1]) for r in rows])
+            scores = asked.astype(np.float32) @ vectors.T
+            for key, row in zip(todo, scores, strict=True):
+                close = np.flatnonzero(row >= MEANING)
+                close = close[np.argsort(-row[close], kind="stable")]
+                if len(cache) >= SIMILAR_CACHE:
+                    cache.pop(next(iter(cache), ""), None)
+                cache[key] = [names[i] for i in close if names[i] != key][:ALTERNATIVES]
+        return [cache.get(key, []) for key in keys]
 
     def widen_required(self, keys: Sequence[str]) -> tuple[RequiredKey, ...]:
         """Each required key with the held keys that mean it: (key, *others), or the key
