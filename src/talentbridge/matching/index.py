@@ -282,6 +282,7 @@ class MatchIndex:
             vectors.append(self.vector(row))
             values.append(features)
         self.stores[entity].extend(ids, vectors, values)
+        self.meanings.prepare()  # the skills' vectors at load, not in the first request
 
     def apply(
         self,

@@ -55,6 +55,11 @@ class SkillMeanings:
             if key not in self._rows and key not in self._pending:
                 self._pending[key] = None
 
+    def prepare(self) -> None:
+        """Embed every key still waiting (after a load)."""
+        while self._pending and self.embedder is not None:
+            self._embed_pending(())
+
     def _embed_pending(self, also: Sequence[str]) -> None:
         for key in also:
             if key not in self._rows:
@@ -62,12 +67,15 @@ class SkillMeanings:
         if not self._pending or self.embedder is None:
             return
         with self._lock:
-            batch = [k for k in list(self._pending)[:ENCODE_BATCH] if k not in self._rows]
+            taken = list(self._pending)[:ENCODE_BATCH]
+            batch = [key for key in taken if key not in self._rows]
+            if batch:
+                vectors = self._vectors_of(batch)
+            for key in taken:
+                self._pending.pop(key, None)
             if not batch:
                 return
-            vectors = self._vectors_of(batch)
             for key in batch:
-                self._pending.pop(key, None)
                 self._rows[key] = len(self._keys)
                 self._keys.append(key)
             self._vectors = np.vstack([self._vectors, vectors])
@@ -97,7 +105,8 @@ class SkillMeanings:
         if todo and len(self._keys):
             vectors, names = self._vectors, self._keys
             rows = [self._rows.get(key, -1) for key in todo]
-            asked = np.stack([vectors[r] if r >= 0 else np.zeros(vectors.shape[1]) for r in rows])
+            blank = np.zeros(vectors.shape[1], dtype=np.float32)  # a key embedded since
+            asked = np.stack([vectors[r] if 0 <= r < len(vectors) else blank for r in rows])
             scores = asked.astype(np.float32) @ vectors.T
             for key, row in zip(todo, scores, strict=True):
                 close = np.flatnonzero(row >= MEANING)

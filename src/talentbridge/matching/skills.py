@@ -146,9 +146,14 @@ class SkillVocabulary:
         return self.fit()._label_vectors
 
     def label_rows(self, keys: Sequence[str]) -> list[int]:
-        """The row in `labels` of each key that is a label written in lower case, else -1."""
+        """The row in `labels` of each key that is a label written in lower case (hyphens as
+        spaces, as the engine keys skills), else -1."""
         if not hasattr(self, "_casefolded"):
-            self._casefolded = {label.casefold(): i for i, label in enumerate(self.labels)}
+            self._casefolded = {
+                key: i
+                for i, label in enumerate(self.labels)
+                for key in (label.casefold(), " ".join(label.casefold().replace("-", " ").split()))
+            }
         return [self._casefolded.get(key, -1) for key in keys]
 
     def requirements(self, occupation_uri: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
