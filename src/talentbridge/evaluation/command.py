@@ -4,13 +4,15 @@ bootstrap intervals, on the held-back titles (those the weights were never fitte
 
 import argparse
 import time
+from collections.abc import Mapping
 
 import numpy as np
 
 from talentbridge.config import get_settings
 from talentbridge.evaluation.cases import dev_set, load_cases
+from talentbridge.evaluation.japanese import TOP, japanese_titles, twins
 from talentbridge.evaluation.run import CHECKS, METHODS, Ranked, bootstrap
-from talentbridge.matching.toolkit import build_tools
+from talentbridge.matching.toolkit import Toolkit, build_tools
 from talentbridge.matching.weights import match_weights
 
 
@@ -31,6 +33,21 @@ def table(title: str, ranked: Ranked) -> list[str]:
     engine = bootstrap(ranked.ranks["engine"])["MRR"][0]
     cosine = bootstrap(ranked.ranks["embedding cosine"])["MRR"][0]
     lines.append(f"\nengine MRR / embedding cosine MRR = {engine / max(cosine, 1e-9):.2f}")
+    return lines
+
+
+def _japanese(tools: Toolkit, weights: Mapping[str, float]) -> list[str]:
+    """The Japanese titles' table and the twin check (`evaluation.japanese`)."""
+    started = time.perf_counter()
+    ranked = japanese_titles(tools, weights)
+    took = time.perf_counter() - started
+    lines = table(f"Japanese titles ({len(ranked.cases)} vacancies, {took:.0f} s)", ranked)
+    pairs = twins(tools, weights)
+    lines.append(
+        f"\ntwins: {pairs['pairs']} Japanese vacancies and their English twins share "
+        f"{pairs['overlap']:.2f} of their top {TOP} on average (goal >= 3); "
+        f"{pairs['named']} of {pairs['pairs']} Japanese titles got an occupation (goal >= 10)"
+    )
     return lines
 
 
@@ -56,6 +73,7 @@ def main(args: argparse.Namespace) -> int:
             lines.append(f"\n{name}: nothing to measure (its data is missing)")
             continue
         lines += table(f"{name} ({len(ranked.cases)} vacancies, {took:.0f} s)", ranked)
+    lines += _japanese(tools, weights)
     print("\n".join(lines))
     print(f"\nmodel {tools.embedder.model_name}; goal: leave-labels-out engine >= 1.3x cosine")
     np.set_printoptions()

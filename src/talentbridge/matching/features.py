@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from talentbridge import reference
+from talentbridge.matching.japanese import english
 
 SECTOR_CODE = {name: i for i, name in enumerate(reference.SECTORS)}
 STATE_CODE = {name: i for i, name in enumerate(reference.STATES)}
@@ -52,7 +53,7 @@ VACANCY_OBJECTS = ("skills", "skill_keys", "skill_weights", "terms")
 
 
 def skill_key(skill: str) -> str:
-    return " ".join(skill.casefold().replace("-", " ").split())
+    return " ".join(english(skill).casefold().replace("-", " ").split())
 
 
 @lru_cache(maxsize=100_000)

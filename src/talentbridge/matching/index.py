@@ -18,6 +18,7 @@ from talentbridge.errors import Invalid
 from talentbridge.matching.engine import Match, MatchingEngine
 from talentbridge.matching.features import candidate_features, vacancy_features
 from talentbridge.matching.lexical import record_terms
+from talentbridge.matching.meanings import SkillMeanings
 from talentbridge.matching.occupations import OccupationNormaliser
 from talentbridge.matching.scoring import ESSENTIAL, expansion
 from talentbridge.matching.skills import SkillVocabulary
@@ -140,6 +141,10 @@ class MatchIndex:
         # start-up over a million records stays quick): "fork-lift" and "forklift" are one.
         self.vocabulary = SkillVocabulary(None, min_confidence=0.7)
         self._skill_keys: dict[tuple[str, ...], frozenset[str]] = {}
+        # Skills by meaning, widened when a record is asked about (`meanings`).
+        embedder = normaliser.embedder
+        vocabulary = SkillVocabulary(embedder, cache_dir=normaliser.cache_dir)
+        self.meanings = SkillMeanings(embedder, vocabulary)
         self._essential: dict[str, frozenset[str]] = {}  # by occupation URI: its essential skills
         self.stores: dict[str, ColumnStore] = {
             "candidate": self.engine.candidates,
@@ -172,6 +177,7 @@ class MatchIndex:
         values = vacancy_features(row, occ=occ, title=title, terms=words, others=others)
         values["skill_keys"] = self.required_keys(values["skills"], values["skill_keys"])
         values["skill_weights"] = self.skill_weights(values["skill_keys"], row.occupation_uri)
+        self.meanings.add(values["skill_keys"])
         return values
 
     def skill_keys(self, skills: tuple[str, ...], keys: frozenset[str]) -> frozenset[str]:
@@ -181,6 +187,7 @@ class MatchIndex:
         if found is None:
             labels = [m.label.casefold() for m in self.vocabulary.normalise(skills) if m]
             found = keys | frozenset(labels)
+            self.meanings.add(found)
             if len(self._skill_keys) < 200_000:
                 self._skill_keys[skills] = found
         return found
@@ -209,6 +216,10 @@ class MatchIndex:
         """What ranking needs of the record a request asks about: its features (with its
         title vector, words and occupation fit) and its profile vector; 422 if it has none."""
         features = self.query_features(entity, row)
+        if entity == "vacancy":
+            features["skill_keys"] = self.meanings.widen_required(features["skill_keys"])
+        else:
+            features["skill_keys"] = self.meanings.widen_held(features["skill_keys"])
         vector = self.vector(row)
         title = row.job_title if entity == "candidate" else row.title
         row_of_title = features["title"]
@@ -271,6 +282,7 @@ class MatchIndex:
             vectors.append(self.vector(row))
             values.append(features)
         self.stores[entity].extend(ids, vectors, values)
+        self.meanings.prepare()  # the skills' vectors at load, not in the first request
 
     def apply(
         self,

@@ -16,6 +16,8 @@ from functools import lru_cache
 import numpy as np
 import snowballstemmer
 
+from talentbridge.matching.japanese import english, words
+
 K1 = 1.2
 B = 0.75
 MAX_TERMS = 96  # words kept per document (a summary can be long; the first say what it is)
@@ -54,9 +56,12 @@ def _stem(word: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def terms(text: str) -> tuple[str, ...]:
-    """The words of a text that count, stemmed, in order (equal texts share one tuple)."""
-    words = (w for w in _WORD.findall(text.casefold()) if len(w) > 1)
-    return tuple(_stem(w) for w in words if w not in STOP_WORDS)[:MAX_TERMS]
+    """The words of a text that count, stemmed, in order (equal texts share one tuple).
+    Japanese counts by its English reading and, for the words the glossary does not know,
+    by the analyser's lemmas."""
+    found = (w for w in _WORD.findall(english(text).casefold()) if len(w) > 1)
+    stems = tuple(_stem(w) for w in found if w not in STOP_WORDS)
+    return (stems + words(text))[:MAX_TERMS]
 
 
 def record_terms(title: str | None, skills: Iterable[str], details: str | None) -> tuple[str, ...]:

@@ -23,12 +23,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from talentbridge import reference
 from talentbridge.matching.embedder import Embedder, cached_vectors
+from talentbridge.matching.japanese import english
+from talentbridge.reference.glossary import also_in_sectors
 
 _SPACE = re.compile(r"[^\w]+")
 
 
 def title_key(text: str) -> str:
-    return _SPACE.sub(" ", text.casefold()).strip()
+    """A title as it is looked up: its English reading (`japanese`), casefolded, words only."""
+    return _SPACE.sub(" ", english(text).casefold()).strip()
 
 
 @dataclass(frozen=True)
@@ -152,14 +155,17 @@ class OccupationNormaliser:
             ]
         )
         occupation_sectors = np.asarray([o.sector for o in self.occupations])
-        sectors = occupation_sectors[self._owners]
-        self._label_allowed: dict[str | None, np.ndarray] = {None: ~hidden}
-        for sector in set(sectors.tolist()):
-            self._label_allowed[sector] = (sectors == sector) & ~hidden
         self._in_sector: dict[str | None, np.ndarray] = {
             None: np.ones(len(self.occupations), dtype=bool),
             **{sector: occupation_sectors == sector for sector in set(occupation_sectors)},
         }
+        for uri, sectors in also_in_sectors().items():  # steel fixers work on building sites
+            for sector in sectors & self._in_sector.keys():
+                if (index := self.index_of(uri)) >= 0:
+                    self._in_sector[sector][index] = True
+        self._label_allowed: dict[str | None, np.ndarray] = {None: ~hidden}
+        for sector in set(occupation_sectors.tolist()):
+            self._label_allowed[sector] = self._in_sector[sector][self._owners] & ~hidden
 
     def _allowed(self, sector: str | None) -> np.ndarray:
         return self._label_allowed.get(sector, self._label_allowed[None])
@@ -205,7 +211,10 @@ class OccupationNormaliser:
         """The occupations (in the sector) that list the title as a label, the likeliest
         first."""
         owners = self._exact.get(title_key(title), ())
-        return [i for i in owners if sector is None or self.occupations[i].sector == sector]
+        if sector is None:
+            return list(owners)
+        in_sector = self._in_sector.get(sector)
+        return [i for i in owners if in_sector is not None and in_sector[i]]
 
     def normalise(
         self,
@@ -236,7 +245,7 @@ class OccupationNormaliser:
             if vectors is not None:
                 vectors = vectors[pending]
             elif self.embedder is not None:
-                vectors = self.embedder.encode(asked)
+                vectors = self.embedder.encode([english(title) for title in asked])
             scores = self.scores(
                 asked,
                 vectors,

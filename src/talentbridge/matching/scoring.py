@@ -174,19 +174,26 @@ def expansion(occ_scores: np.ndarray | None, descriptions: np.ndarray | None) ->
     return (mixed / norm).astype(np.float32) if norm > 0 else None
 
 
+def _met(need: str | tuple[str, ...], have: frozenset[str]) -> bool:
+    """A required key is met by the same key or one containing the other; a required skill
+    widened by meaning (`meanings`: its key, then the keys that mean it) also by any of
+    those."""
+    if isinstance(need, tuple):
+        return _met(need[0], have) or any(other in have for other in need[1:])
+    return need in have or any(need in skill or skill in need for skill in have if len(skill) > 3)
+
+
 def skill_overlap(
-    required: Sequence[str], have: frozenset[str], weights: Sequence[float] | None = None
+    required: Sequence[str | tuple[str, ...]],
+    have: frozenset[str],
+    weights: Sequence[float] | None = None,
 ) -> tuple[float, list[int]]:
     """Share of required skills the candidate lists (exact or one contains the other), each
     counted by its weight (`ESSENTIAL` for one the vacancy's occupation cannot do without,
     else 1), and the positions of the required skills met."""
     if not required:
         return 0.5, []
-    hits = [
-        i
-        for i, need in enumerate(required)
-        if need in have or any(need in skill or skill in need for skill in have if len(skill) > 3)
-    ]
+    hits = [i for i, need in enumerate(required) if _met(need, have)]
     if weights is None or len(weights) != len(required):
         return len(hits) / len(required), hits
     return sum(weights[i] for i in hits) / sum(weights), hits

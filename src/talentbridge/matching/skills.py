@@ -19,6 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from talentbridge import reference
 from talentbridge.matching.embedder import Embedder, cached_vectors
+from talentbridge.matching.japanese import english
 
 _NOT_WORD = re.compile(r"[^\w]+")
 TEXT_CACHE = 100_000  # distinct skill texts kept with their match (a few hundred bytes each)
@@ -26,8 +27,9 @@ BATCH = 256  # texts per sparse and dense product
 
 
 def skill_key(text: str) -> str:
-    """Casefolded text with punctuation and runs of spaces turned into one space."""
-    return _NOT_WORD.sub(" ", text.casefold()).strip()
+    """Casefolded text (Japanese read in English) with punctuation and runs of spaces turned
+    into one space."""
+    return _NOT_WORD.sub(" ", english(text).casefold()).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,22 @@ class SkillVocabulary:
             how = "lexical" if lexical[row, index] >= self.min_confidence else "semantic"
             out.append(SkillMatch(self.labels[index], index, round(min(confidence, 1.0), 3), how))
         return out
+
+    @property
+    def label_vectors(self) -> np.ndarray | None:
+        """The labels' vectors (None without an embedder)."""
+        return self.fit()._label_vectors
+
+    def label_rows(self, keys: Sequence[str]) -> list[int]:
+        """The row in `labels` of each key that is a label written in lower case (hyphens as
+        spaces, as the engine keys skills), else -1."""
+        if not hasattr(self, "_casefolded"):
+            self._casefolded = {
+                key: i
+                for i, label in enumerate(self.labels)
+                for key in (label.casefold(), " ".join(label.casefold().replace("-", " ").split()))
+            }
+        return [self._casefolded.get(key, -1) for key in keys]
 
     def requirements(self, occupation_uri: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The (essential, optional) ESCO skill labels of an occupation; empty when unknown."""

@@ -12,6 +12,8 @@ repeats the title is left out.
 import hashlib
 from typing import Protocol
 
+from talentbridge.matching.japanese import english
+
 TEXT_LAYOUT = "fields-3"  # changes when what is embedded changes: every vector is then redone
 
 
@@ -38,7 +40,8 @@ def _profile(title: str | None, skills: list[str], details: str | None) -> str:
     # Skills are compared on their own (skills, lexical); in the vector they only dilute a
     # summary, so they are embedded only when there is no summary to embed.
     parts = [title, details or (listed and f"Skills: {listed}")]
-    return ". ".join(part for part in parts if part)
+    # Japanese is embedded as its English reading (`japanese`); English text is unchanged.
+    return english(". ".join(part for part in parts if part))
 
 
 def candidate_text(candidate: CandidateLike) -> str:

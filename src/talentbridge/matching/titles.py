@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from talentbridge.db import Base
 from talentbridge.matching.embedder import Embedder
+from talentbridge.matching.japanese import english, has_japanese
 from talentbridge.matching.text import text_hash, title_key
 
 LOOKUP_CHUNK = 1_000  # digests per IN list
@@ -31,6 +32,8 @@ class TitleVector(Base):
 def title_digest(title: str | None) -> str | None:
     """The hash a title is stored under, or None for no title."""
     key = title_key(title)
+    if has_japanese(key):  # embedded from its English reading: not a vector stored before it
+        key = f"ja-reading-1|{key}"
     return text_hash(key) if key else None
 
 
@@ -51,7 +54,7 @@ def stored_digests(session: Session, model: str, digests: Iterable[str]) -> set[
 
 def embed_titles(titles: Sequence[str | None], embedder: Embedder) -> dict[str, np.ndarray]:
     """Vectors of the distinct titles, by digest."""
-    distinct = {d: title_key(t) for t in titles if (d := title_digest(t)) is not None}
+    distinct = {d: english(title_key(t)) for t in titles if (d := title_digest(t)) is not None}
     if not distinct:
         return {}
     vectors = embedder.encode(list(distinct.values()))

@@ -9,6 +9,7 @@ from talentbridge.matching.occupations import (
     OccupationNormaliser,
     read_known_titles,
 )
+from talentbridge.reference.glossary import trade_titles
 
 
 @dataclass
@@ -28,7 +29,7 @@ def build_tools(settings: Settings, *, threads: int | None = None) -> Toolkit:
         cache_dir=settings.cache_dir,
         threads=threads,
     )
-    known = read_known_titles(settings.known_titles_file or KNOWN_TITLES_FILE)
+    known = read_known_titles(settings.known_titles_file or KNOWN_TITLES_FILE) + trade_titles()
     normaliser = OccupationNormaliser(
         embedder, cache_dir=settings.cache_dir, known_titles=known
     ).fit()
