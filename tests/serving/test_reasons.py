@@ -89,7 +89,7 @@ CASES: list[tuple[dict[str, Any], dict[str, Any], dict[str, float], tuple[int, i
             "isco_group": "5322",
         },
         {
-            "required_skills": ("feed patients", "bathe residents", "食事介助"),
+            "required_skills": ("feed patients", "bathe residents", "喀痰吸引"),
             "min_experience_years": 1,
             "start_date": date(2027, 4, 1),
             "prefecture": "Yamanashi",
