@@ -270,7 +270,9 @@ class EmbeddingWorker:
         while not stop.is_set():
             try:
                 if self.has_work():
-                    self.run_once()
+                    finished = self.run_once()
+                    if finished:
+                        logger.info("%s finished %d records", self.name, finished)
                     continue
             except Exception:
                 logger.exception("embedding worker: will retry")
