@@ -1,10 +1,8 @@
 """Bulk upload: every good row stored, every bad row reported by row number and field."""
 
-import csv
-import io
 import json
 import time
-from datetime import date, datetime
+from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -21,6 +19,8 @@ from talentbridge.candidates.service import _values
 from talentbridge.crud import apply_changes
 from talentbridge.errors import DomainError, Invalid
 from talentbridge.ingestion import service as ingestion
+from talentbridge.ingestion import sheets
+from talentbridge.ingestion.sheets import Limits
 from talentbridge.organisations.models import Organisation
 
 LIST_FIELDS = {"skills", "preferred_prefectures"}
@@ -53,25 +53,39 @@ def _csv_value(name: str, raw: str) -> Any:
     return value
 
 
-def parse_csv(data: bytes) -> list[dict[str, Any]]:
+def parse_csv(data: bytes, limits: Limits | None = None) -> list[dict[str, Any]]:
     """Rows of a CSV file with a header row; list fields separated by ';'."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Invalid("the CSV file must be UTF-8 encoded", field="body") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        raise Invalid("the CSV file has no header row", field="body")
-    _check_header([name.strip() for name in reader.fieldnames])
-    rows = []
-    for row in reader:
-        extra = row.pop(None, None)
-        record = {k.strip(): _csv_value(k.strip(), v or "") for k, v in row.items() if k}
+    return _records(sheets.csv_rows(data), limits or Limits(), field="body")
+
+
+def _records(rows: Iterator[sheets.Row], limits: Limits, *, field: str) -> list[dict[str, Any]]:
+    """The records under a header row, blank rows skipped; refused as soon as one more than
+    `limits.max_rows` is seen, not once the whole file is read."""
+    header: list[str] | None = None
+    records: list[dict[str, Any]] = []
+    for number, cells in rows:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if header is None:
+            header = [cell.strip() for cell in cells]
+            while header and not header[-1]:
+                header.pop()  # cells a spreadsheet keeps empty past the last column
+            _check_header(header)
+            continue
+        if len(records) == limits.max_rows:
+            raise Invalid(
+                f"at most {limits.max_rows} rows per upload; row {number} is one more",
+                field=field,
+            )
+        record = {name: _csv_value(name, cell) for name, cell in zip(header, cells, strict=False)}
         record = {k: v for k, v in record.items() if v is not None}
+        extra = [cell for cell in cells[len(header) :] if cell.strip()]
         if extra:
             record["__extra__"] = extra
-        rows.append(record)
-    return rows
+        records.append(record)
+    if header is None:
+        raise Invalid("the file has no header row", field=field)
+    return records
 
 
 def _check_header(names: list[str]) -> None:
@@ -114,24 +128,25 @@ JSON_TYPES = {"application/json", ""}
 ACCEPTED = "send a JSON array, text/csv, or a multipart/form-data file (.csv, .json or .xlsx)"
 
 
-def rows_from_upload(data: bytes, content_type: str) -> list[Any]:
+def rows_from_upload(data: bytes, content_type: str, limits: Limits | None = None) -> list[Any]:
     """The records of an upload however it came: a JSON array, a CSV body, or a file sent as
     multipart/form-data (curl -F file=@people.csv; CSV, JSON or an Excel .xlsx sheet)."""
+    limits = limits or Limits()
     media = content_type.split(";")[0].strip().lower()
     if media in ("text/csv", "application/csv"):
-        return parse_csv(data)
+        return parse_csv(data, limits)
     if media in JSON_TYPES:
         return parse_json(data)
     if media == XLSX_TYPE:
-        return parse_csv(xlsx_to_csv(data))
+        return _records(sheets.xlsx_rows(data, limits), limits, field="file")
     if media == "multipart/form-data":
         name, kind, body = _uploaded_file(data, content_type)
         if name.endswith(".xlsx") or kind == XLSX_TYPE:
-            return parse_csv(xlsx_to_csv(body))
+            return _records(sheets.xlsx_rows(body, limits), limits, field="file")
         if name.endswith(".json") or kind == "application/json":
             return parse_json(body)
         if name.endswith((".csv", ".txt")) or kind in CSV_TYPES or not name:
-            return parse_csv(body)
+            return parse_csv(body, limits)
         raise Invalid(f"cannot read {name!r}: upload a .csv, .json or .xlsx file", field="file")
     raise Invalid(ACCEPTED, field="Content-Type")
 
@@ -155,40 +170,6 @@ def _uploaded_file(data: bytes, content_type: str) -> tuple[str, str, bytes]:
         part.get_content_type().lower(),
         body if isinstance(body, bytes) else b"",
     )
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def xlsx_to_csv(data: bytes) -> bytes:
-    """The first sheet of an Excel workbook as CSV: the same header row and columns."""
-    from openpyxl import load_workbook  # only an .xlsx upload pays for the import
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise Invalid("the file is not an Excel .xlsx workbook", field="file") from exc
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    try:
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            cells = [_cell(value) for value in row]
-            if any(cells):
-                writer.writerow(cells)
-    finally:
-        book.close()
-    return buffer.getvalue().encode("utf-8")
 
 
 def _validate(rows: list[Any]) -> tuple[list[tuple[int, CandidateCreate]], list[RowError]]:
