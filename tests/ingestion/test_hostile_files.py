@@ -15,7 +15,7 @@ from functools import cache
 import pytest
 
 from talentbridge.errors import Invalid
-from talentbridge.ingestion import upload
+from talentbridge.ingestion import reading
 from talentbridge.ingestion.sheets import Limits
 from tests.ingestion import hostile
 
@@ -59,12 +59,12 @@ PROBE = """
 import json, resource, sys, time
 import openpyxl  # loaded before the baseline, as in a server that has read one workbook
 from talentbridge.errors import DomainError
-from talentbridge.ingestion import upload
+from talentbridge.ingestion import reading
 data = open(sys.argv[1], "rb").read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.perf_counter()
 try:
-    upload.rows_from_upload(data, sys.argv[2])
+    reading.rows_from_upload(data, sys.argv[2])
     outcome = "parsed"
 except DomainError as exc:
     outcome = exc.field
@@ -115,7 +115,7 @@ def test_the_row_limit_is_refused_as_soon_as_one_row_too_many_is_seen():
             yield number, [f"E{number}", "Asha", "1998-05-01", "care"]
 
     with pytest.raises(Invalid) as refused:
-        upload._records(endless(), Limits(max_rows=50), field="file")
+        reading._records(endless(), Limits(max_rows=50), field="file")
     assert read[-1] == 52  # row 1 the header, rows 2-51 the 50 allowed, row 52 one more
     assert "at most 50 rows" in refused.value.message and "row 52" in refused.value.message
 

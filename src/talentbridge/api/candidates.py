@@ -24,6 +24,7 @@ from talentbridge.deps import (
     VisibleCandidate,
     WindowDep,
 )
+from talentbridge.ingestion import reading
 from talentbridge.ingestion import upload as bulk
 from talentbridge.ingestion.sheets import Limits
 from talentbridge.placements import service as placement_service
@@ -83,7 +84,7 @@ async def bulk_upload(
     # its own, so neither the event loop nor the request threads wait for an upload.
     parsers = _parsers(settings.bulk_parse_threads)
     rows = await asyncio.get_running_loop().run_in_executor(
-        parsers, bulk.rows_from_upload, data, content_type, limits
+        parsers, reading.rows_from_upload, data, content_type, limits
     )
 
     def store() -> BulkResult:
