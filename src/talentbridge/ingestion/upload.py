@@ -43,14 +43,16 @@ def _message(error: ErrorDetails) -> str:
     return error["msg"]
 
 
-def _errors_of(row: SourceRow) -> list[RowError]:
-    """The row's problems: cells that mean no value of their column, then the schema's."""
+def _checked(row: SourceRow) -> tuple[CandidateCreate | None, list[RowError]]:
+    """The row as a candidate, or its problems: cells that mean no value of their column,
+    then the schema's."""
     found = [
         RowError(row=row.number, external_id=row.external_id, field=p.field, message=p.message)
         for p in row.problems
     ]
+    candidate = None
     try:
-        CandidateCreate.model_validate(row.record)
+        candidate = CandidateCreate.model_validate(row.record)
     except ValidationError as exc:
         already = {p.field for p in row.problems}
         for error in exc.errors():
@@ -62,7 +64,7 @@ def _errors_of(row: SourceRow) -> list[RowError]:
                     row=row.number, external_id=row.external_id, field=name, message=_message(error)
                 )
             )
-    return found
+    return (None if found else candidate), found
 
 
 def _validate(
@@ -74,11 +76,10 @@ def _validate(
     for index, row in enumerate(parsed.rows, start=1):
         if index % YIELD_EVERY == 0:
             _let_others_run()
-        errors = _errors_of(row)
-        if errors:
+        candidate, errors = _checked(row)
+        if candidate is None:
             failed[row.number] = errors
             continue
-        candidate = CandidateCreate.model_validate(row.record)
         if candidate.external_id in first_row:
             message = f"duplicate of row {first_row[candidate.external_id]} in this upload"
             failed[row.number] = [
