@@ -89,7 +89,7 @@ def csv_rows(data: bytes) -> Iterator[Row]:
 
 def _delimiter(text: str) -> str:
     """The delimiter that splits the header into the most cells (a comma when none does)."""
-    first = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    first = re.split(r"\r\n|\r|\n", text.lstrip("\r\n"), maxsplit=1)[0]
     known = set(COLUMNS)
 
     def score(delimiter: str) -> int:
