@@ -6,7 +6,7 @@ from talentbridge.audit.models import AuditEntry
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import Base
 from talentbridge.duplicates.models import DuplicateCheck, DuplicateKey, DuplicatePair
-from talentbridge.ingestion.models import EmbeddingTask, Job
+from talentbridge.ingestion.models import EmbeddingTask, FailedRow, Job
 from talentbridge.matching.changes import Change
 from talentbridge.organisations.models import ApiKey, Organisation
 from talentbridge.placements.models import PlacedTally, Placement, PlacementEvent, StageTally
@@ -25,6 +25,7 @@ __all__ = [
     "DuplicateKey",
     "DuplicatePair",
     "EmbeddingTask",
+    "FailedRow",
     "Job",
     "Organisation",
     "Placement",

@@ -1,8 +1,6 @@
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict
 
-from talentbridge.fields import Place, PrefectureName, Sector, StateName
+from talentbridge.fields import Place, PrefectureName, Sector, StateName, UtcDateTime
 from talentbridge.pages import Page
 from talentbridge.serving.schemas import CandidateSummary, ReasonCode
 
@@ -38,7 +36,7 @@ class Unfilled(BaseModel):
 
 class PlanSummary(BaseModel):
     id: int
-    created_at: datetime
+    created_at: UtcDateTime
     scope: Scope
     openings: int
     openings_counted_as: str
@@ -70,5 +68,5 @@ class Proposals(BaseModel):
 
     vacancy_id: int
     plan_id: int | None
-    created_at: datetime | None
+    created_at: UtcDateTime | None
     items: list[Proposal]

@@ -1,11 +1,13 @@
 """Bulk-upload jobs and the durable queue of records waiting for their vector."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, func
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbridge.db import SEQ, Base, utcnow
+from talentbridge.organisations import models as _organisations  # noqa: F401 (a foreign key's table)
 
 
 class Job(Base):
@@ -47,3 +49,17 @@ class EmbeddingTask(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     # When it was queued: /metrics and /health report the age of the oldest (migration 0010).
     queued_at: Mapped[datetime | None] = mapped_column(server_default=func.current_timestamp())
+
+
+class FailedRow(Base):
+    """A row of an upload that was not stored, as it was sent, with what was wrong: the
+    institute downloads these to fix and upload again (deleted with their job)."""
+
+    __tablename__ = "failed_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    cells: Mapped[dict[str, Any]] = mapped_column(JSON)  # column -> the text sent, in order
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{field, message}]

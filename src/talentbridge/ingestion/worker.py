@@ -24,7 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, event, or_, select, update
+from sqlalchemy import case, delete, event, or_, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker, undefer
 
@@ -221,6 +221,7 @@ class EmbeddingWorker:
                 per_job[task.job_id] = per_job.get(task.job_id, 0) + 1
         column = getattr(Job, field)
         finished = {"finished": 0, "failed": 0}
+        now = utcnow()
         for job_id, count in per_job.items():
             session.execute(update(Job).where(Job.id == job_id).values({field: column + count}))
             ended = session.execute(
@@ -230,7 +231,8 @@ class EmbeddingWorker:
                     Job.finished_at.is_(None),
                     Job.done + Job.failed >= Job.total,
                 )
-                .values(finished_at=utcnow())
+                # never before it was created, whatever this host's clock says
+                .values(finished_at=case((Job.created_at > now, Job.created_at), else_=now))
                 .returning(Job.failed)
             ).scalar_one_or_none()
             if ended is not None:
@@ -323,7 +325,9 @@ class EmbeddingWorker:
                         logger.exception("periodic task failed; it runs again next interval")
             try:
                 if self.has_work():
-                    self.run_once()
+                    finished = self.run_once()
+                    if finished:
+                        logger.info("%s finished %d records", self.name, finished)
                     continue
             except DBAPIError:
                 logger.warning("embedding worker: the database is unavailable; will retry")
