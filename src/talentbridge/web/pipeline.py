@@ -64,11 +64,8 @@ def board(
     rows = list(session.scalars(select(Candidate).where(Candidate.id.in_(people))))
     views = placements.views_of(session=session, viewer=person.organisation, candidates=rows)
     names = {c.id: c.full_name for c in rows if views[c.id].identity}
-    titles = dict(
-        session.execute(
-            select(Vacancy.id, Vacancy.title).where(Vacancy.id.in_({p.vacancy_id for p in found}))
-        ).tuples()
-    )
+    wanted = {p.vacancy_id for p in found}
+    titles = {v.id: v.title for v in session.scalars(select(Vacancy).where(Vacancy.id.in_(wanted)))}
     columns: dict[str, list[Card]] = {stage: [] for stage in ALL}
     for p in found:
         allowed = placements.allowed_moves(p.status, person.organisation.kind)
