@@ -361,6 +361,7 @@ def _include_routers(app: FastAPI) -> None:
     from talentbridge.api.demand import pages as demand_pages
     from talentbridge.api.demand import router as demand
     from talentbridge.api.duplicates import router as duplicates
+    from talentbridge.api.hires import router as hires
     from talentbridge.api.jobs import router as jobs
     from talentbridge.api.matches import router as matching
     from talentbridge.api.organisations import router as organisations
@@ -378,6 +379,7 @@ def _include_routers(app: FastAPI) -> None:
     api.include_router(demand)
     api.include_router(users)
     api.include_router(duplicates)
+    api.include_router(hires)
 
     @api.get("/meta", tags=["reference"])
     def meta() -> dict[str, Any]:

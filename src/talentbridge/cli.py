@@ -212,6 +212,7 @@ BENCHMARKS = {
     "allocate": "talentbridge.benchmarks.allocate",
     "backup": "talentbridge.benchmarks.backup",
     "duplicates": "talentbridge.benchmarks.duplicates",
+    "pages": "talentbridge.benchmarks.pages",
 }
 
 

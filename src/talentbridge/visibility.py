@@ -9,6 +9,13 @@ Pure rules over plain values, so the whole table can be tested alone:
   birth date only while it also has an active placement of that person (any stage but
   rejected or withdrawn). Rejecting, a withdrawal, or consent withdrawn ends it.
 
+After `placed` the employer employs the person: it keeps seeing their name, birth date and
+profile (its hires, `GET /api/v1/hires`, `/app/hires`) for as long as the person consents to
+sharing with employers; consent withdrawn hides the name again, the row stays (see
+docs/privacy.md). Such a person is gone from every match list (placed people are not
+matchable) and the candidate's own record (`GET /api/v1/candidates/{id}`) stays the
+institute's: the hires list is the one place it is shown.
+
 Whatever an employer may not see does not exist for it: the answers for "hidden" and
 "no such record" are the same (see placements.service.create).
 """
@@ -56,6 +63,12 @@ def candidate_view(
     if role == "employer" and consent and adult:
         return View(profile=True, identity=any(s in ACTIVE_STAGES for s in stages))
     return HIDDEN
+
+
+def hire_view(*, consent: bool, adult: bool, stage: str) -> View:
+    """What an employer sees of a person in one of its own placements at `stage`: after
+    `placed`, name and profile under consent; the same rule as candidate_view."""
+    return candidate_view(role="employer", own=False, consent=consent, adult=adult, stages=[stage])
 
 
 def employer_may_see(*, consent: bool, birth: date, today: date | None = None) -> bool:

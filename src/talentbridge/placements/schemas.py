@@ -87,3 +87,38 @@ class OverrideRead(BaseModel):
     gates: list[str]
     reason: str | None
     created_at: UtcDateTime
+
+
+class HiredPerson(BaseModel):
+    """What an employer sees of a person it placed (talentbridge.visibility.hire_view)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    candidate_id: int = Field(validation_alias="id")
+    full_name: str
+    date_of_birth: date
+    state: str
+    sector: str
+    job_title: str | None
+    skills: list[str]
+    japanese_level: str | None
+    available_from: date | None
+
+
+class HireRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    placement_id: int
+    vacancy_id: int
+    vacancy_title: str
+    placed_on: date | None
+    sector: str
+    prefecture: str
+    institute: str | None = Field(description="the person's institute, whom to contact")
+    candidate: HiredPerson | None = Field(
+        description="null once the record was erased or the person withdrew consent"
+    )
+
+
+class HirePage(Page[HireRead]):
+    pass

@@ -445,3 +445,8 @@ def views_of(
         )
         for c in candidates
     }
+
+
+def overrides(*, session: Session, window: Window) -> Slice[GateOverride]:
+    """Officers' gate overrides, newest first."""
+    return paginate(session, select(GateOverride), window, order_by=[GateOverride.id.desc()])

@@ -18,10 +18,16 @@ PREFIX = "/app"
 def install(app: FastAPI) -> None:
     """The pages' routes, static files and error pages (HTML under /app, JSON elsewhere)."""
     from talentbridge.web.admin import router as admin
+    from talentbridge.web.officer import router as officer
+    from talentbridge.web.pipeline import router as pipeline
     from talentbridge.web.signin import router as signin
+    from talentbridge.web.vacancies import router as vacancies
 
     app.include_router(signin)
     app.include_router(admin)
+    app.include_router(vacancies)
+    app.include_router(pipeline)
+    app.include_router(officer)
     app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="app-static")
     json_errors: Any = app.exception_handlers[DomainError]
 

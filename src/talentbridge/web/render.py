@@ -39,10 +39,17 @@ HOMES = {
 }
 NAV: dict[str, list[tuple[str, str]]] = {
     OrgKind.institute: [(N_("Candidates"), "/app/candidates")],
-    OrgKind.employer: [(N_("Vacancies"), "/app/vacancies")],
+    OrgKind.employer: [
+        (N_("Vacancies"), "/app/vacancies"),
+        (N_("Pipeline"), "/app/placements"),
+        (N_("People you placed"), "/app/hires"),
+    ],
     OrgKind.officer: [
         (N_("Dashboard"), "/app/dashboard"),
         (N_("Organisations"), "/app/organisations"),
+        (N_("Demand"), "/app/demand"),
+        (N_("Allocation plans"), "/app/plans"),
+        (N_("Gate overrides"), "/app/overrides"),
     ],
 }
 ADMIN_NAV = [(N_("People"), "/app/people"), (N_("API keys"), "/app/keys")]
@@ -54,6 +61,13 @@ FLASHES = {
     "person_deactivated": N_("The person has been deactivated and signed out everywhere."),
     "password_reset": N_("The password has been changed and the person signed out everywhere."),
     "key_revoked": N_("The API key has been revoked."),
+    "vacancy_posted": N_("The vacancy has been posted."),
+    "vacancy_saved": N_("The vacancy has been saved."),
+    "vacancy_closed": N_("The vacancy has been closed."),
+    "shortlisted": N_("The person has been shortlisted."),
+    "moved": N_("The placement has been moved."),
+    "plan_made": N_("The allocation plan has been made."),
+    "override_recorded": N_("The override has been recorded."),
 }
 
 

@@ -22,7 +22,6 @@ from talentbridge.web.deps import (
     LOGIN_CSRF_COOKIE,
     CsrfForm,
     CurrentPerson,
-    EmployerPerson,
     InstitutePerson,
     LoginForm,
     OfficerPerson,
@@ -171,11 +170,6 @@ def home(person: CurrentPerson) -> RedirectResponse:
 @router.get("/candidates")
 def institute_home(request: Request, t: T, person: InstitutePerson) -> HTMLResponse:
     return render(request, t, "home.html", {"title": t._("Candidates")}, person=person)
-
-
-@router.get("/vacancies")
-def employer_home(request: Request, t: T, person: EmployerPerson) -> HTMLResponse:
-    return render(request, t, "home.html", {"title": t._("Vacancies")}, person=person)
 
 
 @router.get("/dashboard")
