@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "talentbridge.records": KERNEL,
     "talentbridge.reference": KERNEL,
     "talentbridge.migrate": KERNEL,
+    "talentbridge.csvsafe": KERNEL,  # CSV cells neutralised (OWASP CSV injection)
     "talentbridge.matching": MATCHING,  # engine, gates, features, store, explain, index, ...
     "talentbridge.organisations": DOMAIN,
     "talentbridge.accounts": DOMAIN,  # people, passwords, sessions

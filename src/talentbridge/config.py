@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "onnx-int8"
     max_body_bytes: int = Field(5_000_000, ge=1024)
     bulk_max_rows: int = Field(10_000, ge=1)
+    # An .xlsx is refused before it is parsed when its parts unpack past this many bytes in
+    # all, or any part over 1 MB unpacks more than this many times its stored size.
+    bulk_max_unpacked_bytes: int = Field(32_000_000, ge=100_000)
+    bulk_max_ratio: float = Field(100.0, ge=10)
+    # Threads that parse uploaded files, apart from the request threads: a big upload never
+    # takes a thread another request needs.
+    bulk_parse_threads: int = Field(2, ge=1, le=32)
     goal_target: int = Field(50_000, ge=1)
     goal_start: date = date(2025, 8, 29)
     goal_end: date = date(2030, 8, 29)

@@ -1,7 +1,8 @@
 """Record helpers every domain service shares: one record for its owner, and a PATCH."""
 
+import types
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -23,6 +24,23 @@ def get_owned(
         noun = getattr(model, "__tablename__", model.__name__).removesuffix("s")
         raise NotFound(f"{noun.replace('_', ' ')} {record_id} not found")
     return record
+
+
+def _admits_none(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _admits_none(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return any(_admits_none(arg) for arg in get_args(annotation))
+    return annotation is None or annotation is type(None) or annotation is Any
+
+
+def non_nullable(schema: type[BaseModel]) -> frozenset[str]:
+    """The fields a record always has: those whose read-schema type does not admit None
+    (read from the schema, so a field added to it is covered the day it is added)."""
+    return frozenset(
+        name for name, info in schema.model_fields.items() if not _admits_none(info.annotation)
+    )
 
 
 def changes_of(update_in: BaseModel, *, not_null: Iterable[str]) -> dict[str, Any]:

@@ -4,11 +4,19 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
 from talentbridge import reference
 
-Sector = Literal["care", "construction", "manufacturing", "agriculture"]
+
+def _sector_name(value: object) -> object:
+    # Like states and prefectures, any case and surrounding blanks: "Care" is care.
+    return value.strip().casefold() if isinstance(value, str) else value
+
+
+Sector = Annotated[
+    Literal["care", "construction", "manufacturing", "agriculture"], BeforeValidator(_sector_name)
+]
 JapaneseLevel = Literal["N5", "N4", "N3", "N2", "N1"]
 
 

@@ -5,7 +5,7 @@ from talentbridge.allocations.models import AllocationPlan, Assignment
 from talentbridge.audit.models import AuditEntry
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import Base
-from talentbridge.ingestion.models import EmbeddingTask, Job
+from talentbridge.ingestion.models import EmbeddingTask, FailedRow, Job
 from talentbridge.matching.changes import Change
 from talentbridge.organisations.models import ApiKey, Organisation
 from talentbridge.placements.models import PlacedTally, Placement, PlacementEvent, StageTally
@@ -20,6 +20,7 @@ __all__ = [
     "Candidate",
     "Change",
     "EmbeddingTask",
+    "FailedRow",
     "Job",
     "Organisation",
     "Placement",

@@ -148,7 +148,7 @@ def test_a_duplicated_or_unknown_csv_column_is_refused(api):
     assert listed["total"] == 0
 
 
-def test_csv_booleans_are_true_or_false(api):
+def test_csv_booleans_are_true_false_yes_no_1_or_0_and_nothing_else(api):
     institute = api.org("institute")
     text = (
         "external_id,full_name,date_of_birth,sector,consent_to_share\n"
@@ -156,13 +156,21 @@ def test_csv_booleans_are_true_or_false(api):
         "A2,Meena Devi,1995-02-01,care,false\n"
         "A3,Anil Das,1995-02-01,care,yes\n"
         "A4,Lata Rao,1995-02-01,care,1\n"
+        "A5,Uma Sen,1995-02-01,care,No\n"
+        "A6,Ajay Pal,1995-02-01,care,x\n"
+        "A7,Ritu Jain,1995-02-01,care,y\n"
     )
     result = _csv(api, institute, text).json()
-    assert result["created"] == 2
+    assert result["created"] == 5
     assert {(e["row"], e["field"]) for e in result["errors"]} == {
-        (3, "consent_to_share"),
-        (4, "consent_to_share"),
+        (7, "consent_to_share"),
+        (8, "consent_to_share"),
     }
+    message = result["errors"][0]["message"]
+    assert "true or false" in message and "yes or no, 1 or 0" in message and "'x'" in message
+    listed = api.client.get("/api/v1/candidates", headers=api.auth(institute)).json()["items"]
+    consent = {c["external_id"]: c["consent_to_share"] for c in listed}
+    assert consent == {"A1": True, "A2": False, "A3": True, "A4": True, "A5": False}
 
 
 def test_json_bulk_booleans_are_strict(api):

@@ -29,9 +29,9 @@ def test_csv_stores_good_rows_and_reports_bad_ones(api):
     result = _post_csv(api, institute, text).json()
     assert result["created"] == 2 and result["failed"] == 3
     assert {(e["row"], e["field"]) for e in result["errors"]} == {
-        (3, "sector"),
-        (4, "date_of_birth"),
-        (5, "external_id"),
+        (4, "sector"),  # the spreadsheet's own rows: the header is row 1
+        (5, "date_of_birth"),
+        (6, "external_id"),
     }
     listed = api.client.get("/api/v1/candidates", headers=api.auth(institute)).json()["items"]
     ravi = next(c for c in listed if c["external_id"] == "A1")
@@ -115,7 +115,7 @@ def test_a_nul_in_a_csv_row_is_that_rows_error(api):
     assert response.status_code == 200, response.text
     result = response.json()
     assert result["created"] == 1
-    assert [(e["row"], e["field"]) for e in result["errors"]] == [(2, "full_name")]
+    assert [(e["row"], e["field"]) for e in result["errors"]] == [(3, "full_name")]
 
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "candidates.csv"
@@ -132,7 +132,7 @@ def test_the_readmes_example_file_uploads_as_a_form_file(api):
     response = _post_file(api, institute, "candidates.csv", EXAMPLE.read_bytes(), "text/csv")
     assert response.status_code == 200, response.text
     assert response.json() == {
-        "created": 3,
+        "created": 4,
         "updated": 0,
         "unchanged": 0,
         "failed": 0,
@@ -148,7 +148,7 @@ def test_the_readmes_example_file_uploads_as_a_form_file(api):
     assert meena["state"] == "Tamil Nadu" and meena["consent_to_share"] is False
     # The same file again, as some tools send it (no type given): nothing new.
     again = _post_file(api, institute, "candidates.csv", EXAMPLE.read_bytes(), None).json()
-    assert again["unchanged"] == 3 and again["created"] == 0
+    assert again["unchanged"] == 4 and again["created"] == 0
 
 
 def test_an_excel_sheet_uploads_with_dates_and_boolean_cells(api):
@@ -173,7 +173,8 @@ def test_an_excel_sheet_uploads_with_dates_and_boolean_cells(api):
     assert response.status_code == 200, response.text
     result = response.json()
     assert result["created"] == 1
-    assert [(e["row"], e["field"]) for e in result["errors"]] == [(2, "date_of_birth")]
+    # the sheet's own row 4: the empty row 3 is skipped but keeps its number
+    assert [(e["row"], e["field"]) for e in result["errors"]] == [(4, "date_of_birth")]
     [lakshmi] = api.client.get("/api/v1/candidates", headers=api.auth(institute)).json()["items"]
     assert lakshmi["date_of_birth"] == "1997-03-04" and lakshmi["skill_test_passed"] is True
 

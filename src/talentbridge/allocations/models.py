@@ -4,7 +4,10 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from talentbridge.candidates import models as _candidates  # noqa: F401 (a foreign key's table)
 from talentbridge.db import Base, utcnow
+from talentbridge.organisations import models as _organisations  # noqa: F401 (a foreign key's table)
+from talentbridge.vacancies import models as _vacancies  # noqa: F401 (a foreign key's table)
 
 
 class AllocationPlan(Base):

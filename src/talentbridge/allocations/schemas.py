@@ -1,8 +1,6 @@
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict
 
-from talentbridge.fields import Place, PrefectureName, Sector, StateName
+from talentbridge.fields import Place, PrefectureName, Sector, StateName, UtcDateTime
 from talentbridge.pages import Page
 from talentbridge.serving.schemas import CandidateSummary
 
@@ -36,7 +34,7 @@ class Unfilled(BaseModel):
 
 class PlanSummary(BaseModel):
     id: int
-    created_at: datetime
+    created_at: UtcDateTime
     scope: Scope
     openings: int
     openings_counted_as: str
@@ -67,5 +65,5 @@ class Proposals(BaseModel):
 
     vacancy_id: int
     plan_id: int | None
-    created_at: datetime | None
+    created_at: UtcDateTime | None
     items: list[Proposal]

@@ -1,3 +1,7 @@
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+
 from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
@@ -20,7 +24,9 @@ from talentbridge.deps import (
     VisibleCandidate,
     WindowDep,
 )
+from talentbridge.ingestion import reading
 from talentbridge.ingestion import upload as bulk
+from talentbridge.ingestion.sheets import Limits
 from talentbridge.placements import service as placement_service
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
@@ -69,18 +75,31 @@ async def bulk_upload(
     """
     data = await request.body()
     content_type = request.headers.get("content-type", "")
+    limits = Limits(
+        max_rows=settings.bulk_max_rows,
+        max_unpacked_bytes=settings.bulk_max_unpacked_bytes,
+        max_ratio=settings.bulk_max_ratio,
+    )
+    # Parsing a file is CPU work with limits checked as it goes: it runs on a few threads of
+    # its own, so neither the event loop nor the request threads wait for an upload.
+    parsers = _parsers(settings.bulk_parse_threads)
+    rows = await asyncio.get_running_loop().run_in_executor(
+        parsers, reading.rows_from_upload, data, content_type, limits
+    )
 
     def store() -> BulkResult:
         return bulk.upsert(
-            session=session,
-            institute=institute,
-            rows=bulk.rows_from_upload(data, content_type),
-            max_rows=settings.bulk_max_rows,
+            session=session, institute=institute, rows=rows, max_rows=settings.bulk_max_rows
         )
 
-    # Parsing and writing thousands of rows is blocking work: it runs in a worker thread, so
-    # the event loop keeps answering everyone else meanwhile. Embedding is not done here.
+    # Writing thousands of rows is blocking work: it runs in a worker thread, so the event
+    # loop keeps answering everyone else meanwhile. Embedding is not done here.
     return await run_in_threadpool(store)
+
+
+@cache
+def _parsers(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="upload-parser")
 
 
 @router.get("", response_model=CandidatePage)

@@ -4,6 +4,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbridge.db import Base, TimestampMixin
+from talentbridge.organisations import models as _organisations  # noqa: F401 (a foreign key's table)
 from talentbridge.records import EmbeddedMixin, OccupationMixin
 
 

@@ -127,18 +127,23 @@ class CandidatePage(Page[CandidateRead]):
 
 
 class RowError(BaseModel):
-    row: int = Field(description="1-based position of the record in the upload")
-    field: str | None
-    message: str
+    row: int = Field(
+        description="The spreadsheet's own row number: the header is row 1, the first record "
+        "row 2 (a JSON array: the record's position, from 1)"
+    )
+    external_id: str | None = Field(None, description="The row's external_id as sent, if any")
+    field: str | None = Field(description="The column at fault (None: the whole row)")
+    message: str = Field(description="What is wrong and what the column accepts")
 
 
 class BulkResult(BaseModel):
     created: int
     updated: int
     unchanged: int
-    failed: int
+    failed: int = Field(description="Rows not stored (the job's `failed` starts at this count)")
     errors: list[RowError]
     job_id: int = Field(
         description="GET /api/v1/jobs/{job_id}: the stored rows' vectors and occupations, "
-        "computed in the background; each becomes matchable as soon as its vector exists"
+        "computed in the background; each becomes matchable as soon as its vector exists. "
+        "GET /api/v1/jobs/{job_id}/failed-rows.csv: the failed rows, to fix and upload again"
     )

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 from talentbridge import visibility
 from talentbridge.audit import service as audit
 from talentbridge.candidates.models import Candidate
-from talentbridge.candidates.schemas import CandidateCreate, CandidateUpdate
-from talentbridge.crud import apply_changes, changes_of, get_owned
+from talentbridge.candidates.schemas import CandidateCreate, CandidateRead, CandidateUpdate
+from talentbridge.crud import apply_changes, changes_of, get_owned, non_nullable
 from talentbridge.errors import Conflict, Invalid
 from talentbridge.matching.derived import refresh_derived_fields
 from talentbridge.matching.toolkit import Toolkit
@@ -16,7 +16,8 @@ from talentbridge.organisations.models import Organisation
 from talentbridge.pages import Slice, Window, paginate
 
 TITLE_FIELDS = {"job_title", "sector"}  # what the occupation is derived from
-NOT_NULL = ("external_id", "full_name", "date_of_birth", "state", "sector", "guardian_consent")
+# What a candidate always has (its read schema admits no None): a PATCH may not send null.
+NOT_NULL = non_nullable(CandidateRead)
 
 
 def _values(candidate_in: CandidateCreate, institute: Organisation) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 """Bulk-upload jobs and the durable queue of records waiting for their vector."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbridge.db import SEQ, Base, utcnow
+from talentbridge.organisations import models as _organisations  # noqa: F401 (a foreign key's table)
 
 
 class Job(Base):
@@ -45,3 +47,17 @@ class EmbeddingTask(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None] = mapped_column(index=True)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class FailedRow(Base):
+    """A row of an upload that was not stored, as it was sent, with what was wrong: the
+    institute downloads these to fix and upload again (deleted with their job)."""
+
+    __tablename__ = "failed_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    cells: Mapped[dict[str, Any]] = mapped_column(JSON)  # column -> the text sent, in order
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{field, message}]

@@ -1,7 +1,8 @@
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, computed_field
+
+from talentbridge.fields import UtcDateTime
 
 
 class JobRead(BaseModel):
@@ -14,8 +15,8 @@ class JobRead(BaseModel):
     total: int
     done: int
     failed: int
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: UtcDateTime
+    finished_at: UtcDateTime | None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

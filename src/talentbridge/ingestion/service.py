@@ -1,29 +1,42 @@
 """Jobs and the embedding queue: what a bulk upload leaves for the background workers."""
 
+import csv
+import io
 from collections.abc import Sequence
 
 from sqlalchemy import func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from talentbridge.candidates.models import Candidate
+from talentbridge.csvsafe import neutralise
 from talentbridge.db import utcnow
 from talentbridge.errors import NotFound
-from talentbridge.ingestion.models import EmbeddingTask, Job
+from talentbridge.ingestion.columns import COLUMNS
+from talentbridge.ingestion.models import EmbeddingTask, FailedRow, Job
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.vacancies.models import Vacancy
 
 
 def start_job(
-    *, session: Session, organisation_id: int, kind: str, entity: str, record_ids: Sequence[int]
+    *,
+    session: Session,
+    organisation_id: int,
+    kind: str,
+    entity: str,
+    record_ids: Sequence[int],
+    failed: int = 0,
 ) -> Job:
-    """A job over `record_ids`, queued in the same transaction as the records themselves."""
+    """A job over `record_ids`, queued in the same transaction as the records themselves;
+    `failed` rows of the upload count in its total as failed from the start."""
+    now = utcnow()  # one reading: a job with nothing to do finishes as it is created
     job = Job(
         organisation_id=organisation_id,
         kind=kind,
-        total=len(record_ids),
+        total=len(record_ids) + failed,
         done=0,
-        failed=0,
-        finished_at=None if record_ids else utcnow(),
+        failed=failed,
+        created_at=now,
+        finished_at=None if record_ids else now,
     )
     session.add(job)
     session.flush()
@@ -70,3 +83,36 @@ def get_job(*, session: Session, job_id: int, organisation: Organisation) -> Job
 def queued(*, session: Session) -> int:
     """Records waiting for their vector (for the worker's log)."""
     return session.scalar(select(func.count()).select_from(EmbeddingTask)) or 0
+
+
+def uploaded_job(*, session: Session, job_id: int, organisation: Organisation) -> Job:
+    """A job the caller's organisation started itself (no one else: its failed rows hold
+    people's details as they were sent); else NotFound."""
+    job = session.get(Job, job_id)
+    if job is None or job.organisation_id != organisation.id:
+        raise NotFound(f"job {job_id} not found")
+    return job
+
+
+ERROR_COLUMN = "error"
+
+
+def failed_rows_csv(*, session: Session, job: Job) -> str:
+    """The job's failed rows as a CSV to fix and upload again: the columns as sent, then an
+    `error` column (ignored when the file comes back); formula-like cells neutralised."""
+    rows = session.scalars(
+        select(FailedRow).where(FailedRow.job_id == job.id).order_by(FailedRow.row)
+    ).all()
+    columns = list(dict.fromkeys(name for row in rows for name in row.cells)) or list(COLUMNS)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(name) for name in [*columns, ERROR_COLUMN]])
+    for row in rows:
+        errors = "; ".join(
+            f"row {row.row}, {error['field'] or 'the row'}: {error['message']}"
+            for error in row.errors
+        )
+        writer.writerow(
+            [neutralise(str(row.cells.get(name, ""))) for name in columns] + [neutralise(errors)]
+        )
+    return "\ufeff" + buffer.getvalue()  # the BOM: Excel then reads the file as UTF-8

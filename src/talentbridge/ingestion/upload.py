@@ -1,16 +1,15 @@
-"""Bulk upload: every good row stored, every bad row reported by row number and field."""
+"""Bulk upload: every good row stored, every bad row reported by its row and kept.
 
-import csv
-import io
-import json
+A row that fails is reported by the spreadsheet's own row number, its external_id, the
+column and what the column accepts, and stored with the job as it was sent (its cells), so
+`GET /api/v1/jobs/{id}/failed-rows.csv` hands it back to be fixed and uploaded again.
+"""
+
 import time
-from datetime import date, datetime
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,212 +20,79 @@ from talentbridge.candidates.service import _values
 from talentbridge.crud import apply_changes
 from talentbridge.errors import DomainError, Invalid
 from talentbridge.ingestion import service as ingestion
+from talentbridge.ingestion.columns import COLUMNS, DATE_HINT
+from talentbridge.ingestion.models import FailedRow
+from talentbridge.ingestion.reading import Parsed, SourceRow, rows_from_upload
 from talentbridge.organisations.models import Organisation
 
-LIST_FIELDS = {"skills", "preferred_prefectures"}
-BOOL_FIELDS = {
-    "jft_basic_passed",
-    "skill_test_passed",
-    "care_language_test_passed",
-    "consent_to_share",
-}
-# CSV is text, so booleans are the words true and false (any case); anything else
-# ("yes", "1", "x") is reported as that row's error rather than guessed at.
-TRUE = {"true"}
-FALSE = {"false"}
-COLUMNS = tuple(CandidateCreate.model_fields)
-REQUIRED_COLUMNS = tuple(n for n, f in CandidateCreate.model_fields.items() if f.is_required())
+__all__ = ["rows_from_upload", "upsert"]
 
 
-def _csv_value(name: str, raw: str) -> Any:
-    value = raw.strip()
-    if name in LIST_FIELDS:
-        return [item.strip() for item in value.split(";") if item.strip()]
-    if value == "":
-        return None
-    if name in BOOL_FIELDS:
-        lowered = value.casefold()
-        if lowered in TRUE:
-            return True
-        if lowered in FALSE:
-            return False
-    return value
+def _message(error: ErrorDetails) -> str:
+    """What the field accepts, not only what failed."""
+    kind, given = error["type"], error.get("input")
+    shown = f", not {given!r}" if isinstance(given, str | int | float) else ""
+    if kind.startswith("date_"):
+        return DATE_HINT + shown
+    if kind.startswith("bool_"):
+        return "Enter true or false" + shown
+    if kind == "missing":
+        return "Enter a value: this column is required"
+    if kind == "extra_forbidden":
+        return f"not a known column; known columns: {', '.join(COLUMNS)}"
+    return error["msg"]
 
 
-def parse_csv(data: bytes) -> list[dict[str, Any]]:
-    """Rows of a CSV file with a header row; list fields separated by ';'."""
+def _errors_of(row: SourceRow) -> list[RowError]:
+    """The row's problems: cells that mean no value of their column, then the schema's."""
+    found = [
+        RowError(row=row.number, external_id=row.external_id, field=p.field, message=p.message)
+        for p in row.problems
+    ]
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Invalid("the CSV file must be UTF-8 encoded", field="body") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        raise Invalid("the CSV file has no header row", field="body")
-    _check_header([name.strip() for name in reader.fieldnames])
-    rows = []
-    for row in reader:
-        extra = row.pop(None, None)
-        record = {k.strip(): _csv_value(k.strip(), v or "") for k, v in row.items() if k}
-        record = {k: v for k, v in record.items() if v is not None}
-        if extra:
-            record["__extra__"] = extra
-        rows.append(record)
-    return rows
+        CandidateCreate.model_validate(row.record)
+    except ValidationError as exc:
+        already = {p.field for p in row.problems}
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or None
+            if error["loc"] and error["loc"][0] in already:
+                continue  # the cell was reported above and left out of the record
+            found.append(
+                RowError(
+                    row=row.number, external_id=row.external_id, field=name, message=_message(error)
+                )
+            )
+    return found
 
 
-def _check_header(names: list[str]) -> None:
-    """The first row must name known columns, each once, the required ones included: a
-    file without a header would otherwise have its first person read as the header."""
-    unknown = [n for n in dict.fromkeys(names) if n not in COLUMNS]
-    repeated = [n for n in dict.fromkeys(names) if names.count(n) > 1]
-    missing = [n for n in REQUIRED_COLUMNS if n not in names]
-    problems = []
-    if unknown:
-        problems.append("unknown columns: " + ", ".join(repr(n) for n in unknown))
-    if missing:
-        problems.append("missing required columns: " + ", ".join(missing))
-    if repeated:
-        problems.append("duplicated columns: " + ", ".join(repeated))
-    if problems:
-        raise Invalid(
-            "the first row must be a header of known columns ("
-            + "; ".join(problems)
-            + f"). Known columns: {', '.join(COLUMNS)}",
-            field="header",
-        )
-
-
-def parse_json(data: bytes) -> list[Any]:
-    try:
-        rows = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise Invalid(f"the body is not valid JSON: {exc}", field="body") from exc
-    except RecursionError as exc:
-        raise Invalid("the JSON body is nested too deeply", field="body") from exc
-    if not isinstance(rows, list):
-        raise Invalid("expected a JSON array of candidates", field="body")
-    return rows
-
-
-CSV_TYPES = {"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"}
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-JSON_TYPES = {"application/json", ""}
-ACCEPTED = "send a JSON array, text/csv, or a multipart/form-data file (.csv, .json or .xlsx)"
-
-
-def rows_from_upload(data: bytes, content_type: str) -> list[Any]:
-    """The records of an upload however it came: a JSON array, a CSV body, or a file sent as
-    multipart/form-data (curl -F file=@people.csv; CSV, JSON or an Excel .xlsx sheet)."""
-    media = content_type.split(";")[0].strip().lower()
-    if media in ("text/csv", "application/csv"):
-        return parse_csv(data)
-    if media in JSON_TYPES:
-        return parse_json(data)
-    if media == XLSX_TYPE:
-        return parse_csv(xlsx_to_csv(data))
-    if media == "multipart/form-data":
-        name, kind, body = _uploaded_file(data, content_type)
-        if name.endswith(".xlsx") or kind == XLSX_TYPE:
-            return parse_csv(xlsx_to_csv(body))
-        if name.endswith(".json") or kind == "application/json":
-            return parse_json(body)
-        if name.endswith((".csv", ".txt")) or kind in CSV_TYPES or not name:
-            return parse_csv(body)
-        raise Invalid(f"cannot read {name!r}: upload a .csv, .json or .xlsx file", field="file")
-    raise Invalid(ACCEPTED, field="Content-Type")
-
-
-def _uploaded_file(data: bytes, content_type: str) -> tuple[str, str, bytes]:
-    """(file name in lower case, its media type, its bytes) of the form's 'file' field, or of
-    its only field."""
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
-    message = BytesParser(policy=policy.HTTP).parsebytes(head + data)
-    parts = list(message.iter_parts()) if message.is_multipart() else []
-    if not parts:
-        raise Invalid("the multipart/form-data body holds no file", field="file")
-    chosen = [p for p in parts if p.get_param("name", header="content-disposition") == "file"]
-    if not chosen and len(parts) > 1:
-        raise Invalid("send the file in a form field named 'file'", field="file")
-    part = (chosen or parts)[0]
-    assert isinstance(part, EmailMessage)
-    body = part.get_payload(decode=True)
-    return (
-        (part.get_filename() or "").strip().lower(),
-        part.get_content_type().lower(),
-        body if isinstance(body, bytes) else b"",
-    )
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def xlsx_to_csv(data: bytes) -> bytes:
-    """The first sheet of an Excel workbook as CSV: the same header row and columns."""
-    from openpyxl import load_workbook  # only an .xlsx upload pays for the import
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise Invalid("the file is not an Excel .xlsx workbook", field="file") from exc
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    try:
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            cells = [_cell(value) for value in row]
-            if any(cells):
-                writer.writerow(cells)
-    finally:
-        book.close()
-    return buffer.getvalue().encode("utf-8")
-
-
-def _validate(rows: list[Any]) -> tuple[list[tuple[int, CandidateCreate]], list[RowError]]:
-    valid: list[tuple[int, CandidateCreate]] = []
-    errors: list[RowError] = []
+def _validate(
+    parsed: Parsed,
+) -> tuple[list[tuple[SourceRow, CandidateCreate]], dict[int, list[RowError]]]:
+    valid: list[tuple[SourceRow, CandidateCreate]] = []
+    failed: dict[int, list[RowError]] = {}
     first_row: dict[str, int] = {}
-    for number, row in enumerate(rows, start=1):
-        if number % YIELD_EVERY == 0:
+    for index, row in enumerate(parsed.rows, start=1):
+        if index % YIELD_EVERY == 0:
             _let_others_run()
-        if isinstance(row, dict) and "__extra__" in row:
-            errors.append(
-                RowError(row=number, field=None, message="more values than header columns")
-            )
+        errors = _errors_of(row)
+        if errors:
+            failed[row.number] = errors
             continue
-        try:
-            candidate = CandidateCreate.model_validate(row)
-        except ValidationError as exc:
-            errors.extend(
-                RowError(
-                    row=number,
-                    field=".".join(str(p) for p in err["loc"]) or None,
-                    message=err["msg"],
-                )
-                for err in exc.errors()
-            )
-            continue
+        candidate = CandidateCreate.model_validate(row.record)
         if candidate.external_id in first_row:
-            errors.append(
+            message = f"duplicate of row {first_row[candidate.external_id]} in this upload"
+            failed[row.number] = [
                 RowError(
-                    row=number,
+                    row=row.number,
+                    external_id=candidate.external_id,
                     field="external_id",
-                    message=f"duplicate of row {first_row[candidate.external_id]} in this upload",
+                    message=message,
                 )
-            )
+            ]
             continue
-        first_row[candidate.external_id] = number
-        valid.append((number, candidate))
-    return valid, errors
+        first_row[candidate.external_id] = row.number
+        valid.append((row, candidate))
+    return valid, failed
 
 
 YIELD_EVERY = 250  # rows written between pauses that let other requests' threads run
@@ -243,17 +109,17 @@ def upsert(
     *,
     session: Session,
     institute: Organisation,
-    rows: list[Any],
+    rows: Parsed,
     max_rows: int,
 ) -> BulkResult:
     """Create or update candidates by external_id; the same file twice creates nothing new.
 
-    Rows are validated and stored in the caller's transaction; their occupation and vector
-    are left to the background workers through a job (`job_id` in the result).
+    Rows are validated and stored in the caller's transaction, the failed ones with the job;
+    their occupation and vector are left to the background workers (`job_id` in the result).
     """
-    if len(rows) > max_rows:
-        raise Invalid(f"at most {max_rows} rows per upload, got {len(rows)}", field="body")
-    valid, errors = _validate(rows)
+    if len(rows.rows) > max_rows:
+        raise Invalid(f"at most {max_rows} rows per upload, got {len(rows.rows)}", field="body")
+    valid, failed = _validate(rows)
     existing = {
         c.external_id: c
         for c in session.scalars(
@@ -266,11 +132,18 @@ def upsert(
     created: list[Candidate] = []
     changed: list[Candidate] = []
     unchanged = 0
-    for number, candidate_in in valid:
+    for row, candidate_in in valid:
         try:
             values = _values(candidate_in, institute)
         except DomainError as exc:
-            errors.append(RowError(row=number, field=exc.field, message=exc.message))
+            failed[row.number] = [
+                RowError(
+                    row=row.number,
+                    external_id=candidate_in.external_id,
+                    field=exc.field,
+                    message=exc.message,
+                )
+            ]
             continue
         current = existing.get(candidate_in.external_id)
         if current is None:
@@ -291,19 +164,38 @@ def upsert(
         kind="candidate_upload",
         entity="candidate",
         record_ids=[c.id for c in touched],
+        failed=len(failed),
     )
+    _keep_failed(session, job.id, rows, failed)
     touched_ids = [c.id for c in touched]
     for start in range(0, len(touched_ids), YIELD_EVERY):
         chunk = touched_ids[start : start + YIELD_EVERY]
         audit.candidates(session, institute.id, "bulk_upsert", chunk)
         session.flush()
         _let_others_run()
-    errors.sort(key=lambda e: e.row)
     return BulkResult(
         created=len(created),
         updated=len(changed),
         unchanged=unchanged,
-        failed=len({e.row for e in errors}),
-        errors=errors,
+        failed=len(failed),
+        errors=[error for number in sorted(failed) for error in failed[number]],
         job_id=job.id,
     )
+
+
+def _keep_failed(
+    session: Session, job_id: int, parsed: Parsed, failed: dict[int, list[RowError]]
+) -> None:
+    """Every failed row as it was sent, with its errors: nothing submitted is lost."""
+    by_number: dict[int, Any] = {row.number: row for row in parsed.rows}
+    session.add_all(
+        FailedRow(
+            job_id=job_id,
+            row=number,
+            external_id=(errors[0].external_id or None),
+            cells=by_number[number].cells,
+            errors=[{"field": e.field, "message": e.message} for e in errors],
+        )
+        for number, errors in sorted(failed.items())
+    )
+    session.flush()

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker, undefer
 
 from talentbridge.candidates.models import Candidate
@@ -210,6 +210,7 @@ class EmbeddingWorker:
             if task.job_id is not None:
                 per_job[task.job_id] = per_job.get(task.job_id, 0) + 1
         column = getattr(Job, field)
+        now = utcnow()
         for job_id, count in per_job.items():
             session.execute(update(Job).where(Job.id == job_id).values({field: column + count}))
             session.execute(
@@ -219,7 +220,8 @@ class EmbeddingWorker:
                     Job.finished_at.is_(None),
                     Job.done + Job.failed >= Job.total,
                 )
-                .values(finished_at=utcnow())
+                # never before it was created, whatever this host's clock says
+                .values(finished_at=case((Job.created_at > now, Job.created_at), else_=now))
             )
 
     def _fail(self, tasks: Sequence[_Prepared], error: Exception) -> None:
@@ -270,7 +272,9 @@ class EmbeddingWorker:
         while not stop.is_set():
             try:
                 if self.has_work():
-                    self.run_once()
+                    finished = self.run_once()
+                    if finished:
+                        logger.info("%s finished %d records", self.name, finished)
                     continue
             except Exception:
                 logger.exception("embedding worker: will retry")

@@ -4,8 +4,11 @@ from typing import Annotated
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from talentbridge.candidates import models as _candidates  # noqa: F401 (a foreign key's table)
 from talentbridge.db import Base, TimestampMixin, utcnow
+from talentbridge.organisations import models as _organisations  # noqa: F401 (a foreign key's table)
 from talentbridge.stages import Stage
+from talentbridge.vacancies import models as _vacancies  # noqa: F401 (a foreign key's table)
 
 __all__ = ["GateOverride", "PlacedTally", "Placement", "PlacementEvent", "Stage", "StageTally"]
 

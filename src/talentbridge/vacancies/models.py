@@ -15,6 +15,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbridge.db import Base, TimestampMixin
+from talentbridge.organisations import models as _organisations  # noqa: F401 (a foreign key's table)
 from talentbridge.records import EmbeddedMixin, OccupationMixin
 
 

@@ -1,25 +1,17 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from talentbridge.crud import apply_changes, changes_of, get_owned
+from talentbridge.crud import apply_changes, changes_of, get_owned, non_nullable
 from talentbridge.errors import Conflict, Invalid
 from talentbridge.matching.derived import refresh_derived_fields
 from talentbridge.matching.toolkit import Toolkit
 from talentbridge.organisations.models import Organisation
 from talentbridge.pages import Slice, Window, paginate
 from talentbridge.vacancies.models import Vacancy
-from talentbridge.vacancies.schemas import VacancyCreate, VacancyUpdate
+from talentbridge.vacancies.schemas import VacancyCreate, VacancyRead, VacancyUpdate
 
-NOT_NULL = (
-    "title",
-    "sector",
-    "prefecture",
-    "openings",
-    "min_japanese_level",
-    "requires_skill_test",
-    "min_experience_years",
-    "status",
-)
+# What a vacancy always has (its read schema admits no None): a PATCH may not send null.
+NOT_NULL = non_nullable(VacancyRead)
 
 
 def create(
