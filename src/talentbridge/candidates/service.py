@@ -1,6 +1,6 @@
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -80,6 +80,43 @@ def page(
     if institute_id is not None:
         query = query.where(Candidate.institute_id == institute_id)
     found = paginate(session, query, window, order_by=[Candidate.id])
+    audit.candidates(session, reader.id, "list", [c.id for c in found.items])
+    return found
+
+
+def search(
+    *,
+    session: Session,
+    institute_id: int,
+    window: Window,
+    reader: Organisation,
+    text: str = "",
+    sector: str | None = None,
+    consent: bool | None = None,
+    among: Select[Any] | None = None,
+    not_among: Select[Any] | None = None,
+) -> Slice[Candidate]:
+    """One institute's candidates whose name holds `text` (any case) or whose external_id
+    starts with it, of a sector, with or without consent to share, and only those whose ids
+    the query `among` selects (or `not_among` does not); newest first. The reading is logged."""
+    query = select(Candidate).where(Candidate.institute_id == institute_id)
+    text = text.strip()
+    if text:
+        query = query.where(
+            or_(
+                func.lower(Candidate.full_name).contains(text.lower(), autoescape=True),
+                Candidate.external_id.startswith(text, autoescape=True),
+            )
+        )
+    if sector is not None:
+        query = query.where(Candidate.sector == sector)
+    if consent is not None:
+        query = query.where(Candidate.consent_to_share.is_(consent))
+    if among is not None:
+        query = query.where(Candidate.id.in_(among))
+    if not_among is not None:
+        query = query.where(Candidate.id.not_in(not_among))
+    found = paginate(session, query, window, order_by=[Candidate.id.desc()])
     audit.candidates(session, reader.id, "list", [c.id for c in found.items])
     return found
 

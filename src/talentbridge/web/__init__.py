@@ -18,10 +18,14 @@ PREFIX = "/app"
 def install(app: FastAPI) -> None:
     """The pages' routes, static files and error pages (HTML under /app, JSON elsewhere)."""
     from talentbridge.web.admin import router as admin
+    from talentbridge.web.candidates import router as candidates
     from talentbridge.web.signin import router as signin
+    from talentbridge.web.uploads import router as uploads
 
     app.include_router(signin)
     app.include_router(admin)
+    app.include_router(candidates)
+    app.include_router(uploads)
     app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="app-static")
     json_errors: Any = app.exception_handlers[DomainError]
 

@@ -54,6 +54,9 @@ FLASHES = {
     "person_deactivated": N_("The person has been deactivated and signed out everywhere."),
     "password_reset": N_("The password has been changed and the person signed out everywhere."),
     "key_revoked": N_("The API key has been revoked."),
+    "candidate_added": N_("The candidate has been added."),
+    "candidate_saved": N_("The candidate's record has been saved."),
+    "candidate_erased": N_("The candidate's record has been erased."),
 }
 
 

@@ -23,7 +23,6 @@ from talentbridge.web.deps import (
     CsrfForm,
     CurrentPerson,
     EmployerPerson,
-    InstitutePerson,
     LoginForm,
     OfficerPerson,
     T,
@@ -168,11 +167,6 @@ def home(person: CurrentPerson) -> RedirectResponse:
 
 
 # Placeholder homes, each filled by the pages of its kind of organisation.
-@router.get("/candidates")
-def institute_home(request: Request, t: T, person: InstitutePerson) -> HTMLResponse:
-    return render(request, t, "home.html", {"title": t._("Candidates")}, person=person)
-
-
 @router.get("/vacancies")
 def employer_home(request: Request, t: T, person: EmployerPerson) -> HTMLResponse:
     return render(request, t, "home.html", {"title": t._("Vacancies")}, person=person)
