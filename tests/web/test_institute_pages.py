@@ -214,6 +214,10 @@ def test_a_script_name_is_shown_as_text(web_client: TestClient) -> None:
     _, token = _signed_in(web_client)
     name = "<script>alert(1)</script>"
     candidate_id = _add(web_client, token, full_name=name)
-    for path in (f"/app/candidates/{candidate_id}", "/app/candidates", f"/app/candidates/{candidate_id}/edit"):
+    for path in (
+        f"/app/candidates/{candidate_id}",
+        "/app/candidates",
+        f"/app/candidates/{candidate_id}/edit",
+    ):
         html = web_client.get(path).text
         assert name not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
