@@ -265,6 +265,7 @@ BENCHMARKS = {
     "ingest": "talentbridge.benchmarks.ingest",
     "reports": "talentbridge.benchmarks.reports",
     "allocate": "talentbridge.benchmarks.allocate",
+    "pages": "talentbridge.benchmarks.pages",
 }
 
 
