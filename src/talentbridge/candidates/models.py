@@ -23,6 +23,16 @@ class Candidate(TimestampMixin, EmbeddedMixin, OccupationMixin, Base):
         UniqueConstraint("institute_id", "external_id"),
         # An institute's list, newest first, a page at a time (/app/candidates).
         Index("ix_candidates_institute_id_id", "institute_id", "id"),
+        # "Any part of the name", "the start of the external_id" (ILIKE) on PostgreSQL.
+        *(
+            Index(
+                f"ix_candidates_{column}_trgm",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+            )
+            for column in ("full_name", "external_id")
+        ),
         # Never hand an erased person's id to someone else: audit entries and an
         # employer's old references keep pointing at one person (PostgreSQL sequences
         # never reuse ids anyway).

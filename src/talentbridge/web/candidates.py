@@ -67,7 +67,8 @@ def candidate_list(
             placements.candidates_at(institute_id=scope, stage=None) if stage == NO_STAGE else None
         ),
     )
-    pages = max(1, -(-found.total // PER_PAGE))
+    capped = found.total > candidates.COUNT_CAP
+    pages = max(1, -(-min(found.total, candidates.COUNT_CAP) // PER_PAGE))
     filters = {
         "q": text,
         "sector": sector or "",
@@ -82,6 +83,8 @@ def candidate_list(
             "found": found,
             "number": number,
             "pages": pages,
+            "capped": capped,
+            "cap": candidates.COUNT_CAP,
             "filters": filters,
             "query": urlencode({k: v for k, v in filters.items() if v}),
             "sectors": [("", t._("Any sector"))]
