@@ -29,6 +29,9 @@ TRIGRAM = {
 def upgrade() -> None:
     with op.batch_alter_table("candidates") as batch:
         batch.create_index("ix_candidates_institute_id_id", ["institute_id", "id"])
+        batch.create_index(
+            "ix_candidates_list_filters", ["institute_id", "consent_to_share", "sector", "id"]
+        )
     if op.get_bind().dialect.name == "postgresql":
         # pg_trgm ships with PostgreSQL and is a trusted extension: the database's owner may
         # create it.
@@ -47,4 +50,5 @@ def downgrade() -> None:
     for name in TRIGRAM:
         op.drop_index(name, table_name="candidates")  # the extension stays: others may use it
     with op.batch_alter_table("candidates") as batch:
+        batch.drop_index("ix_candidates_list_filters")
         batch.drop_index("ix_candidates_institute_id_id")

@@ -23,6 +23,8 @@ class Candidate(TimestampMixin, EmbeddedMixin, OccupationMixin, Base):
         UniqueConstraint("institute_id", "external_id"),
         # An institute's list, newest first, a page at a time (/app/candidates).
         Index("ix_candidates_institute_id_id", "institute_id", "id"),
+        # The list's filters (consent, sector) answered from the index alone, newest first.
+        Index("ix_candidates_list_filters", "institute_id", "consent_to_share", "sector", "id"),
         # "Any part of the name", "the start of the external_id" (ILIKE) on PostgreSQL.
         *(
             Index(
