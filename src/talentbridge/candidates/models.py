@@ -1,6 +1,15 @@
 from datetime import date
 
-from sqlalchemy import Boolean, Float, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbridge.db import Base, TimestampMixin
@@ -12,6 +21,20 @@ class Candidate(TimestampMixin, EmbeddedMixin, OccupationMixin, Base):
     __tablename__ = "candidates"
     __table_args__ = (
         UniqueConstraint("institute_id", "external_id"),
+        # An institute's list, newest first, a page at a time (/app/candidates).
+        Index("ix_candidates_institute_id_id", "institute_id", "id"),
+        # The list's filters (consent, sector) answered from the index alone, newest first.
+        Index("ix_candidates_list_filters", "institute_id", "consent_to_share", "sector", "id"),
+        # "Any part of the name", "the start of the external_id" (ILIKE) on PostgreSQL.
+        *(
+            Index(
+                f"ix_candidates_{column}_trgm",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+            )
+            for column in ("full_name", "external_id")
+        ),
         # Never hand an erased person's id to someone else: audit entries and an
         # employer's old references keep pointing at one person (PostgreSQL sequences
         # never reuse ids anyway).

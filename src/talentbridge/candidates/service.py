@@ -1,6 +1,6 @@
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -82,6 +82,63 @@ def page(
     found = paginate(session, query, window, order_by=[Candidate.id])
     audit.candidates(session, reader.id, "list", [c.id for c in found.items])
     return found
+
+
+COUNT_CAP = 10_000  # a filtered list counts this far ("more than 10,000"), not the whole table
+
+
+def search(
+    *,
+    session: Session,
+    institute_id: int,
+    window: Window,
+    reader: Organisation,
+    text: str = "",
+    sector: str | None = None,
+    consent: bool | None = None,
+    among: Select[Any] | None = None,
+    not_among: Select[Any] | None = None,
+) -> Slice[Candidate]:
+    """One institute's candidates whose name holds `text` or whose external_id starts with
+    it (any case), of a sector, with or without consent to share, and only those whose ids
+    the query `among` selects (or `not_among` does not); newest first. The reading is logged.
+
+    A filtered list's total stops at COUNT_CAP + 1 (the page says "more than"); the window is
+    chosen on ids alone (an index-only scan) before the rows are read, so a deep page does
+    not read the rows it skips. Trigram indexes serve the text on PostgreSQL (0014).
+    """
+    ids = select(Candidate.id).where(Candidate.institute_id == institute_id)
+    text = text.strip()
+    if text:
+        # ILIKE on PostgreSQL (served by the trigram indexes), lower() LIKE lower() on SQLite
+        literal = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        ids = ids.where(
+            or_(
+                Candidate.full_name.ilike(f"%{literal}%", escape="\\"),
+                Candidate.external_id.ilike(f"{literal}%", escape="\\"),
+            )
+        )
+    if sector is not None:
+        ids = ids.where(Candidate.sector == sector)
+    if consent is not None:
+        ids = ids.where(Candidate.consent_to_share.is_(consent))
+    if among is not None:
+        ids = ids.where(Candidate.id.in_(among))
+    if not_among is not None:
+        ids = ids.where(Candidate.id.not_in(not_among))
+    filtered = bool(text) or sector is not None or consent is not None or among is not None
+    counted = ids.limit(COUNT_CAP + 1) if filtered or not_among is not None else ids
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    window_ids = (
+        ids.order_by(Candidate.id.desc()).limit(window.limit).offset(window.offset).subquery()
+    )
+    items = session.scalars(
+        select(Candidate)
+        .where(Candidate.id.in_(select(window_ids.c.id)))
+        .order_by(Candidate.id.desc())
+    ).all()
+    audit.candidates(session, reader.id, "list", [c.id for c in items])
+    return Slice(items, total)
 
 
 def update_one(

@@ -145,3 +145,10 @@ def failed_rows_csv(*, session: Session, job: Job) -> str:
             [neutralise(str(row.cells.get(name, ""))) for name in columns] + [neutralise(errors)]
         )
     return "\ufeff" + buffer.getvalue()  # the BOM: Excel then reads the file as UTF-8
+
+
+def failed_rows(*, session: Session, job: Job) -> Sequence[FailedRow]:
+    """The job's failed rows, by the spreadsheet's row (for the upload's page)."""
+    return session.scalars(
+        select(FailedRow).where(FailedRow.job_id == job.id).order_by(FailedRow.row)
+    ).all()

@@ -18,13 +18,17 @@ PREFIX = "/app"
 def install(app: FastAPI) -> None:
     """The pages' routes, static files and error pages (HTML under /app, JSON elsewhere)."""
     from talentbridge.web.admin import router as admin
+    from talentbridge.web.candidates import router as candidates
     from talentbridge.web.officer import router as officer
     from talentbridge.web.pipeline import router as pipeline
     from talentbridge.web.signin import router as signin
+    from talentbridge.web.uploads import router as uploads
     from talentbridge.web.vacancies import router as vacancies
 
     app.include_router(signin)
     app.include_router(admin)
+    app.include_router(candidates)
+    app.include_router(uploads)
     app.include_router(vacancies)
     app.include_router(pipeline)
     app.include_router(officer)

@@ -68,6 +68,9 @@ FLASHES = {
     "moved": N_("The placement has been moved."),
     "plan_made": N_("The allocation plan has been made."),
     "override_recorded": N_("The override has been recorded."),
+    "candidate_added": N_("The candidate has been added."),
+    "candidate_saved": N_("The candidate's record has been saved."),
+    "candidate_erased": N_("The candidate's record has been erased."),
 }
 
 

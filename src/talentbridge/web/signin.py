@@ -22,7 +22,6 @@ from talentbridge.web.deps import (
     LOGIN_CSRF_COOKIE,
     CsrfForm,
     CurrentPerson,
-    InstitutePerson,
     LoginForm,
     OfficerPerson,
     T,
@@ -167,9 +166,6 @@ def home(person: CurrentPerson) -> RedirectResponse:
 
 
 # Placeholder homes, each filled by the pages of its kind of organisation.
-@router.get("/candidates")
-def institute_home(request: Request, t: T, person: InstitutePerson) -> HTMLResponse:
-    return render(request, t, "home.html", {"title": t._("Candidates")}, person=person)
 
 
 @router.get("/dashboard")

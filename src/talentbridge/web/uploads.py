@@ -1,0 +1,120 @@
+"""An institute uploads a spreadsheet: the rows stored, the failed ones listed by the
+spreadsheet's own row with their external_id, column and what it accepts, and a progress
+bar following the job (the same reading, storing and job services as the API)."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from talentbridge.candidates.schemas import BulkResult
+from talentbridge.deps import Person, RecordId, SessionDep, SettingsDep
+from talentbridge.errors import Invalid
+from talentbridge.ingestion import reading
+from talentbridge.ingestion import service as jobs
+from talentbridge.ingestion import upload as bulk
+from talentbridge.ingestion.models import Job
+from talentbridge.ingestion.sheets import Limits
+from talentbridge.web.deps import CsrfForm, InstitutePerson, T
+from talentbridge.web.i18n import Translator
+from talentbridge.web.render import render
+
+router = APIRouter(prefix="/app", include_in_schema=False)
+
+SHEET_TYPES = {".xlsx": reading.XLSX_TYPE, ".csv": "text/csv"}
+
+
+def _upload_page(
+    request: Request,
+    t: Translator,
+    person: Person,
+    session: SessionDep,
+    *,
+    job: Job | None = None,
+    result: BulkResult | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    failed = jobs.failed_rows(session=session, job=job) if job is not None else []
+    return render(
+        request,
+        t,
+        "candidates/upload.html",
+        {
+            "job": job,
+            "result": result,
+            "failed": failed,
+            "errors": {"spreadsheet": error} if error else {},
+        },
+        person=person,
+        status_code=status_code,
+    )
+
+
+@router.get("/uploads")
+def upload_form(
+    request: Request, t: T, person: InstitutePerson, session: SessionDep
+) -> HTMLResponse:
+    return _upload_page(request, t, person, session)
+
+
+@router.post("/uploads")
+async def upload(
+    request: Request,
+    t: T,
+    person: InstitutePerson,
+    form: CsrfForm,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> HTMLResponse:
+    sheet = form.get("spreadsheet")
+    name = (sheet.filename or "").lower() if isinstance(sheet, UploadFile) else ""
+    kind = next((media for end, media in SHEET_TYPES.items() if name.endswith(end)), None)
+    if not isinstance(sheet, UploadFile) or not name:
+        message = t._("Choose a spreadsheet (.xlsx or .csv) to upload")
+    elif kind is None:
+        message = t._("Choose an .xlsx or .csv file: %(name)s is neither", name=sheet.filename)
+    else:
+        message = ""
+    if message:
+        return await run_in_threadpool(
+            _upload_page, request, t, person, session, error=message, status_code=422
+        )
+    assert isinstance(sheet, UploadFile) and kind is not None
+    data = await sheet.read(settings.bulk_max_unpacked_bytes + 1)
+    limits = Limits(
+        max_rows=settings.bulk_max_rows,
+        max_unpacked_bytes=settings.bulk_max_unpacked_bytes,
+        max_ratio=settings.bulk_max_ratio,
+    )
+
+    def store() -> HTMLResponse:
+        try:
+            if len(data) > settings.bulk_max_unpacked_bytes:
+                raise Invalid("too large", field="file")
+            rows = reading.rows_from_upload(data, kind, limits)
+            result = bulk.upsert(
+                session=session,
+                institute=person.organisation,
+                rows=rows,
+                max_rows=settings.bulk_max_rows,
+            )
+        except Invalid as exc:
+            # The file as a whole cannot be read: its header, size or format. The service's
+            # sentence names the column or limit; it is shown after the reader's own words.
+            message = t._("The file could not be read: %(reason)s", reason=exc.message)
+            return _upload_page(request, t, person, session, error=message, status_code=422)
+        job = jobs.uploaded_job(
+            session=session, job_id=result.job_id, organisation=person.organisation
+        )
+        return _upload_page(request, t, person, session, job=job, result=result)
+
+    return await run_in_threadpool(store)
+
+
+@router.get("/uploads/{job_id}")
+def upload_job(
+    request: Request, t: T, job_id: RecordId, person: InstitutePerson, session: SessionDep
+) -> HTMLResponse:
+    job = jobs.uploaded_job(session=session, job_id=job_id, organisation=person.organisation)
+    return _upload_page(request, t, person, session, job=job)
