@@ -7,6 +7,14 @@ from talentbridge.candidates.models import Candidate
 from talentbridge.db import Base
 from talentbridge.ingestion.models import EmbeddingTask, Job
 from talentbridge.matching.changes import Change
+from talentbridge.notifications.models import (
+    Delivery,
+    DeliveryAttempt,
+    EmailPreference,
+    NotificationRead,
+    OutboxEvent,
+    Webhook,
+)
 from talentbridge.organisations.models import ApiKey, Organisation
 from talentbridge.placements.models import PlacedTally, Placement, PlacementEvent, StageTally
 from talentbridge.vacancies.models import Vacancy
@@ -19,9 +27,14 @@ __all__ = [
     "Base",
     "Candidate",
     "Change",
+    "Delivery",
+    "DeliveryAttempt",
+    "EmailPreference",
     "EmbeddingTask",
     "Job",
+    "NotificationRead",
     "Organisation",
+    "OutboxEvent",
     "Placement",
     "PlacedTally",
     "PlacementEvent",
@@ -29,4 +42,5 @@ __all__ = [
     "User",
     "UserSession",
     "Vacancy",
+    "Webhook",
 ]

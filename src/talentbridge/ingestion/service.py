@@ -9,6 +9,7 @@ from talentbridge.candidates.models import Candidate
 from talentbridge.db import utcnow
 from talentbridge.errors import NotFound
 from talentbridge.ingestion.models import EmbeddingTask, Job
+from talentbridge.notifications import events
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.vacancies.models import Vacancy
 
@@ -27,6 +28,8 @@ def start_job(
     )
     session.add(job)
     session.flush()
+    if not record_ids:
+        job_finished(session, job.organisation_id, job.id, total=0, done=0, failed=0)
     if record_ids:
         session.execute(
             insert(EmbeddingTask),
@@ -36,6 +39,18 @@ def start_job(
             ],
         )
     return job
+
+
+def job_finished(
+    session: Session, organisation_id: int, job_id: int, *, total: int, done: int, failed: int
+) -> None:
+    """The upload's organisation learns its job is done, and how many records failed."""
+    events.emit(
+        session,
+        events.Kind.upload_finished,
+        [organisation_id],
+        {"job_id": job_id, "total": total, "done": done, "failed": failed},
+    )
 
 
 def enqueue_stale(*, session: Session, model_name: str) -> int:

@@ -21,6 +21,7 @@ from talentbridge.candidates.service import _values
 from talentbridge.crud import apply_changes
 from talentbridge.errors import DomainError, Invalid
 from talentbridge.ingestion import service as ingestion
+from talentbridge.notifications import events
 from talentbridge.organisations.models import Organisation
 
 LIST_FIELDS = {"skills", "preferred_prefectures"}
@@ -275,8 +276,12 @@ def upsert(
         current = existing.get(candidate_in.external_id)
         if current is None:
             created.append(Candidate(institute_id=institute.id, **values))
-        elif apply_changes(current, values):
+            continue
+        withdrawn = current.consent_to_share and not values.get("consent_to_share", True)
+        if apply_changes(current, values):
             changed.append(current)
+            if withdrawn:
+                events.consent_withdrawn(session, candidate_id=current.id)
         else:
             unchanged += 1
     touched = created + changed

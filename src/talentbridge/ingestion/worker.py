@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker, undefer
 
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import unit_of_work, utcnow
+from talentbridge.ingestion import service as ingestion
 from talentbridge.ingestion.models import EmbeddingTask, Job
 from talentbridge.matching.derived import alternatives_of
 from talentbridge.matching.embedder import Embedder
@@ -212,7 +213,7 @@ class EmbeddingWorker:
         column = getattr(Job, field)
         for job_id, count in per_job.items():
             session.execute(update(Job).where(Job.id == job_id).values({field: column + count}))
-            session.execute(
+            finished = session.execute(
                 update(Job)
                 .where(
                     Job.id == job_id,
@@ -220,7 +221,13 @@ class EmbeddingWorker:
                     Job.done + Job.failed >= Job.total,
                 )
                 .values(finished_at=utcnow())
-            )
+                .returning(Job.organisation_id, Job.total, Job.done, Job.failed)
+            ).first()
+            if finished is not None:
+                organisation_id, total, done, failed = finished
+                ingestion.job_finished(
+                    session, organisation_id, job_id, total=total, done=done, failed=failed
+                )
 
     def _fail(self, tasks: Sequence[_Prepared], error: Exception) -> None:
         """Give the batch back with the error; a task that failed too often counts as failed."""
