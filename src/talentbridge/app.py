@@ -378,6 +378,7 @@ def _include_routers(app: FastAPI) -> None:
     from talentbridge.api.demand import router as demand
     from talentbridge.api.jobs import router as jobs
     from talentbridge.api.matches import router as matching
+    from talentbridge.api.notifications import router as notifications
     from talentbridge.api.organisations import router as organisations
     from talentbridge.api.placements import router as placements
     from talentbridge.api.reports import pages
@@ -391,6 +392,7 @@ def _include_routers(app: FastAPI) -> None:
     api.include_router(allocations)
     api.include_router(demand)
     api.include_router(users)
+    api.include_router(notifications)
 
     @api.get("/meta", tags=["reference"])
     def meta() -> dict[str, Any]:

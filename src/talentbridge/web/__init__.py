@@ -18,10 +18,12 @@ PREFIX = "/app"
 def install(app: FastAPI) -> None:
     """The pages' routes, static files and error pages (HTML under /app, JSON elsewhere)."""
     from talentbridge.web.admin import router as admin
+    from talentbridge.web.notifications import router as notifications
     from talentbridge.web.signin import router as signin
 
     app.include_router(signin)
     app.include_router(admin)
+    app.include_router(notifications)
     app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="app-static")
     json_errors: Any = app.exception_handlers[DomainError]
 
