@@ -33,6 +33,7 @@ from talentbridge.ingestion.worker import EmbeddingWorker
 from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.toolkit import Toolkit, build_tools
 from talentbridge.matching.weights import match_weights
+from talentbridge.notifications.worker import NotificationWorker
 from talentbridge.ratelimit import FailureLimiter
 from talentbridge.serving.reasons import negotiate, reason_codes, render
 from talentbridge.serving.sync import MatchService
@@ -306,10 +307,23 @@ def create_app(
                 target=worker.run, args=(stop,), name="embedding-worker", daemon=True
             )
             worker_thread.start()
+        notifier = None
+        if settings.inprocess_worker:
+            notifier = threading.Thread(
+                target=NotificationWorker(
+                    sessions=app.state.session_factory, settings=settings
+                ).run,
+                args=(stop,),
+                name="notification-worker",
+                daemon=True,
+            )
+            notifier.start()
         yield
         stop.set()
         if worker_thread is not None:
             await to_thread.run_sync(worker_thread.join, 30)
+        if notifier is not None:
+            await to_thread.run_sync(notifier.join, 30)
 
     app = FastAPI(
         title="TalentBridge",
@@ -385,6 +399,7 @@ def _include_routers(app: FastAPI) -> None:
     from talentbridge.api.reports import router as reports
     from talentbridge.api.users import router as users
     from talentbridge.api.vacancies import router as vacancies
+    from talentbridge.api.webhooks import router as webhooks
 
     api = APIRouter(prefix="/api/v1")
     for router in (organisations, candidates, vacancies, placements, matching, reports, jobs):
@@ -393,6 +408,7 @@ def _include_routers(app: FastAPI) -> None:
     api.include_router(demand)
     api.include_router(users)
     api.include_router(notifications)
+    api.include_router(webhooks)
 
     @api.get("/meta", tags=["reference"])
     def meta() -> dict[str, Any]:
