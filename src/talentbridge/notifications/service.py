@@ -7,7 +7,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from talentbridge.errors import NotFound
-from talentbridge.notifications.models import NotificationRead, OutboxEvent
+from talentbridge.notifications.events import KINDS
+from talentbridge.notifications.models import EmailPreference, NotificationRead, OutboxEvent
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,16 @@ def mark_read(*, session: Session, event_id: int, organisation_id: int, user_id:
     if session.get(NotificationRead, (event_id, user_id)) is None:
         session.add(NotificationRead(event_id=event_id, user_id=user_id))
         session.flush()
+
+
+def unsubscribe(*, session: Session, user_id: int, kind: str) -> None:
+    """No more email about events of this kind for this person (in-app notifications stay)."""
+    if kind not in KINDS:
+        raise NotFound(f"no kind of event called {kind}", field="kind")
+    preference = session.get(EmailPreference, user_id)
+    if preference is None:
+        preference = EmailPreference(user_id=user_id, unsubscribed=[])
+        session.add(preference)
+    if kind not in preference.unsubscribed:
+        preference.unsubscribed = [*preference.unsubscribed, kind]
+    session.flush()

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from talentbridge.deps import RecordId, SessionDep
+from talentbridge.errors import NotFound
 from talentbridge.notifications import service
 from talentbridge.web.deps import CsrfForm, CurrentPerson, T
 from talentbridge.web.i18n import N_
@@ -44,6 +45,20 @@ def notifications(
     )
     rows = [(n, sentence(t, n.event.kind, n.event.data)) for n in found]
     return render(request, t, "notifications.html", {"rows": rows}, person=person)
+
+
+@router.get("/notifications/unsubscribe")
+def unsubscribe_page(request: Request, t: T, person: CurrentPerson, kind: str = "") -> HTMLResponse:
+    """Where an email's unsubscribe link leads: one button, so a link alone changes nothing."""
+    if kind not in SENTENCES:
+        raise NotFound(f"no kind of event called {kind}", field="kind")
+    return render(request, t, "unsubscribe.html", {"kind": kind}, person=person)
+
+
+@router.post("/notifications/unsubscribe")
+def unsubscribe(person: CurrentPerson, form: CsrfForm, session: SessionDep) -> RedirectResponse:
+    service.unsubscribe(session=session, user_id=person.user.id, kind=str(form.get("kind", "")))
+    return RedirectResponse("/app/notifications?done=unsubscribed", status_code=303)
 
 
 @router.post("/notifications/{event_id}/read")

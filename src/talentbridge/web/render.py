@@ -56,6 +56,7 @@ FLASHES = {
     "person_deactivated": N_("The person has been deactivated and signed out everywhere."),
     "password_reset": N_("The password has been changed and the person signed out everywhere."),
     "key_revoked": N_("The API key has been revoked."),
+    "unsubscribed": N_("You will no longer get emails about this kind of event."),
 }
 
 
