@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from talentbridge import migrate
 from talentbridge.app import create_app
 from talentbridge.config import Settings
-from tests.conftest import ADMIN, Database
+from tests.conftest import ADMIN, Database, make_database
 
 
 @dataclass
@@ -48,17 +49,29 @@ def receiver() -> Iterator[Receiver]:
 AppMaker = Callable[..., TestClient]
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def own_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """A database of this module's own: its tests commit placements, which the shared one's
+    tests (tallies against a recount of every row) must not see."""
+    db = make_database(request.param, tmp_path_factory.mktemp("own"))
+    migrate.upgrade(db.url)
+    yield db
+    db.drop()
+
+
 @pytest.fixture
-def make_client(database: Database) -> Iterator[AppMaker]:
+def make_client(own_database: Database) -> Iterator[AppMaker]:
     """`make_client(**settings)`: a TestClient over the test database with those settings."""
     opened: list[TestClient] = []
 
     def make(**values: Any) -> TestClient:
         settings = Settings(
-            database_url=database.url, admin_token=ADMIN, inprocess_worker=False, **values
+            database_url=own_database.url, admin_token=ADMIN, inprocess_worker=False, **values
         )
         client = TestClient(
-            create_app(settings, engine=database.engine, load_tools=False),
+            create_app(settings, engine=own_database.engine, load_tools=False),
             raise_server_exceptions=False,
         )
         client.__enter__()

@@ -72,13 +72,13 @@ def _shortlist(http: Any, employer: Member, institute: Member) -> None:
 
 
 def test_each_party_gets_one_email_in_its_language_without_the_persons_name(
-    make_client: AppMaker, smtp: tuple[Inbox, int], database: Database
+    make_client: AppMaker, smtp: tuple[Inbox, int], own_database: Database
 ) -> None:
     inbox, port = smtp
     http = make_client()
     employer, institute = make_member(http, "employer"), make_member(http, "institute")
     _shortlist(http, employer, institute)
-    worker = _worker(database, port)
+    worker = _worker(own_database, port)
     worker.run_once()
     worker.run_once()  # nothing twice
 
@@ -95,7 +95,7 @@ def test_each_party_gets_one_email_in_its_language_without_the_persons_name(
 
 
 def test_an_unsubscribed_kind_is_not_emailed_again(
-    make_client: AppMaker, smtp: tuple[Inbox, int], database: Database
+    make_client: AppMaker, smtp: tuple[Inbox, int], own_database: Database
 ) -> None:
     inbox, port = smtp
     http = make_client()
@@ -110,6 +110,6 @@ def test_an_unsubscribed_kind_is_not_emailed_again(
     )
     assert done.status_code == 303
     _shortlist(http, employer, institute)
-    _worker(database, port).run_once()
+    _worker(own_database, port).run_once()
     assert inbox.to(employer.email) == []
     assert len(inbox.to(institute.email)) == 1

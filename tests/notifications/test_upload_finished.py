@@ -10,7 +10,7 @@ from tests.web.conftest import make_member
 
 
 def test_the_institute_is_told_when_its_upload_is_done(
-    make_client: AppMaker, database: Database, tools: Toolkit
+    make_client: AppMaker, own_database: Database, tools: Toolkit
 ) -> None:
     http = make_client()
     institute = make_member(http, "institute")
@@ -25,7 +25,7 @@ def test_the_institute_is_told_when_its_upload_is_done(
 
     assert finished() == []  # not while its records wait for the workers
     worker = EmbeddingWorker(
-        sessions=sessionmaker(bind=database.engine, expire_on_commit=False),
+        sessions=sessionmaker(bind=own_database.engine, expire_on_commit=False),
         embedder=tools.embedder,
         normaliser=tools.normaliser,
     )

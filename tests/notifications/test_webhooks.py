@@ -41,7 +41,7 @@ def _worker(database: Database, **values: object) -> NotificationWorker:
 
 
 def test_a_delivery_is_signed_with_the_webhooks_secret(
-    make_client: AppMaker, receiver: Receiver, database: Database
+    make_client: AppMaker, receiver: Receiver, own_database: Database
 ) -> None:
     http = make_client(webhook_allow_private=True)
     employer = make_member(http, "employer")
@@ -55,7 +55,7 @@ def test_a_delivery_is_signed_with_the_webhooks_secret(
     assert "secret" not in http.get("/api/v1/webhooks", headers=_key(employer)).json()[0]
     placement_id = _shortlist(http, employer)
 
-    _worker(database, webhook_allow_private=True).run_once()
+    _worker(own_database, webhook_allow_private=True).run_once()
 
     [(headers, body)] = receiver.received
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -73,7 +73,7 @@ def test_a_delivery_is_signed_with_the_webhooks_secret(
 
 
 def test_a_receiver_answering_500_gets_it_again_later(
-    make_client: AppMaker, receiver: Receiver, database: Database
+    make_client: AppMaker, receiver: Receiver, own_database: Database
 ) -> None:
     http = make_client(webhook_allow_private=True)
     employer = make_member(http, "employer")
@@ -84,7 +84,7 @@ def test_a_receiver_answering_500_gets_it_again_later(
     ).json()
     _shortlist(http, employer)
     receiver.answers = [500]
-    worker = _worker(database, webhook_allow_private=True)
+    worker = _worker(own_database, webhook_allow_private=True)
 
     assert worker.run_once() == 1
     assert len(receiver.received) == 1
@@ -120,7 +120,7 @@ def test_a_loopback_url_is_refused_while_private_addresses_are_not_allowed(
 
 
 def test_a_webhook_registered_then_pointing_inward_is_not_called(
-    make_client: AppMaker, receiver: Receiver, database: Database
+    make_client: AppMaker, receiver: Receiver, own_database: Database
 ) -> None:
     http = make_client(webhook_allow_private=True)
     employer = make_member(http, "employer")
@@ -130,7 +130,7 @@ def test_a_webhook_registered_then_pointing_inward_is_not_called(
         headers=_key(employer),
     ).json()
     _shortlist(http, employer)
-    _worker(database, webhook_allow_private=False).run_once()  # checked again when delivered
+    _worker(own_database, webhook_allow_private=False).run_once()  # checked again when delivered
     assert receiver.received == []
     [tried] = http.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=_key(employer)).json()
     assert tried["status_code"] is None and "private" in tried["error"]

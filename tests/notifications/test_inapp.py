@@ -3,6 +3,7 @@
 from fastapi.testclient import TestClient
 
 from tests.conftest import candidate_body, vacancy_body
+from tests.notifications.conftest import AppMaker
 from tests.web.conftest import Member, make_member, sign_in_client
 
 
@@ -26,8 +27,9 @@ def _shortlist(http: TestClient, employer: Member) -> int:
 
 
 def test_a_person_reads_a_notification_and_a_colleague_still_has_it(
-    web_client: TestClient,
+    make_client: AppMaker,
 ) -> None:
+    web_client = make_client()
     employer = make_member(web_client, "employer")
     colleague = make_member(web_client, "employer", organisation=employer, name="Kenji Sato")
     placement_id = _shortlist(web_client, employer)
@@ -58,7 +60,8 @@ def test_a_person_reads_a_notification_and_a_colleague_still_has_it(
     assert web_client.get("/api/v1/notifications").json()["items"][0]["read"] is False
 
 
-def test_another_organisations_notification_is_not_found(web_client: TestClient) -> None:
+def test_another_organisations_notification_is_not_found(make_client: AppMaker) -> None:
+    web_client = make_client()
     employer = make_member(web_client, "employer")
     _shortlist(web_client, employer)
     mine = web_client.get(
