@@ -18,22 +18,26 @@ from talentbridge.notifications.models import Delivery, DeliveryAttempt, OutboxE
 def refused_address(url: str, *, allow_private: bool) -> str | None:
     """Why the URL may not be called (None: it may): not http(s), no host, or a host that
     resolves to any private, loopback, link-local or otherwise non-public address."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port
+    except ValueError:
+        return "enter a URL like https://example.org/hooks"
     if parts.scheme not in ("http", "https"):
         return "use an http:// or https:// URL"
-    if not parts.hostname:
+    if not host:
         return "the URL has no host"
     if allow_private:
         return None
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+        found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (OSError, ValueError, UnicodeError):
-        return f"the host {parts.hostname} cannot be resolved"
+        return f"the host {host} cannot be resolved"
     for *_, sockaddr in found:
         address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
         if not address.is_global or address.is_multicast:
-            return f"the host {parts.hostname} resolves to a private or loopback address"
+            return f"the host {host} resolves to a private or loopback address"
     return None
 
 
