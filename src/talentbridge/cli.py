@@ -81,12 +81,20 @@ def _worker(args: argparse.Namespace) -> int:
         batch_size=args.batch_size or settings.worker_batch_size,
         lease_seconds=settings.worker_lease_seconds,
     )
+    from talentbridge.notifications.worker import NotificationWorker
+
+    notifier = NotificationWorker(
+        sessions=sessionmaker(bind=get_engine(), expire_on_commit=False), settings=settings
+    )
     if args.once:
         print(f"prepared {worker.drain()} records")
+        print(f"tried {notifier.run_once()} notification deliveries")
         return 0
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    # The notification deliveries (webhooks, email) run beside it, in a thread.
+    threading.Thread(target=notifier.run, args=(stop,), name="notifications", daemon=True).start()
     print(f"embedding worker {worker.name} waiting for work (Ctrl-C stops it)")
     worker.run(stop)
     return 0
