@@ -50,6 +50,7 @@ LAYERS: dict[str, int] = {
     "talentbridge.visibility": DOMAIN,
     "talentbridge.ingestion": DOMAIN,  # the queue, its embedding worker, bulk upload
     "talentbridge.duplicates": DOMAIN,  # record linkage, its checker, officers' decisions
+    "talentbridge.notifications": DOMAIN,  # the outbox, in-app notifications, webhooks, email
     "talentbridge.api": APPLICATION,  # the HTTP routes
     "talentbridge.serving": APPLICATION,  # the index kept in step, who sees what of a match
     "talentbridge.app": APPLICATION,

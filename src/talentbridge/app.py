@@ -42,6 +42,7 @@ from talentbridge.matching.index import MatchIndex
 from talentbridge.matching.toolkit import Toolkit, build_tools
 from talentbridge.matching.weights import match_weights
 from talentbridge.middleware import BodyLimit, SecurityHeaders
+from talentbridge.notifications.worker import NotificationWorker
 from talentbridge.ops import prune
 from talentbridge.ops.observe import Observe, health_details
 from talentbridge.ratelimit import limiter_for
@@ -263,12 +264,25 @@ def create_app(
         checker_thread = None
         if settings.inprocess_worker:
             checker_thread = duplicate_checker.start(app.state.session_factory, settings, stop)
+        notifier = None
+        if settings.inprocess_worker:
+            notifier = threading.Thread(
+                target=NotificationWorker(
+                    sessions=app.state.session_factory, settings=settings
+                ).run,
+                args=(stop,),
+                name="notification-worker",
+                daemon=True,
+            )
+            notifier.start()
         yield
         stop.set()
         if checker_thread is not None:
             await to_thread.run_sync(checker_thread.join, 30)
         if worker_thread is not None:
             await to_thread.run_sync(worker_thread.join, 30)
+        if notifier is not None:
+            await to_thread.run_sync(notifier.join, 30)
         await to_thread.run_sync(audit_writer.close_all)  # reads' audit entries still queued
 
     app = FastAPI(
@@ -364,12 +378,14 @@ def _include_routers(app: FastAPI) -> None:
     from talentbridge.api.hires import router as hires
     from talentbridge.api.jobs import router as jobs
     from talentbridge.api.matches import router as matching
+    from talentbridge.api.notifications import router as notifications
     from talentbridge.api.organisations import router as organisations
     from talentbridge.api.placements import router as placements
     from talentbridge.api.reports import pages
     from talentbridge.api.reports import router as reports
     from talentbridge.api.users import router as users
     from talentbridge.api.vacancies import router as vacancies
+    from talentbridge.api.webhooks import router as webhooks
     from talentbridge.ops.observe import router as metrics_router
 
     api = APIRouter(prefix="/api/v1")
@@ -380,6 +396,8 @@ def _include_routers(app: FastAPI) -> None:
     api.include_router(users)
     api.include_router(duplicates)
     api.include_router(hires)
+    api.include_router(notifications)
+    api.include_router(webhooks)
 
     @api.get("/meta", tags=["reference"])
     def meta() -> dict[str, Any]:

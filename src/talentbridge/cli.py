@@ -90,12 +90,18 @@ def _worker(args: argparse.Namespace) -> int:
         batch_size=args.batch_size or settings.worker_batch_size,
         lease_seconds=settings.worker_lease_seconds,
     )
+    from talentbridge.notifications.worker import NotificationWorker
+
+    notifier = NotificationWorker(
+        sessions=sessionmaker(bind=get_engine(), expire_on_commit=False), settings=settings
+    )
     if args.once:
         print(f"prepared {worker.drain()} records")
         from talentbridge.duplicates.checker import DuplicateChecker, model_for
 
         duplicates = DuplicateChecker(sessions=worker.sessions, model=model_for(settings))
         print(f"checked {duplicates.drain()} changes for duplicates")
+        print(f"tried {notifier.run_once()} notification deliveries")
         return 0
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -103,6 +109,8 @@ def _worker(args: argparse.Namespace) -> int:
     from talentbridge.duplicates import checker
 
     checker.start(worker.sessions, settings, stop)  # each changed record against the others
+    # The notification deliveries (webhooks, email) run beside it, in a thread.
+    threading.Thread(target=notifier.run, args=(stop,), name="notifications", daemon=True).start()
     print(f"embedding worker {worker.name} waiting for work (Ctrl-C stops it)")
     sessions = sessionmaker(bind=get_engine(), expire_on_commit=False)
     cleanup = (settings.maintenance_interval_seconds, lambda: prune.run(sessions, settings))

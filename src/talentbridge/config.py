@@ -132,6 +132,17 @@ class Settings(BaseSettings):
     # and the queue stuck when its oldest item waited longer than this.
     health_index_lag: int = Field(10_000, ge=1)
     health_queue_age_seconds: float = Field(900.0, gt=0)
+    # Notifications (docs/notifications.md): webhooks and email, delivered by the workers.
+    webhook_allow_private: bool = False  # let webhooks reach private and loopback addresses
+    webhook_timeout_seconds: float = Field(10.0, gt=0)
+    webhook_retry_hours: float = Field(24.0, gt=0)  # retried with exponential backoff this long
+    smtp_host: str | None = None  # email is off while this is unset
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_from: str = "TalentBridge <no-reply@talentbridge.invalid>"
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    public_url: str = "http://127.0.0.1:8000"  # where links in email lead
 
     @field_validator("sector_targets")
     @classmethod

@@ -43,6 +43,8 @@ def record_name(model: type) -> str:
     if table in RECORD_NAMES:
         return RECORD_NAMES[table]
     return model.__name__.lower()  # a class name is already singular
+
+
 def _admits_none(annotation: Any) -> bool:
     origin = get_origin(annotation)
     if origin is Annotated:

@@ -8,6 +8,14 @@ from talentbridge.db import Base
 from talentbridge.duplicates.models import DuplicateCheck, DuplicateKey, DuplicatePair
 from talentbridge.ingestion.models import EmbeddingTask, FailedRow, Job
 from talentbridge.matching.changes import Change
+from talentbridge.notifications.models import (
+    Delivery,
+    DeliveryAttempt,
+    EmailPreference,
+    NotificationRead,
+    OutboxEvent,
+    Webhook,
+)
 from talentbridge.organisations.models import ApiKey, Organisation
 from talentbridge.placements.models import PlacedTally, Placement, PlacementEvent, StageTally
 from talentbridge.ratelimit import RateCounter
@@ -24,10 +32,15 @@ __all__ = [
     "DuplicateCheck",
     "DuplicateKey",
     "DuplicatePair",
+    "Delivery",
+    "DeliveryAttempt",
+    "EmailPreference",
     "EmbeddingTask",
     "FailedRow",
     "Job",
+    "NotificationRead",
     "Organisation",
+    "OutboxEvent",
     "Placement",
     "PlacedTally",
     "PlacementEvent",
@@ -36,4 +49,5 @@ __all__ = [
     "User",
     "UserSession",
     "Vacancy",
+    "Webhook",
 ]

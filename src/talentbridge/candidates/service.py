@@ -12,6 +12,7 @@ from talentbridge.crud import apply_changes, changes_of, get_owned, non_nullable
 from talentbridge.errors import Conflict, Invalid
 from talentbridge.matching.derived import refresh_derived_fields
 from talentbridge.matching.toolkit import Toolkit
+from talentbridge.notifications import events
 from talentbridge.organisations.models import Organisation
 from talentbridge.pages import Slice, Window, paginate
 
@@ -160,6 +161,7 @@ def update_one(
         and _external_id_taken(session, candidate.institute_id, new_id)
     ):
         raise _taken(new_id)
+    withdrawn = candidate.consent_to_share and changes.get("consent_to_share") is False
     if apply_changes(candidate, changes):
         refresh_derived_fields(
             [candidate],
@@ -171,6 +173,8 @@ def update_one(
         audit.candidates(
             session, candidate.institute_id, "update", [candidate.id], ",".join(sorted(changes))
         )
+        if withdrawn:
+            events.consent_withdrawn(session, candidate_id=candidate.id)
     return candidate
 
 

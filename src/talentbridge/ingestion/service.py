@@ -17,6 +17,7 @@ from talentbridge.db import utcnow
 from talentbridge.errors import NotFound
 from talentbridge.ingestion.columns import COLUMNS
 from talentbridge.ingestion.models import EmbeddingTask, FailedRow, Job
+from talentbridge.notifications import events
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.vacancies.models import Vacancy
 
@@ -44,6 +45,10 @@ def start_job(
     )
     session.add(job)
     session.flush()
+    if not record_ids:
+        job_finished(
+            session, job.organisation_id, job.id, total=job.total, done=0, failed=job.failed
+        )
     if record_ids:
         session.execute(
             insert(EmbeddingTask),
@@ -53,6 +58,18 @@ def start_job(
             ],
         )
     return job
+
+
+def job_finished(
+    session: Session, organisation_id: int, job_id: int, *, total: int, done: int, failed: int
+) -> None:
+    """The upload's organisation learns its job is done, and how many records failed."""
+    events.emit(
+        session,
+        events.Kind.upload_finished,
+        [organisation_id],
+        {"job_id": job_id, "total": total, "done": done, "failed": failed},
+    )
 
 
 def enqueue_stale(*, session: Session, model_name: str) -> int:
@@ -114,6 +131,8 @@ def queue_state(*, session: Session, now: datetime | None = None) -> dict[str, A
         "oldest_seconds": max((now - oldest).total_seconds(), 0.0) if oldest else 0.0,
         "leased": leased is not None,
     }
+
+
 def uploaded_job(*, session: Session, job_id: int, organisation: Organisation) -> Job:
     """A job the caller's organisation started itself (no one else: its failed rows hold
     people's details as they were sent); else NotFound."""

@@ -23,6 +23,7 @@ from talentbridge.ingestion import service as ingestion
 from talentbridge.ingestion.columns import COLUMNS, DATE_HINT
 from talentbridge.ingestion.models import FailedRow
 from talentbridge.ingestion.reading import Parsed, SourceRow, rows_from_upload
+from talentbridge.notifications import events
 from talentbridge.organisations.models import Organisation
 
 __all__ = ["rows_from_upload", "upsert"]
@@ -149,8 +150,12 @@ def upsert(
         current = existing.get(candidate_in.external_id)
         if current is None:
             created.append(Candidate(institute_id=institute.id, **values))
-        elif apply_changes(current, values):
+            continue
+        withdrawn = current.consent_to_share and not values.get("consent_to_share", True)
+        if apply_changes(current, values):
             changed.append(current)
+            if withdrawn:
+                events.consent_withdrawn(session, candidate_id=current.id)
         else:
             unchanged += 1
     touched = created + changed

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker, undefer
 from talentbridge import metrics
 from talentbridge.candidates.models import Candidate
 from talentbridge.db import unit_of_work, utcnow
+from talentbridge.ingestion import service as ingestion
 from talentbridge.ingestion.models import EmbeddingTask, Job
 from talentbridge.matching.derived import alternatives_of
 from talentbridge.matching.embedder import Embedder
@@ -233,10 +234,14 @@ class EmbeddingWorker:
                 )
                 # never before it was created, whatever this host's clock says
                 .values(finished_at=case((Job.created_at > now, Job.created_at), else_=now))
-                .returning(Job.failed)
-            ).scalar_one_or_none()
+                .returning(Job.organisation_id, Job.total, Job.done, Job.failed)
+            ).first()
             if ended is not None:
-                finished["failed" if ended else "finished"] += 1
+                organisation_id, total, done, failed = ended
+                finished["failed" if failed else "finished"] += 1
+                ingestion.job_finished(
+                    session, organisation_id, job_id, total=total, done=done, failed=failed
+                )
         # Counted once the transaction commits, never for work rolled back.
         event.listen(
             session, "after_commit", lambda _: _count(field, len(tasks), finished), once=True

@@ -21,6 +21,7 @@ from talentbridge.matching.features import candidate_features, vacancy_features
 from talentbridge.matching.gates import GATE_NAMES as GATES
 from talentbridge.matching.gates import pair_failed_gates
 from talentbridge.matching.reasons import Reason
+from talentbridge.notifications import events
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.pages import Slice, Window, paginate
 from talentbridge.placements import tallies
@@ -152,7 +153,26 @@ def create(
             "the candidate is already in this vacancy's pipeline", field="candidate_id"
         ) from exc
     tallies.count_move(session, placement, None, Stage.shortlisted)
+    _stage_changed(session, placement, None, Stage.shortlisted, employer)
     return placement
+
+
+def _stage_changed(
+    session: Session, placement: Placement, was: str | None, to: str, by: Organisation
+) -> None:
+    """The event both parties get, in the move's transaction."""
+    events.emit(
+        session,
+        events.Kind.placement_stage_changed,
+        [placement.employer_id, placement.institute_id],
+        {
+            "placement_id": placement.id,
+            "vacancy_id": placement.vacancy_id,
+            "from": was,
+            "to": to,
+            "by": by.kind,
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -262,6 +282,19 @@ def record_override(
         [candidate_id],
         detail=f"vacancy {vacancy_id}: {','.join(override.gates)}",
     )
+    vacancy = session.get(Vacancy, vacancy_id)
+    candidate = session.get(Candidate, candidate_id)
+    told = {"vacancy_id": vacancy_id, "candidate_id": candidate_id, "gates": override.gates}
+    events.emit(session, events.Kind.override_recorded, [officer.id], told)
+    if candidate is not None:
+        events.emit(session, events.Kind.override_recorded, [candidate.institute_id], told)
+    if vacancy is not None:  # the employer learns its vacancy, not whom it concerns
+        events.emit(
+            session,
+            events.Kind.override_recorded,
+            [vacancy.employer_id],
+            {"vacancy_id": vacancy_id, "gates": override.gates},
+        )
     return override
 
 
@@ -316,6 +349,7 @@ def move(
             "the candidate is already placed in another vacancy", field="candidate_id"
         ) from exc
     tallies.count_move(session, placement, was, to)
+    _stage_changed(session, placement, was, to, organisation)
     return placement
 
 

@@ -8,7 +8,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from talentbridge.db import unit_of_work
 from talentbridge.deps import Person
+from talentbridge.notifications import service as notifications
 from talentbridge.organisations.models import OrgKind
 from talentbridge.web.i18n import LANG_COOKIE, LOCALES, N_, Translator
 
@@ -71,6 +73,7 @@ FLASHES = {
     "candidate_added": N_("The candidate has been added."),
     "candidate_saved": N_("The candidate's record has been saved."),
     "candidate_erased": N_("The candidate's record has been erased."),
+    "unsubscribed": N_("You will no longer get emails about this kind of event."),
 }
 
 
@@ -107,12 +110,23 @@ def render(
         nav=[(t._(label), path) for label, path in navigation(person)],
         flash=t._(flash) if flash else None,
         path=request.url.path,
+        unread=_unread(request, person),
         **(context or {}),
     )
     response = HTMLResponse(html, status_code=status_code)
     response.headers["content-security-policy"] = APP_CSP
     remember_language(request, response)
     return response
+
+
+def _unread(request: Request, person: Person | None) -> int | None:
+    """The header's count of the person's unread notifications (None when signed out)."""
+    if person is None:
+        return None
+    with unit_of_work(request.app.state.session_factory, read_only=True) as session:
+        return notifications.unread_count(
+            session=session, organisation_id=person.organisation.id, user_id=person.user.id
+        )
 
 
 def remember_language(request: Request, response: Any) -> None:

@@ -1,0 +1,134 @@
+"""Email of events: one message per event and person, in their language, through SMTP.
+
+The sentences are the `notifications` gettext catalogue (`talentbridge/locale/ja/...`;
+English is the msgid). A message names ids and stages, never a candidate's name or birth
+date, and links to the page that unsubscribes from its kind.
+"""
+
+import io
+import smtplib
+import ssl
+from email.message import EmailMessage
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from talentbridge.accounts.models import User
+from talentbridge.config import Settings
+from talentbridge.notifications.models import EmailPreference
+
+DOMAIN = "notifications"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+LANGUAGES = ("en", "ja")
+
+
+def N_(message: str) -> str:  # noqa: N802  (gettext's marker name, for extraction)
+    return message
+
+
+SUBJECTS = {
+    "placement.stage_changed": N_("Placement {placement_id} is now at the {to} stage"),
+    "upload.finished": N_("Your upload {job_id} has finished"),
+    "override.recorded": N_("An officer recorded an override for vacancy {vacancy_id}"),
+    "consent.withdrawn": N_("A candidate withdrew consent to share"),
+}
+BODIES = {
+    "placement.stage_changed": N_(
+        "Placement {placement_id} for vacancy {vacancy_id} has moved from {from} to {to}."
+    ),
+    "upload.finished": N_(
+        "Upload {job_id} has finished: {done} of {total} records are ready, {failed} failed."
+    ),
+    "override.recorded": N_(
+        "An officer has recorded an exception to these gates for vacancy {vacancy_id}: {gates}."
+    ),
+    "consent.withdrawn": N_(
+        "A candidate in placements {placement_ids} has withdrawn consent to share their "
+        "profile. Their details are no longer shown to you."
+    ),
+}
+GREETING = N_("Hello,")
+CLOSING = N_("See the notifications page: {link}")
+UNSUBSCRIBE = N_("To stop these emails about this kind of event: {link}")
+SIGNATURE = N_("TalentBridge")
+
+
+@cache
+def _translations(language: str) -> NullTranslations:
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if language == "en" or not path.exists():
+        return NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "-"
+
+
+def _say(language: str, message: str, values: dict[str, Any]) -> str:
+    shown = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in values.items()}
+    return _translations(language).gettext(message).format_map(_Blank(shown))
+
+
+def language_of(person: User, preference: EmailPreference | None) -> str:
+    """The person's chosen language; else Japanese for employers' people, English for others."""
+    if preference is not None and preference.language in LANGUAGES:
+        return preference.language
+    return "ja" if person.organisation.kind == "employer" else "en"
+
+
+def compose(settings: Settings, to: str, language: str, event: dict[str, Any]) -> EmailMessage:
+    kind, data = event["kind"], dict(event["data"])
+    base = settings.public_url.rstrip("/")
+    unsubscribe = f"{base}/app/notifications/unsubscribe?kind={quote(kind)}"
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = to
+    message["Subject"] = _say(language, SUBJECTS.get(kind, kind), data)
+    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["Content-Language"] = language
+    lines = [
+        _say(language, GREETING, {}),
+        "",
+        _say(language, BODIES.get(kind, kind), data),
+        "",
+        _say(language, CLOSING, {"link": f"{base}/app/notifications"}),
+        _say(language, UNSUBSCRIBE, {"link": unsubscribe}),
+        "",
+        _say(language, SIGNATURE, {}),
+    ]
+    message.set_content("\n".join(lines))
+    return message
+
+
+def send(settings: Settings, message: EmailMessage) -> None:
+    """Hand the message to the SMTP server of the settings (`none`, `starttls` or `tls`)."""
+    assert settings.smtp_host, "email is off while TALENTBRIDGE_SMTP_HOST is unset"
+    timeout = settings.webhook_timeout_seconds
+    smtp: smtplib.SMTP
+    if settings.smtp_security == "tls":
+        smtp = smtplib.SMTP_SSL(
+            settings.smtp_host,
+            settings.smtp_port,
+            timeout=timeout,
+            context=ssl.create_default_context(),
+        )
+    else:
+        smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout)
+    with smtp:
+        if settings.smtp_security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password or "")
+        smtp.send_message(message)

@@ -1,0 +1,112 @@
+"""Webhooks: an organisation's receivers, the address rule, and what was delivered to them."""
+
+import ipaddress
+import secrets
+import socket
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from talentbridge.errors import Invalid, NotFound
+from talentbridge.notifications.events import KINDS
+from talentbridge.notifications.models import Delivery, DeliveryAttempt, OutboxEvent, Webhook
+
+
+def refused_address(url: str, *, allow_private: bool) -> str | None:
+    """Why the URL may not be called (None: it may): not http(s), no host, or a host that
+    resolves to any private, loopback, link-local or otherwise non-public address."""
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port
+    except ValueError:
+        return "enter a URL like https://example.org/hooks"
+    if parts.scheme not in ("http", "https"):
+        return "use an http:// or https:// URL"
+    if not host:
+        return "the URL has no host"
+    if allow_private:
+        return None
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError, UnicodeError):
+        return f"the host {host} cannot be resolved"
+    for *_, sockaddr in found:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if not address.is_global or address.is_multicast:
+            return f"the host {host} resolves to a private or loopback address"
+    return None
+
+
+def create(
+    *,
+    session: Session,
+    organisation_id: int,
+    url: str,
+    kinds: Sequence[str],
+    allow_private: bool,
+) -> Webhook:
+    """A receiver of the listed kinds of events; its secret is returned here only."""
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown or not kinds:
+        raise Invalid(
+            f"unknown event kinds: {', '.join(unknown) or 'none given'}; known: {', '.join(KINDS)}",
+            field="events",
+        )
+    why = refused_address(url, allow_private=allow_private)
+    if why:
+        raise Invalid(why, field="url")
+    hook = Webhook(
+        organisation_id=organisation_id,
+        url=url,
+        events=sorted(set(kinds), key=KINDS.index),
+        secret=secrets.token_hex(32),
+    )
+    session.add(hook)
+    session.flush()
+    return hook
+
+
+def listing(*, session: Session, organisation_id: int) -> list[Webhook]:
+    return list(
+        session.scalars(
+            select(Webhook).where(Webhook.organisation_id == organisation_id).order_by(Webhook.id)
+        )
+    )
+
+
+def get(*, session: Session, webhook_id: int, organisation_id: int) -> Webhook:
+    hook = session.get(Webhook, webhook_id)
+    if hook is None or hook.organisation_id != organisation_id:
+        raise NotFound(f"webhook {webhook_id} not found")
+    return hook
+
+
+def delete(*, session: Session, hook: Webhook) -> None:
+    session.delete(hook)
+    session.flush()
+
+
+def attempts(*, session: Session, hook: Webhook, limit: int = 200) -> list[dict[str, Any]]:
+    """Every try of a delivery to this webhook, newest first."""
+    rows = session.execute(
+        select(
+            Delivery.event_id,
+            OutboxEvent.kind,
+            DeliveryAttempt.status_code,
+            DeliveryAttempt.attempt,
+            DeliveryAttempt.at,
+            DeliveryAttempt.error,
+            Delivery.status,
+        )
+        .join(Delivery, Delivery.id == DeliveryAttempt.delivery_id)
+        .join(OutboxEvent, OutboxEvent.id == Delivery.event_id)
+        .where(Delivery.webhook_id == hook.id)
+        .order_by(DeliveryAttempt.id.desc())
+        .limit(limit)
+    ).all()
+    keys = ("event_id", "kind", "status_code", "attempt", "at", "error", "delivery_status")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
