@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from talentbridge import migrate
 from talentbridge.app import create_app
 from talentbridge.config import Settings
-from tests.conftest import ADMIN, Database
+from tests.conftest import ADMIN, Database, make_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -103,6 +103,18 @@ def sign_in_client(http: httpx.Client | TestClient, member: Member) -> str:
     )
     assert answer.status_code == 303, answer.text
     return csrf_of(http.get("/app/", follow_redirects=True).text)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """The web tests' own databases: their apps commit for real (a person's session must
+    outlive a request), so what they make must not show up in other packages' tests."""
+    db = make_database(request.param, tmp_path_factory.mktemp("web-db"))
+    migrate.upgrade(db.url)
+    yield db
+    db.drop()
 
 
 @pytest.fixture

@@ -415,28 +415,6 @@ def page(
     )
 
 
-def candidates_at(*, institute_id: int, stage: str | None) -> Select[Any]:
-    """The ids of the institute's candidates with a placement at `stage` now (None: with no
-    placement at all, the complement is taken by the caller's NOT IN)."""
-    query = select(Placement.candidate_id).where(
-        Placement.institute_id == institute_id, Placement.candidate_id.is_not(None)
-    )
-    return query if stage is None else query.where(Placement.status == stage)
-
-
-def history_of(*, session: Session, candidate: Candidate) -> list[tuple[Placement, Vacancy]]:
-    """The candidate's placements, oldest first, each with its vacancy and its events (for
-    the institute that owns the record: callers check that)."""
-    rows = session.execute(
-        select(Placement, Vacancy)
-        .join(Vacancy, Vacancy.id == Placement.vacancy_id)
-        .where(Placement.candidate_id == candidate.id)
-        .options(selectinload(Placement.events))
-        .order_by(Placement.id)
-    ).all()
-    return [(placement, vacancy) for placement, vacancy in rows]
-
-
 def stages_with(
     session: Session, employer_id: int, candidate_ids: Sequence[int]
 ) -> dict[int, list[str]]:
@@ -501,8 +479,3 @@ def views_of(
         )
         for c in candidates
     }
-
-
-def overrides(*, session: Session, window: Window) -> Slice[GateOverride]:
-    """Officers' gate overrides, newest first."""
-    return paginate(session, select(GateOverride), window, order_by=[GateOverride.id.desc()])

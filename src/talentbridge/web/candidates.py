@@ -12,6 +12,7 @@ from talentbridge.candidates.models import Candidate
 from talentbridge.deps import Person, RecordId, SessionDep, ToolsDep
 from talentbridge.errors import DomainError
 from talentbridge.pages import Window
+from talentbridge.placements import lists as placement_lists
 from talentbridge.placements import service as placements
 from talentbridge.serving import answers
 from talentbridge.serving.sync import MatchService
@@ -62,9 +63,13 @@ def candidate_list(
         text=text,
         sector=sector,
         consent=consent,
-        among=placements.candidates_at(institute_id=scope, stage=stage) if stage in ALL else None,
+        among=placement_lists.candidates_at(institute_id=scope, stage=stage)
+        if stage in ALL
+        else None,
         not_among=(
-            placements.candidates_at(institute_id=scope, stage=None) if stage == NO_STAGE else None
+            placement_lists.candidates_at(institute_id=scope, stage=None)
+            if stage == NO_STAGE
+            else None
         ),
     )
     capped = found.total > candidates.COUNT_CAP
@@ -189,7 +194,7 @@ def candidate_page(
         {
             "candidate": candidate,
             "matches": matches,
-            "history": placements.history_of(session=session, candidate=candidate),
+            "history": placement_lists.history_of(session=session, candidate=candidate),
             "stage_names": {k: t._(v) for k, v in STAGES.items()},
             "sector_names": {k: t._(v) for k, v in form_of.SECTORS.items()},
             "labels": {k: t._(v) for k, v in form_of.LABELS.items()},

@@ -11,6 +11,7 @@ from talentbridge.allocations import service as allocations
 from talentbridge.allocations.schemas import Scope
 from talentbridge.deps import MatcherDep, RecordId, SessionDep, ToolsDep
 from talentbridge.pages import Window
+from talentbridge.placements import lists as placement_lists
 from talentbridge.placements import service as placements
 from talentbridge.placements.schemas import OverrideCreate
 from talentbridge.reports import demand as demand_service
@@ -116,7 +117,7 @@ def _overrides_page(
     values: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    found = placements.overrides(session=session, window=Window(200, 0))
+    found = placement_lists.overrides(session=session, window=Window(200, 0))
     return render(
         request,
         t,
