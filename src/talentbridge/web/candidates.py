@@ -183,7 +183,9 @@ def candidate_page(
     )
     matcher: MatchService | None = getattr(request.app.state, "matcher", None)
     matches = (
-        answers.vacancies_for_candidate(session, matcher, candidate, MATCHES_SHOWN, False).items
+        answers.vacancies_for_candidate(
+            session, matcher, candidate, MATCHES_SHOWN, False, locale=t.lang
+        ).items
         if matcher is not None
         else None
     )
