@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from talentbridge.candidates import models as _candidates  # noqa: F401 (a foreign key's table)
 from talentbridge.db import SEQ, Base, utcnow
+from talentbridge.organisations import models as _organisations  # noqa: F401 (a foreign key's table)
 
 
 class PairStatus(StrEnum):

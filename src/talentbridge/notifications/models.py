@@ -6,7 +6,9 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from talentbridge.accounts import models as _accounts  # noqa: F401 (a foreign key's table)
 from talentbridge.db import SEQ, Base, utcnow
+from talentbridge.organisations import models as _organisations  # noqa: F401 (a foreign key's table)
 
 
 class OutboxEvent(Base):
