@@ -1,6 +1,5 @@
 """In-app notifications over the API: the caller's organisation's events, read per person."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
@@ -8,6 +7,7 @@ from pydantic import BaseModel
 
 from talentbridge.deps import CurrentOrg, RecordId, SessionDep
 from talentbridge.errors import Forbidden
+from talentbridge.fields import UtcDateTime
 from talentbridge.notifications import service
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/notifications", tags=["notifications"])
 class NotificationOut(BaseModel):
     id: int
     kind: str
-    occurred_at: datetime
+    occurred_at: UtcDateTime
     read: bool
     data: dict[str, Any]
 

@@ -1,6 +1,5 @@
 """Webhooks: an organisation's receivers of events, and each delivery attempt to them."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
@@ -8,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from talentbridge.deps import CurrentOrg, RecordId, SessionDep, SettingsDep
 from talentbridge.errors import Forbidden
+from talentbridge.fields import UtcDateTime
 from talentbridge.notifications import webhooks
 from talentbridge.notifications.models import Webhook
 from talentbridge.organisations.models import Organisation
@@ -46,7 +46,7 @@ class AttemptRead(BaseModel):
     kind: str
     status_code: int | None
     attempt: int
-    at: datetime
+    at: UtcDateTime
     error: str | None
     delivery_status: str
 
