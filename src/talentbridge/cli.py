@@ -30,7 +30,9 @@ def _serve(args: argparse.Namespace) -> int:
         current = migrate.is_current(get_engine())
         app = create_app()
     except (SQLAlchemyError, ImportError) as exc:  # bad URL, absent driver, server down
-        print(f"cannot open the database ({_safe_url()}): {_first_line(exc)}", file=sys.stderr)
+        from talentbridge.ops.commands import safe_url
+
+        print(f"cannot open the database ({safe_url()}): {_first_line(exc)}", file=sys.stderr)
         return 2
     except ConfigError as exc:
         print(f"refusing to start: {exc}", file=sys.stderr)
@@ -116,18 +118,6 @@ def _worker(args: argparse.Namespace) -> int:
     cleanup = (settings.maintenance_interval_seconds, lambda: prune.run(sessions, settings))
     worker.run(stop, every=[cleanup])
     return 0
-
-
-def _safe_url() -> str:
-    """The database URL without its password."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    raw = get_settings().database_url
-    try:
-        return make_url(raw).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "TALENTBRIDGE_DATABASE_URL is not a database URL"
 
 
 def _first_line(exc: Exception) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from talentbridge.config import get_settings
 
 
-def _safe_url() -> str:
+def safe_url() -> str:
     """The database URL without its password."""
     raw = get_settings().database_url
     try:
@@ -28,7 +28,7 @@ def backup_command(args: argparse.Namespace) -> int:
     except backup.BackupError as exc:
         print(f"backup refused: {exc}", file=sys.stderr)
         return 2
-    print(f"backed up {_safe_url()} to {done.path} ({done.bytes:,} bytes, {done.seconds:.1f} s)")
+    print(f"backed up {safe_url()} to {done.path} ({done.bytes:,} bytes, {done.seconds:.1f} s)")
     return 0
 
 
@@ -40,7 +40,7 @@ def restore_command(args: argparse.Namespace) -> int:
     except backup.BackupError as exc:
         print(f"restore refused: {exc}", file=sys.stderr)
         return 2
-    print(f"restored {done.path} into {_safe_url()} ({done.seconds:.1f} s)")
+    print(f"restored {done.path} into {safe_url()} ({done.seconds:.1f} s)")
     print("run `talentbridge migrate` if this version's schema is newer than the backup's")
     return 0
 
