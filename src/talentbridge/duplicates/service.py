@@ -5,9 +5,10 @@ institute's is not in its list, its count, nor its answers (a pair id it may not
 "not found", the same answer as no pair at all).
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from talentbridge.audit import service as audit
@@ -99,3 +100,27 @@ def decide(
         detail=f"pair {pair.id}: {was} -> {status}",
     )
     return pair
+
+
+def counts(*, session: Session, organisation: Organisation) -> dict[str, int]:
+    """How many pairs the caller may see, by status (the review's progress)."""
+    query = select(DuplicatePair.status, func.count()).group_by(DuplicatePair.status)
+    condition = _visible(organisation)
+    if condition is not None:
+        query = query.where(condition)
+    found = {str(status): int(n) for status, n in session.execute(query)}
+    return {status.value: found.get(status.value, 0) for status in PairStatus}
+
+
+def listed_names(*, session: Session, pairs: Sequence[DuplicatePair]) -> dict[int, tuple[str, str]]:
+    """The name and institute of each record of pairs already listed (`page` logged the
+    listing), by record id: what a list of pairs shows of them."""
+    ids = {c for p in pairs for c in (p.candidate_a, p.candidate_b)}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Candidate.id, Candidate.full_name, Organisation.name)
+        .join(Organisation, Organisation.id == Candidate.institute_id)
+        .where(Candidate.id.in_(ids))
+    )
+    return {int(i): (str(name), str(institute)) for i, name, institute in rows}

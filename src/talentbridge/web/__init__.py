@@ -19,6 +19,7 @@ def install(app: FastAPI) -> None:
     """The pages' routes, static files and error pages (HTML under /app, JSON elsewhere)."""
     from talentbridge.web.admin import router as admin
     from talentbridge.web.candidates import router as candidates
+    from talentbridge.web.duplicates import router as duplicates
     from talentbridge.web.notifications import router as notifications
     from talentbridge.web.officer import router as officer
     from talentbridge.web.pipeline import router as pipeline
@@ -33,6 +34,7 @@ def install(app: FastAPI) -> None:
     app.include_router(vacancies)
     app.include_router(pipeline)
     app.include_router(officer)
+    app.include_router(duplicates)
     app.include_router(notifications)
     app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="app-static")
     json_errors: Any = app.exception_handlers[DomainError]

@@ -6,6 +6,7 @@ Babel), so there is no build step and no .mo file to keep current.
 """
 
 import gettext
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -16,7 +17,7 @@ from typing import Any
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 from starlette.requests import Request
 
@@ -89,6 +90,13 @@ class Translator:
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.lang)
+
+    def percent(self, share: float) -> str:
+        """A share (0..1) as a percentage with one decimal, rounded down: 0.9996 is 99.9 %,
+        not 100 %, which would read as certain."""
+        return format_percent(
+            math.floor(share * 1000 + 1e-9) / 1000, format="#,##0.0%", locale=self.lang
+        )
 
     def date(self, value: date) -> str:
         return format_date(value, format="medium", locale=self.lang)

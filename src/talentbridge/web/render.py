@@ -52,6 +52,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
         (N_("Demand"), "/app/demand"),
         (N_("Allocation plans"), "/app/plans"),
         (N_("Gate overrides"), "/app/overrides"),
+        (N_("Possible duplicates"), "/app/duplicates"),
     ],
 }
 ADMIN_NAV = [(N_("People"), "/app/people"), (N_("API keys"), "/app/keys")]
@@ -73,6 +74,9 @@ FLASHES = {
     "candidate_added": N_("The candidate has been added."),
     "candidate_saved": N_("The candidate's record has been saved."),
     "candidate_erased": N_("The candidate's record has been erased."),
+    "pair_same_person": N_("Recorded: the two records are one person."),
+    "pair_different_people": N_("Recorded: the two records are two different people."),
+    "pair_reopened": N_("The decision has been taken back: the pair is open again."),
     "unsubscribed": N_("You will no longer get emails about this kind of event."),
 }
 
