@@ -3,8 +3,9 @@
 Accuracy: parameters fitted on one generated set (seed 1), judged on another (seed 2):
 precision and recall of the pairs listed at the threshold, beside the shipped parameters.
 Speed: --candidates generated records in a throw-away database, a full scan timed (and
-Splink's prediction over the same records, the scan's other way), then an incremental check through the background checker: a duplicate of a stored record is
-created and the time until its pair is listed is taken.
+Splink's prediction over the same records, the scan's other way), then an incremental check
+through the background checker: a duplicate of a stored record is created and the time
+until its pair is listed is taken.
 """
 
 import argparse
@@ -28,8 +29,8 @@ from talentbridge.duplicates import linking
 from talentbridge.duplicates.checker import DuplicateChecker
 from talentbridge.duplicates.compare import Record, blocked_pairs, compare_pairs
 from talentbridge.duplicates.model import LinkageModel
-from talentbridge.duplicates.training import fit, predict
 from talentbridge.duplicates.models import DuplicateCheck, DuplicatePair
+from talentbridge.duplicates.training import fit, predict
 from talentbridge.organisations.models import Organisation
 
 SERVER = os.environ.get("TALENTBRIDGE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")

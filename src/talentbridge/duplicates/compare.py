@@ -50,8 +50,8 @@ class Record:
         """From anything with a candidate's columns (an ORM row or a plain row)."""
         title = " ".join((row.job_title or "").casefold().split()) or None
         return cls(
-            row.id, row.institute_id, row.full_name, Name.of(row.full_name), row.date_of_birth, row.state,
-            row.sector, title, row.date_of_birth.strftime("%Y%m%d"),
+            row.id, row.institute_id, row.full_name, Name.of(row.full_name), row.date_of_birth,
+            row.state, row.sector, title, row.date_of_birth.strftime("%Y%m%d"),
         )  # fmt: skip
 
 

@@ -15,9 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 import duckdb
-from duckdb import sqltypes
 import numpy as np
 import pyarrow as pa
+from duckdb import sqltypes
+from duckdb.func import ARROW
 
 from talentbridge.duplicates.compare import (
     COMPARISONS,
@@ -83,7 +84,9 @@ def _udf_name_level(a: pa.Array, b: pa.Array) -> pa.Array:
 
 def _udf_alike_titles(a: pa.Array, b: pa.Array) -> pa.Array:
     pairs = zip(a.to_pylist(), b.to_pylist(), strict=True)
-    return pa.array([x is not None and y is not None and alike_titles(*sorted((x, y))) for x, y in pairs])
+    return pa.array(
+        [x is not None and y is not None and alike_titles(*sorted((x, y))) for x, y in pairs]
+    )
 
 
 def _udf_name_sound(a: pa.Array) -> pa.Array:
@@ -93,14 +96,12 @@ def _udf_name_sound(a: pa.Array) -> pa.Array:
 def connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with our comparing functions in it."""
     con = duckdb.connect(":memory:")
-    two = [sqltypes.VARCHAR, sqltypes.VARCHAR]
-    con.create_function("tb_name_level", _udf_name_level, two, sqltypes.TINYINT, type="arrow")
-    con.create_function(
-        "tb_alike_titles", _udf_alike_titles, two, sqltypes.BOOLEAN, type="arrow"
-    )
+    two: list[Any] = [sqltypes.VARCHAR, sqltypes.VARCHAR]
+    con.create_function("tb_name_level", _udf_name_level, two, sqltypes.TINYINT, type=ARROW)
+    con.create_function("tb_alike_titles", _udf_alike_titles, two, sqltypes.BOOLEAN, type=ARROW)
     con.create_function(
         "tb_name_sound", _udf_name_sound, [sqltypes.VARCHAR], sqltypes.VARCHAR,
-        type="arrow",
+        type=ARROW,
     )  # fmt: skip
     return con
 
@@ -150,7 +151,8 @@ def settings(*, prior: float = 1e-4, with_keys: bool = False) -> dict[str, Any]:
     }
     comparisons = [
         {"output_column_name": "name", "comparison_levels": _levels("name", name_sql)},
-        {"output_column_name": "birth_date", "comparison_levels": _levels("birth_date", _BIRTH_SQL)},
+        {"output_column_name": "birth_date",
+         "comparison_levels": _levels("birth_date", _BIRTH_SQL)},
         {"output_column_name": "state",
          "comparison_levels": _levels("state", {"same": "state_l = state_r"})},
         {"output_column_name": "occupation",
@@ -205,12 +207,10 @@ def fit(
     api = DuckDBAPI(connection())
     linker = Linker(api.register(frame(records)), settings(), log_level=None)
     linker.training.estimate_u_using_random_sampling(max_pairs=samples, seed=seed)
-    sessions = {}
-    for name, rule in (("birth_date", BIRTH_BLOCK), ("name", NAME_BLOCK)):
-        session = linker.training.estimate_parameters_using_expectation_maximisation(
+    for rule in (BIRTH_BLOCK, NAME_BLOCK):
+        linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True
         )
-        sessions[name] = session
     m, u = _parameters(linker)
     model = LinkageModel(m, u, prior=_prior(records, m, u))
     model.fitted_on = {
@@ -224,7 +224,9 @@ def fit(
     return model
 
 
-def _prior(records: Sequence[Record], m: dict[str, list[float]], u: dict[str, list[float]]) -> float:
+def _prior(
+    records: Sequence[Record], m: dict[str, list[float]], u: dict[str, list[float]]
+) -> float:
     """The matches Splink predicts among our blocked pairs (at even prior odds) over all
     pairs: about one in `duplicate_share` records has a second record."""
     expected = float(predict(records, LinkageModel(m, u, 0.5), threshold=0.0)[:, 2].sum())
