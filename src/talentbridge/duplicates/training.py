@@ -96,6 +96,7 @@ def _udf_name_sound(a: pa.Array) -> pa.Array:
 def connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with our comparing functions in it."""
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     two: list[Any] = [sqltypes.VARCHAR, sqltypes.VARCHAR]
     con.create_function("tb_name_level", _udf_name_level, two, sqltypes.TINYINT, type=ARROW)
     con.create_function("tb_alike_titles", _udf_alike_titles, two, sqltypes.BOOLEAN, type=ARROW)
