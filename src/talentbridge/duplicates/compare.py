@@ -37,6 +37,7 @@ class Record:
 
     id: int
     institute_id: int
+    full_name: str
     name: Name
     birth: date
     state: str
@@ -49,12 +50,12 @@ class Record:
         """From anything with a candidate's columns (an ORM row or a plain row)."""
         title = " ".join((row.job_title or "").casefold().split()) or None
         return cls(
-            row.id, row.institute_id, Name.of(row.full_name), row.date_of_birth, row.state,
-            row.sector, title, row.date_of_birth.strftime("%Y%m%d"),
+            row.id, row.institute_id, row.full_name, Name.of(row.full_name), row.date_of_birth,
+            row.state, row.sector, title, row.date_of_birth.strftime("%Y%m%d"),
         )  # fmt: skip
 
 
-def _name_level(a: Name, b: Name) -> int:
+def name_level(a: Name, b: Name) -> int:
     weakest, mean, left_over = alignment(a, b)
     if weakest >= 0.85 and left_over:
         # every word of one name in the other, which has more: a middle name left out, or
@@ -90,18 +91,18 @@ def _occupation_level(a: Record, b: Record) -> int:
         return 1
     if a.title == b.title:
         return 3
-    return 2 if _alike_titles(*sorted((a.title, b.title))) else 1
+    return 2 if alike_titles(*sorted((a.title, b.title))) else 1
 
 
 @lru_cache(maxsize=100_000)
-def _alike_titles(a: str, b: str) -> bool:
+def alike_titles(a: str, b: str) -> bool:
     return bool(fuzz.token_sort_ratio(a, b) >= 80)
 
 
 def compare(a: Record, b: Record) -> tuple[int, ...]:
     """The level of each comparison, in COMPARISONS order."""
     return (
-        _name_level(a.name, b.name),
+        name_level(a.name, b.name),
         _birth_level(a, b),
         int(a.state == b.state),
         _occupation_level(a, b),
@@ -135,30 +136,18 @@ def _birth_key(d: date) -> str:
     return f"d{d.year}-{low}-{high}"
 
 
-def training_keys(record: Record, rule: str) -> set[str]:
-    """Keys of one narrower rule, for fitting: "birth_date" files records by the date with
-    day and month in either order, "name" by the sound of the whole name."""
-    if rule == "birth_date":
-        return {_birth_key(record.birth)}
-    return {" ".join(sorted(record.name.skeletons))}
-
-
 def blocked_pairs(
     records: Sequence[Record],
     *,
     max_block: int = 2_000,
-    rule: str | None = None,
     keys: Sequence[set[str]] | None = None,
 ) -> np.ndarray:
     """Every (i, j), i < j, of records sharing a key, once; blocks larger than max_block
-    (a key that says nothing, such as a very common word) are skipped. `rule` narrows the
-    keys to one training rule; `keys` are the records' blocking keys, if already made."""
+    (a key that says nothing, such as a very common word) are skipped. `keys` are the
+    records' blocking keys, if already made."""
     blocks: dict[str, list[int]] = {}
     for index, record in enumerate(records):
-        if keys is not None:
-            filed = keys[index]
-        else:
-            filed = blocking_keys(record) if rule is None else training_keys(record, rule)
+        filed = keys[index] if keys is not None else blocking_keys(record)
         for key in filed:
             blocks.setdefault(key, []).append(index)
     twos: list[int] = []  # most blocks hold two records: no arrays for those

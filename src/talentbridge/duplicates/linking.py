@@ -34,7 +34,7 @@ MAX_NEIGHBOURS = 5_000  # records one check compares with, at most
 CHUNK = 50_000
 
 
-def _records(session: Session, ids: Iterable[int] | None = None) -> list[Record]:
+def read_records(session: Session, ids: Iterable[int] | None = None) -> list[Record]:
     query = select(*COLUMNS).order_by(Candidate.id)
     if ids is not None:
         query = query.where(Candidate.id.in_(list(ids)))
@@ -81,7 +81,7 @@ def check(session: Session, candidate_ids: Sequence[int], model: LinkageModel) -
     """Compare each of these records with every record sharing a key, file it under its
     keys, keep the pairs above the threshold, and drop its open pairs that fell below;
     the number of new pairs."""
-    records = _records(session, candidate_ids)
+    records = read_records(session, candidate_ids)
     live = {r.id for r in records}
     found: dict[tuple[int, int], tuple[float, list[dict[str, Any]]]] = {}
     for record in records:
@@ -94,7 +94,7 @@ def check(session: Session, candidate_ids: Sequence[int], model: LinkageModel) -
             .distinct()
             .limit(MAX_NEIGHBOURS)
         ).all()
-        others = _records(session, neighbour_ids)
+        others = read_records(session, neighbour_ids)
         if not others:
             continue
         levels = np.asarray([compare(record, other) for other in others], dtype=np.int8)
@@ -175,7 +175,7 @@ def scan(
         seconds[name] = round(time.perf_counter() - clock, 1)
         clock = time.perf_counter()
 
-    records = _records(session)
+    records = read_records(session)
     keys = [blocking_keys(r) for r in records]
     pairs = blocked_pairs(records, keys=keys)
     lap("read_and_block")

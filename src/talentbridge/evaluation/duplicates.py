@@ -1,6 +1,7 @@
 """`talentbridge duplicates scan` (a full pass, with a progress bar) and
-`talentbridge duplicates fit` (the linkage parameters, from the programme's records or a
-generated set, measured on a held-out generated set before they are written)."""
+`talentbridge duplicates fit` (the linkage parameters, estimated by Splink from the
+programme's records or a generated set, measured on a held-out generated set before they
+are written)."""
 
 import argparse
 import os
@@ -14,7 +15,7 @@ from tqdm import tqdm
 from talentbridge import models_registry  # noqa: F401  (every table, for the foreign keys)
 from talentbridge.config import get_settings
 from talentbridge.db import session_scope
-from talentbridge.duplicates import checker, linking
+from talentbridge.duplicates import checker, linking, training
 from talentbridge.duplicates import model as linkage
 from talentbridge.duplicates.compare import Record
 from talentbridge.duplicates.models import DuplicateCheck
@@ -51,7 +52,8 @@ def fit(args: argparse.Namespace) -> int:
         with session_scope() as session:
             rows = list(session.execute(select(*linking.COLUMNS)))
         source = f"the programme's records ({len(rows)})"
-    fitted = linkage.fit([Record.of(r) for r in rows], source=source)
+    fitted = training.fit([Record.of(r) for r in rows], source=source, seed=args.fit_seed)
+    print(f"fitted by {fitted.fitted_on['library']}")
     current = linkage.LinkageModel.load(args.out and Path(args.out))
     fitted.threshold = args.threshold or current.threshold
     before, after = evaluate(current, args.held_out), evaluate(fitted, args.held_out)
@@ -79,7 +81,8 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     scanning.set_defaults(run=scan)
     fitting = group.add_parser("fit", help="fit the linkage parameters (m, u, lambda)")
     fitting.add_argument("--synthetic", type=int, default=0, help="fit on N generated records")
-    fitting.add_argument("--seed", type=int, default=1)
+    fitting.add_argument("--seed", type=int, default=1, help="the generator's seed")
+    fitting.add_argument("--fit-seed", type=int, default=7, help="Splink's sampling seed")
     fitting.add_argument("--held-out", type=int, default=20_000, help="generated records judged")
     fitting.add_argument("--threshold", type=float, default=None)
     fitting.add_argument("--out", default=None, help="where to write (models/duplicates.json)")
