@@ -63,6 +63,7 @@ BY_STATUS = {
     503: N_("This part of the service is not available at the moment."),
 }
 DEFAULT = N_("Go back and try again.")
+STAGE_NAMES: dict[str, str] = {str(stage.value): label for stage, label in STAGES.items()}
 
 
 def _values(t: Translator, params: dict[str, Any]) -> dict[str, str]:
@@ -70,7 +71,8 @@ def _values(t: Translator, params: dict[str, Any]) -> dict[str, str]:
     for name, value in params.items():
         if isinstance(value, bool) or not isinstance(value, int | float):
             text = str(value)
-            shown[name] = t._(STAGES[text]) if text in STAGES else text
+            stage = STAGE_NAMES.get(text)
+            shown[name] = t._(stage) if stage else text
         else:
             shown[name] = t.number(value)
     return shown
