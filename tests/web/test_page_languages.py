@@ -148,6 +148,18 @@ def test_an_uploads_refusal_is_said_in_japanese(web_client: TestClient) -> None:
     assert "このファイルは Excel の .xlsx ブックではありません。" in workbook
     latin = upload("people.csv", "external_id,full_name\nX1,Zoë\n".encode("latin-1"))
     assert "CSV ファイルは UTF-8 で保存してください。" in latin
+    # A failed row: what its column accepts, in Japanese (the stored sentence is English).
+    rows = (
+        "external_id,full_name,date_of_birth,sector,consent_to_share\n"
+        "B-1,Bina Das,12/05/1998,care,true\n"
+    )
+    stored = web_client.post(
+        "/app/uploads",
+        data={"csrf_token": csrf},
+        files={"spreadsheet": ("people.csv", rows.encode(), "text/csv")},
+    )
+    assert stored.status_code == 200, stored.text
+    assert "生年月日をYYYY-MM-DDの形式で入力してください。" in unescape(stored.text)
 
 
 def test_the_404_page_in_japanese(web_client: TestClient) -> None:

@@ -41,11 +41,11 @@ def _upload_page(
 ) -> HTMLResponse:
     failed = jobs.failed_rows(session=session, job=job) if job is not None else []
 
-    def row_problem(problem: Any) -> str:
+    def row_problem(problem: dict[str, Any]) -> str:
         # A failed row's problem is stored in English (the API's failed-rows CSV gives it):
         # a Japanese reader gets what the column accepts, as the candidate form says it.
-        accepts = form_of.PROBLEMS.get(problem.field or "")
-        return t._(accepts) if accepts and t.lang != "en" else str(problem.message)
+        accepts = form_of.PROBLEMS.get(str(problem.get("field") or ""))
+        return t._(accepts) if accepts and t.lang != "en" else str(problem.get("message", ""))
 
     return render(
         request,
