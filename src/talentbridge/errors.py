@@ -3,7 +3,7 @@
 Each kind names its HTTP status in the class line: `class NotFound(DomainError, status=404)`.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -21,11 +21,18 @@ class DomainError(Exception):
         field: str | None = None,
         headers: dict[str, str] | None = None,
         reasons: Sequence[Any] = (),
+        code: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.headers = headers
+        # What happened, as a key and its values (`already_placed`, {"max_rows": 5000}):
+        # the pages say it in the reader's language from their catalogue (web/problems.py);
+        # the API's JSON answer keeps `message` as it was.
+        self.code = code
+        self.params = dict(params or {})
         # Why, as data (the engine's Reason(kind, params), e.g. the failed SSW gates):
         # the answer renders them in the reader's language beside the message.
         self.reasons = list(reasons)

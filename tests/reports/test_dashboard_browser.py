@@ -591,3 +591,40 @@ def test_the_page_is_served_with_a_csp_header_that_forbids_framing(live: Live) -
     assert "connect-src 'self'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
     assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_dashboard_in_japanese(tab: Tab, live: Live) -> None:
+    """?lang=ja: the page's own words, the script's (tiles, badge, notes, charts) and the
+    names of sectors and prefectures are Japanese; the figures are the API's."""
+    page = tab.page
+    _sign_in(page, live, OFFICER_EMAIL)
+    _wait_ready(page)
+    page.goto(f"{live.url}/dashboard?lang=ja")
+    _wait_ready(page)
+    assert page.get_attribute("html", "lang") == "ja"
+    report = live.report()
+    for element, value in (("placed", report["placed"]), ("target", report["goal"]["target"])):
+        assert _number(page.inner_text(f"#{element}")) == value, element
+    assert _number(page.inner_text("#percent")) == report["percent_of_goal"]
+    assert page.inner_text("#scope-banner") == "プログラム全体の数値です。"
+    assert page.inner_text("#on-track") in ("順調", "遅れあり")
+    assert page.get_by_role("heading", name="月別の就労開始累計").is_visible()
+    assert page.inner_text("#goal-summary").startswith("目標：")
+    sectors = page.eval_on_selector_all("#chart-sector text", "ts => ts.map(t => t.textContent)")
+    assert "介護" in sectors, sectors
+    prefectures = page.eval_on_selector_all(
+        "#filter-prefecture option", "os => os.map(o => o.textContent)"
+    )
+    assert "東京都" in prefectures, prefectures
+    page.select_option("#filter-sector", "care")
+    page.click("#apply")
+    expected = live.report(sector="care")
+    page.locator(f'#placed[data-value="{expected["placed"]}"]').wait_for(state="attached")
+    _wait_ready(page)
+    assert page.inner_text("#filter-note").startswith("この絞り込みには目標が設定されていません")
+    assert page.inner_text("#scope-banner") == "プログラム全体の数値です（絞り込み：分野 介護）。"
+    page.fill("#filter-from", "01/05/2026")
+    page.click("#apply")
+    page.locator("#error").wait_for()
+    assert "日付は YYYY-MM-DD の形式で入力してください" in page.inner_text("#error")
+    assert tab.foreign == []

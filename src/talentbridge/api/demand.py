@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from talentbridge.deps import CurrentOrg, SessionDep
@@ -8,7 +8,7 @@ from talentbridge.fields import PrefectureName, Sector, StateName
 from talentbridge.reports import demand as service
 from talentbridge.reports import export
 from talentbridge.reports.demand_schemas import DemandReport
-from talentbridge.reports.static import STATIC
+from talentbridge.web.render import standalone
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 pages = APIRouter(include_in_schema=False)
@@ -44,7 +44,7 @@ def demand_csv(organisation: CurrentOrg, session: SessionDep, chosen: DemandFilt
 
 
 @pages.get("/dashboard/demand", response_class=HTMLResponse)
-def demand_page() -> HTMLResponse:
+def demand_page(request: Request) -> HTMLResponse:
     """The demand view: top skill and occupation gaps per sector, for the signed-in
     institute or officer (an employer sees the openings alone)."""
-    return HTMLResponse((STATIC / "demand.html").read_text(encoding="utf-8"))
+    return standalone(request, "dashboard/demand.html")

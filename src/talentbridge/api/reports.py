@@ -1,7 +1,7 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from talentbridge.deps import CurrentOrg, SessionDep, SettingsDep
@@ -10,6 +10,7 @@ from talentbridge.fields import EARLIEST_DATE, LATEST_DATE, PrefectureName, Sect
 from talentbridge.reports import export, service
 from talentbridge.reports.schemas import ProgressReport
 from talentbridge.reports.static import STATIC
+from talentbridge.web.render import standalone
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 pages = APIRouter(include_in_schema=False)
@@ -66,9 +67,10 @@ def progress_csv(
 
 
 @pages.get("/dashboard", response_class=HTMLResponse)
-def dashboard() -> HTMLResponse:
-    """The officers' dashboard: one self-contained page that reads the report API."""
-    return HTMLResponse((STATIC / "dashboard.html").read_text(encoding="utf-8"))
+def dashboard(request: Request) -> HTMLResponse:
+    """The officers' dashboard: one self-contained page that reads the report API, in the
+    reader's language (?lang=, the remembered choice, Accept-Language)."""
+    return standalone(request, "dashboard/progress.html")
 
 
 # The pages' scripts and styles, as files (a strict CSP runs no inline script or style).

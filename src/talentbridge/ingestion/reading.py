@@ -75,10 +75,12 @@ def _records(rows: Iterator[sheets.Row], limits: Limits, *, field: str) -> Parse
             raise Invalid(
                 f"at most {limits.max_rows} rows per upload; row {number} is one more",
                 field=field,
+                code="too_many_rows",
+                params={"max_rows": limits.max_rows},
             )
         records.append(_row(number, header, cells))
     if header is None:
-        raise Invalid("the file has no header row", field=field)
+        raise Invalid("the file has no header row", field=field, code="no_header")
     return Parsed([name for name in header if name != ERROR_COLUMN], records)
 
 
@@ -129,6 +131,12 @@ def _check_header(names: list[str]) -> None:
             + "; ".join(problems)
             + f"). Known columns: {', '.join(COLUMNS)}",
             field="header",
+            code="bad_header",
+            params={
+                "unknown": ", ".join(unknown),
+                "missing": ", ".join(missing),
+                "repeated": ", ".join(repeated),
+            },
         )
 
 
@@ -189,7 +197,12 @@ def rows_from_upload(data: bytes, content_type: str, limits: Limits | None = Non
             return parse_json(body)
         if name.endswith((".csv", ".txt")) or kind in CSV_TYPES or not name:
             return parse_csv(body, limits)
-        raise Invalid(f"cannot read {name!r}: upload a .csv, .json or .xlsx file", field="file")
+        raise Invalid(
+            f"cannot read {name!r}: upload a .csv, .json or .xlsx file",
+            field="file",
+            code="file_type",
+            params={"name": name},
+        )
     raise Invalid(ACCEPTED, field="Content-Type")
 
 

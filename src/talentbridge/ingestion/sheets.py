@@ -56,8 +56,10 @@ Row = tuple[int, list[str]]
 """A row as the spreadsheet shows it: its number (the first row is 1) and its cells' text."""
 
 
-def _refuse(message: str) -> Invalid:
-    return Invalid(message, field="file")
+def _refuse(message: str, code: str = "too_large", **params: Any) -> Invalid:
+    """The file refused as a whole; `code` and `params` let the pages say why in the
+    reader's language (web/problems.py)."""
+    return Invalid(message, field="file", code=code, params=params)
 
 
 # CSV ----------------------------------------------------------------------------------
@@ -71,7 +73,9 @@ def csv_rows(data: bytes) -> Iterator[Row]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Invalid(
-            f"the CSV file must be UTF-8 encoded (byte {exc.start} is not)", field="body"
+            f"the CSV file must be UTF-8 encoded (byte {exc.start} is not)",
+            field="body",
+            code="not_utf8",
         ) from exc
     # newline="": lines end at \r, \n or \r\n, and line breaks inside quotes stay in the cell.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
@@ -83,7 +87,12 @@ def csv_rows(data: bytes) -> Iterator[Row]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise Invalid(f"row {number} cannot be read as CSV: {exc}", field="body") from exc
+            raise Invalid(
+                f"row {number} cannot be read as CSV: {exc}",
+                field="body",
+                code="bad_csv_row",
+                params={"row": number},
+            ) from exc
         yield number, cells
 
 
@@ -108,7 +117,7 @@ def xlsx_rows(data: bytes, limits: Limits) -> Iterator[Row]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise _refuse("the file is not an Excel .xlsx workbook") from exc
+        raise _refuse("the file is not an Excel .xlsx workbook", "not_a_workbook") from exc
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # a declared size is not trusted: rows are as long as they are
@@ -122,19 +131,30 @@ def xlsx_rows(data: bytes, limits: Limits) -> Iterator[Row]:
             except Invalid:
                 raise
             except Exception as exc:
-                raise _refuse(f"the workbook cannot be read after row {number}: {exc}") from exc
+                raise _refuse(
+                    f"the workbook cannot be read after row {number}: {exc}",
+                    "unreadable_after_row",
+                    row=number,
+                ) from exc
             number += 1
             if len(row) > limits.max_columns:
                 raise _refuse(
                     f"row {number} has cells out to column {len(row)}; "
-                    f"a sheet may have at most {limits.max_columns} columns"
+                    f"a sheet may have at most {limits.max_columns} columns",
+                    "too_many_columns",
+                    row=number,
+                    most=limits.max_columns,
                 )
             cells = [_cell(value) for value in row]
             for column, cell in enumerate(cells, start=1):
                 if len(cell) > limits.max_cell_chars:
                     raise _refuse(
                         f"the cell in row {number}, column {column} holds {len(cell):,} "
-                        f"characters; a cell may hold at most {limits.max_cell_chars:,}"
+                        f"characters; a cell may hold at most {limits.max_cell_chars:,}",
+                        "cell_too_long",
+                        row=number,
+                        column=column,
+                        most=limits.max_cell_chars,
                     )
             yield number, cells
     finally:
@@ -147,7 +167,7 @@ def _check_archive(data: bytes, limits: Limits) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise _refuse("the file is not an Excel .xlsx workbook") from exc
+        raise _refuse("the file is not an Excel .xlsx workbook", "not_a_workbook") from exc
     if len(members) > MAX_PARTS:
         raise _refuse(f"the workbook has {len(members):,} parts; a spreadsheet has far fewer")
     unpacked = 0
@@ -194,10 +214,13 @@ def _holds_data(name: str) -> bool:
 def _within(name: str, found: int, most: int, what: str) -> None:
     if found > most:
         where = "sheets" if name == "sheets" else f"part {name!r}"
-        raise _refuse(
+        message = (
             f"the workbook's {where} holds more than {most:,} {what}, more than an "
             "upload may hold: split the file, or delete the unused rows and columns"
         )
+        if what == "rows with values":
+            raise _refuse(message, "too_many_rows", max_rows=most - 1)
+        raise _refuse(message)
 
 
 def _scan(
@@ -229,7 +252,7 @@ def _scan(
                 if any(counts.get(tag, 0) > most for tag, most in bounds.items()):
                     break
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # also a lying size
-        raise _refuse("the file is not a readable Excel .xlsx workbook") from exc
+        raise _refuse("the file is not a readable Excel .xlsx workbook", "not_a_workbook") from exc
     return counts
 
 

@@ -120,7 +120,12 @@ def upsert(
     their occupation and vector are left to the background workers (`job_id` in the result).
     """
     if len(rows.rows) > max_rows:
-        raise Invalid(f"at most {max_rows} rows per upload, got {len(rows.rows)}", field="body")
+        raise Invalid(
+            f"at most {max_rows} rows per upload, got {len(rows.rows)}",
+            field="body",
+            code="too_many_rows",
+            params={"max_rows": max_rows},
+        )
     valid, failed = _validate(rows)
     existing = {
         c.external_id: c

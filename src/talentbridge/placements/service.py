@@ -26,6 +26,7 @@ from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.pages import Slice, Window, paginate
 from talentbridge.placements import tallies
 from talentbridge.placements.models import GateOverride, Placement, PlacementEvent
+from talentbridge.placements.refusals import conflict
 from talentbridge.stages import FORWARD, OPEN, Stage
 from talentbridge.vacancies import service as vacancy_service
 from talentbridge.vacancies.models import Vacancy
@@ -78,9 +79,7 @@ def check_other_records(session: Session, candidate_id: int, vacancy_id: int | N
     placed = select(placed_ids().where(mine).exists())
     here = select(exists().where(mine, Placement.vacancy_id == vacancy_id))
     if session.scalar(placed) or (vacancy_id is not None and session.scalar(here)):
-        raise Conflict(
-            "the candidate is already in a placement as another record", field="candidate_id"
-        )
+        raise conflict("placed_as_another_record")
 
 
 def _event(
@@ -119,9 +118,9 @@ def create(
     ):
         raise NotFound(f"candidate {candidate_id} not found", field="candidate_id")
     if not vacancy.is_open:
-        raise Conflict("the vacancy is closed or all its openings are placed", field="vacancy_id")
+        raise conflict("vacancy_closed")
     if is_placed(session, candidate.id):
-        raise Conflict("the candidate is already placed", field="candidate_id")
+        raise conflict("already_placed")
     check_other_records(session, candidate.id, vacancy.id)
     if session.scalar(
         select(
@@ -130,7 +129,7 @@ def create(
             )
         )
     ):
-        raise Conflict("the candidate is already in this vacancy's pipeline", field="candidate_id")
+        raise conflict("already_in_pipeline")
     under_override = _check_gates(session, candidate, vacancy, at)
     placement = Placement(
         vacancy_id=vacancy.id,
@@ -149,9 +148,7 @@ def create(
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict(
-            "the candidate is already in this vacancy's pipeline", field="candidate_id"
-        ) from exc
+        raise conflict("already_in_pipeline") from exc
     tallies.count_move(session, placement, None, Stage.shortlisted)
     _stage_changed(session, placement, None, Stage.shortlisted, employer)
     return placement
@@ -225,6 +222,7 @@ def _check_gates(
             f"the SSW rules forbid this step, failed gates: {', '.join(check.blocking)}",
             field="gates",
             reasons=check.reasons,
+            code="gates_refused",
         )
     return bool(check.failed)
 
@@ -251,13 +249,15 @@ def record_override(
     """An officer's exception to SSW gates for one person and one vacancy (replaces any
     earlier one for the pair). The reason is kept; the audit log gets no free text."""
     if officer.kind != OrgKind.officer:
-        raise Forbidden("only officer organisations may override SSW gates")
+        raise Forbidden("only officer organisations may override SSW gates", code="officers_only")
     refused = sorted(set(gates) - set(OVERRIDABLE_GATES))
     if refused:
         raise Invalid(
             f"these gates cannot be overridden: {', '.join(refused)}; "
             f"allowed: {', '.join(OVERRIDABLE_GATES)}",
             field="gates",
+            code="gate_not_overridable",
+            params={"gates": ", ".join(refused)},
         )
     vacancy_service.get(session=session, vacancy_id=vacancy_id)
     if session.get(Candidate, candidate_id) is None:
@@ -325,13 +325,18 @@ def move(
 ) -> Placement:
     """Move a placement to the next stage, or out of the pipeline."""
     if organisation.kind == OrgKind.officer:
-        raise Forbidden("officers follow the pipeline; they do not change it")
+        raise Forbidden("officers follow the pipeline; they do not change it", code="officers")
     # Lock the row and re-read its stage: of two moves racing from the same stage (an
     # employer's rejection and the institute's withdrawal, a double-clicked "offered"),
     # the second sees where the first left it and is refused, instead of both landing.
     session.refresh(placement, ["status", "placed_on"], with_for_update=True)
     if to not in allowed_moves(placement.status, organisation.kind):
-        raise Conflict(_illegal(placement.status, to, organisation.kind), field="status")
+        raise Conflict(
+            _illegal(placement.status, to, organisation.kind),
+            field="status",
+            code="move_not_allowed",
+            params={"stage": placement.status, "to": to},
+        )
     if to in FORWARD and placement.candidate_id is not None:
         candidate = session.get(Candidate, placement.candidate_id)
         vacancy = session.get(Vacancy, placement.vacancy_id)
@@ -345,9 +350,7 @@ def move(
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict(
-            "the candidate is already placed in another vacancy", field="candidate_id"
-        ) from exc
+        raise conflict("placed_elsewhere") from exc
     tallies.count_move(session, placement, was, to)
     _stage_changed(session, placement, was, to, organisation)
     return placement
@@ -372,12 +375,10 @@ def _take_opening(session: Session, placement: Placement) -> None:
     )
     taken = result.rowcount
     if taken != 1:
-        raise Conflict("all openings of this vacancy are already placed", field="status")
+        raise conflict("openings_full")
     if placement.candidate_id is not None:
         if is_placed(session, placement.candidate_id):
-            raise Conflict(
-                "the candidate is already placed in another vacancy", field="candidate_id"
-            )
+            raise conflict("placed_elsewhere")
         check_other_records(session, placement.candidate_id, None)
         # The matching index learns of the new placement through the candidate's timestamp.
         session.execute(

@@ -308,6 +308,13 @@ def _names(locale: str) -> dict[str, dict[str, str]]:
     return names
 
 
+def place_names(locale: str) -> dict[str, dict[str, str]]:
+    """The states' and prefectures' names in `locale` (English name -> its name; empty for
+    en), for the dashboard pages' lists."""
+    names = _names(locale if locale in LOCALES else DEFAULT_LOCALE)
+    return {"states": names.get("states", {}), "prefectures": names.get("prefectures", {})}
+
+
 def _name(locale: str, table: str, english: Any) -> str:
     if english is None:
         return translations(locale).gettext(UNKNOWN.singular)

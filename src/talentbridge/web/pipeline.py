@@ -110,7 +110,7 @@ def move(
     )
     to = str(form.get("status") or "")
     if to not in MOVES:
-        raise Invalid("choose one of the moves shown", field="status")
+        raise Invalid("choose one of the moves shown", field="status", code="choose_a_move")
     placements.move(session=session, placement=found, to=to, organisation=person.organisation)
     back = str(form.get("back") or "")
     target = (

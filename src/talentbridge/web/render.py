@@ -12,7 +12,8 @@ from talentbridge.db import unit_of_work
 from talentbridge.deps import Person
 from talentbridge.notifications import service as notifications
 from talentbridge.organisations.models import OrgKind
-from talentbridge.web.i18n import LANG_COOKIE, LOCALES, N_, Translator
+from talentbridge.serving.reasons import place_names
+from talentbridge.web.i18n import LANG_COOKIE, LOCALES, N_, Translator, negotiate
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/app/static"
@@ -131,6 +132,20 @@ def _unread(request: Request, person: Person | None) -> int | None:
         return notifications.unread_count(
             session=session, organisation_id=person.organisation.id, user_id=person.user.id
         )
+
+
+def standalone(request: Request, template: str) -> HTMLResponse:
+    """A page outside the /app frame (the dashboard's, under /dashboard) in the reader's
+    language, with the states' and prefectures' names in it for its script."""
+    t = Translator(negotiate(request))
+    html = env.get_template(template).render(
+        t=t, _=t._, ngettext=t.ngettext, names=place_names(t.lang)
+    )
+    response = HTMLResponse(html)
+    response.headers["content-language"] = t.lang
+    response.headers["vary"] = "Accept-Language, Cookie"
+    remember_language(request, response)
+    return response
 
 
 def remember_language(request: Request, response: Any) -> None:

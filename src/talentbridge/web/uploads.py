@@ -2,6 +2,8 @@
 spreadsheet's own row with their external_id, column and what it accepts, and a progress
 bar following the job (the same reading, storing and job services as the API)."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +17,8 @@ from talentbridge.ingestion import service as jobs
 from talentbridge.ingestion import upload as bulk
 from talentbridge.ingestion.models import Job
 from talentbridge.ingestion.sheets import Limits
+from talentbridge.web import candidate_form as form_of
+from talentbridge.web import problems
 from talentbridge.web.deps import CsrfForm, InstitutePerson, T
 from talentbridge.web.i18n import Translator
 from talentbridge.web.render import render
@@ -36,6 +40,13 @@ def _upload_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     failed = jobs.failed_rows(session=session, job=job) if job is not None else []
+
+    def row_problem(problem: dict[str, Any]) -> str:
+        # A failed row's problem is stored in English (the API's failed-rows CSV gives it):
+        # a Japanese reader gets what the column accepts, as the candidate form says it.
+        accepts = form_of.PROBLEMS.get(str(problem.get("field") or ""))
+        return t._(accepts) if accepts and t.lang != "en" else str(problem.get("message", ""))
+
     return render(
         request,
         t,
@@ -44,6 +55,7 @@ def _upload_page(
             "job": job,
             "result": result,
             "failed": failed,
+            "row_problem": row_problem,
             "errors": {"spreadsheet": error} if error else {},
         },
         person=person,
@@ -91,7 +103,7 @@ async def upload(
     def store() -> HTMLResponse:
         try:
             if len(data) > settings.bulk_max_unpacked_bytes:
-                raise Invalid("too large", field="file")
+                raise Invalid("too large", field="file", code="too_large")
             rows = reading.rows_from_upload(data, kind, limits)
             result = bulk.upsert(
                 session=session,
@@ -100,9 +112,9 @@ async def upload(
                 max_rows=settings.bulk_max_rows,
             )
         except Invalid as exc:
-            # The file as a whole cannot be read: its header, size or format. The service's
-            # sentence names the column or limit; it is shown after the reader's own words.
-            message = t._("The file could not be read: %(reason)s", reason=exc.message)
+            # The file as a whole cannot be read: its header, size or format, said from the
+            # refusal's code in the reader's language (web/problems.py).
+            message = t._("The file could not be read: %(reason)s", reason=problems.say(t, exc))
             return _upload_page(request, t, person, session, error=message, status_code=422)
         job = jobs.uploaded_job(
             session=session, job_id=result.job_id, organisation=person.organisation

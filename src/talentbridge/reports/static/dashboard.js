@@ -2,15 +2,18 @@
 (() => {
   const TOP = 15;
   const SVGNS = "http://www.w3.org/2000/svg";
-  const STAGE_LABELS = {
-    shortlisted: "Shortlisted", interviewing: "Interviewing", offered: "Offered",
-    visa_processing: "Visa processing", placed: "Placed", rejected: "Rejected",
-    withdrawn: "Withdrawn",
-  };
+  // The page's words, in its language (<html lang>), from the catalogue: the template puts
+  // them in <body data-messages>, with the states' and prefectures' names in data-names.
+  const MESSAGES = JSON.parse(document.body.dataset.messages || "{}");
+  const NAMES = JSON.parse(document.body.dataset.names || "{}");
+  const LANG = document.documentElement.lang || "en";
+  const say = (key, params = {}) => (MESSAGES[key] || key).replace(
+    /%\((\w+)\)s/g, (whole, name) => (name in params ? String(params[name]) : whole));
   const EXITS = new Set(["rejected", "withdrawn"]);
   // People are counted in whole numbers; only the share of the goal keeps decimals.
-  const numberFormat = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 0 });
-  const percentFormat = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 2 });
+  const LOCALE = LANG === "ja" ? "ja-JP" : "en-GB";
+  const numberFormat = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
+  const percentFormat = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 2 });
   const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
   const $ = (id) => document.getElementById(id);
@@ -22,7 +25,10 @@
   const fmtPercent = (n) => `${percentFormat.format(n)}%`;
   const fmtDate = (iso) => iso;        // ISO 8601 everywhere: 2026-11-29
   const fmtMonth = (key) => key;       // and 2026-11
-  const stageLabel = (s) => STAGE_LABELS[s] || s.replace(/_/g, " ");
+  const stageLabel = (s) => MESSAGES[`stage_${s}`] || s.replace(/_/g, " ");
+  const stateName = (name) => (NAMES.states || {})[name] || name;
+  const prefectureName = (name) => (NAMES.prefectures || {})[name] || name;
+  const sectorName = (name) => MESSAGES[`sector_${name}`] || state.sectorLabels[name] || name;
 
   // ---------- the session (a cookie set by /app/login; nothing kept in the browser's storage) ----------
   let csrfToken = "";
@@ -48,7 +54,7 @@
                                    credentials: "same-origin", redirect: "manual" });
     } catch (_) { /* signed out here in any case */ }
     csrfToken = "";
-    signOut("You have signed out.");
+    signOut(say("signed_out"));
   }
 
   function signOut(message) {
@@ -85,7 +91,7 @@
     try {
       response = await fetch(path, { headers, cache: "no-store", credentials: "same-origin" });
     } catch (_) {
-      throw new ApiError(0, "The server could not be reached. Check your connection and try again.");
+      throw new ApiError(0, say("unreachable"));
     }
     if (!response.ok) throw new ApiError(response.status, await problem(response));
     return response;
@@ -93,21 +99,23 @@
 
   function showError(error) {
     if (error.status === 401) {
-      signOut("Your session has ended. Please sign in again.");
+      signOut(say("session_ended"));
       return;
     }
-    const prefix = error.status ? `The report could not be loaded (${error.status}): ` : "";
-    const stale = state.report ? " The figures below are from the last successful request." : "";
-    const sentence = /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;
-    $("error").textContent = prefix + sentence + stale;
+    const sentence = /[.!?。]$/.test(error.message) ? error.message
+      : `${error.message}${LANG === "ja" ? "。" : "."}`;
+    const text = error.status ? say("load_failed", { status: error.status, reason: sentence })
+      : sentence;
+    const stale = state.report ? say("stale") : "";
+    $("error").textContent = stale ? `${text} ${stale}` : text;
     $("error").hidden = false;
   }
 
   function readFilters() {
-    for (const [id, name] of [["filter-from", "from"], ["filter-to", "to"]]) {
+    for (const [id, name] of [["filter-from", "field_from"], ["filter-to", "field_to"]]) {
       const value = $(id).value.trim();
       if (value && !ISO_DATE.test(value)) {
-        throw new ApiError(422, `${name}: write the date as YYYY-MM-DD, for example 2026-01-31`);
+        throw new ApiError(422, say("bad_date", { field: say(name) }));
       }
     }
     const params = new URLSearchParams();
@@ -125,7 +133,7 @@
       const meta = await (await call("/api/v1/meta", false)).json();
       fillSelects(meta);
     } catch (error) {
-      $("error").textContent = `Filter lists could not be loaded: ${error.message}`;
+      $("error").textContent = say("lists_failed", { reason: error.message });
       $("error").hidden = false;
     }
   }
@@ -169,11 +177,13 @@
       }
       $(id).value = chosen;
     };
-    fill("filter-sector", "All sectors", (select) => {
-      for (const s of meta.sectors) if (known("sector", s.name)) select.append(option(s.name, s.label));
+    fill("filter-sector", say("all_sectors"), (select) => {
+      for (const s of meta.sectors) {
+        if (known("sector", s.name)) select.append(option(s.name, sectorName(s.name)));
+      }
     });
-    fill("filter-state", "All states", (select) => {
-      const groups = { state: "States", union_territory: "Union territories" };
+    fill("filter-state", say("all_states"), (select) => {
+      const groups = { state: say("group_state"), union_territory: say("group_union_territory") };
       const byKind = {};
       for (const s of meta.states) {
         if (known("state", s.name)) (byKind[s.kind] = byKind[s.kind] || []).push(s.name);
@@ -181,13 +191,13 @@
       for (const [kind, names] of Object.entries(byKind)) {
         const group = document.createElement("optgroup");
         group.label = groups[kind] || kind;
-        for (const name of names) group.append(option(name, name));
+        for (const name of names) group.append(option(name, stateName(name)));
         select.append(group);
       }
     });
-    fill("filter-prefecture", "All prefectures", (select) => {
+    fill("filter-prefecture", say("all_prefectures"), (select) => {
       for (const name of meta.prefectures) {
-        if (known("prefecture", name)) select.append(option(name, name));
+        if (known("prefecture", name)) select.append(option(name, prefectureName(name)));
       }
     });
   }
@@ -202,7 +212,7 @@
       return;
     }
     $("dashboard").dataset.state = "loading";
-    $("status").textContent = "Loading…";
+    $("status").textContent = say("loading");
     $("error").hidden = true;
     try {
       const response = await call(`/api/v1/reports/progress${query ? "?" + query : ""}`, true);
@@ -267,7 +277,7 @@
     $("percent-meter").style.width = "0";
     for (const id of ["chart-cumulative", "chart-funnel", "chart-sector", "chart-partnership",
                       "chart-state", "chart-prefecture"]) $(id).replaceChildren();
-    $("goal-summary").textContent = "Indian skilled workers placed in Japan";
+    $("goal-summary").textContent = say("goal_summary");
   }
 
   function render(report) {
@@ -275,18 +285,19 @@
     const programme = scope.kind === "programme";
     $("dashboard").dataset.view = programme ? "programme" : "organisation";
     $("scope-banner").dataset.kind = scope.kind;
-    $("scope-banner").textContent = scope.description;
+    // The API's sentences are English; a page in another language says them from the data.
+    const english = LANG === "en";
+    $("scope-banner").textContent = english ? scope.description : describeScope(scope);
     const filtered = Object.values(scope.filters).some((v) => v !== null);
-    $("filter-note").textContent = goal.note;
+    $("filter-note").textContent = english ? goal.note : goalNote(goal, scope);
     $("filter-note").hidden = programme && !filtered;
-    const goalName = goal.applies_to === "programme" ? "Goal" : `Target for ${goal.key}`;
-    $("goal-summary").textContent = programme
-      ? `${goalName}: ${fmt(goal.target)} people placed in Japan between ${fmtDate(goal.start)} and ` +
-        `${fmtDate(goal.end)} · figures as of ${fmtDate(report.as_of)}`
-      : `${scope.organisation} · figures as of ${fmtDate(report.as_of)}`;
-    $("placed-sub").textContent = programme ? "people placed in Japan"
-      : scope.kind === "institute" ? "of this institute's candidates placed in Japan"
-      : "people placed in this employer's vacancies";
+    const dates = { target: fmt(goal.target), start: fmtDate(goal.start), end: fmtDate(goal.end),
+                    as_of: fmtDate(report.as_of), key: goal.key };
+    $("goal-summary").textContent = !programme
+      ? say("goal_organisation", { organisation: scope.organisation, as_of: dates.as_of })
+      : say(goal.applies_to === "programme" ? "goal_programme" : "goal_target", dates);
+    $("placed-sub").textContent = say(programme ? "placed_programme"
+      : scope.kind === "institute" ? "placed_institute" : "placed_employer");
     setFigure("placed", report.placed, fmt(report.placed));
     const open = report.funnel.filter((s) => !EXITS.has(s.stage) && s.stage !== "placed")
       .reduce((sum, s) => sum + s.count, 0);
@@ -302,12 +313,11 @@
     const projected = pace.projected_completion_date;
     setFigure("projection", projected,
               projected ? fmtDate(projected)
-                : pace.actual_per_month > 0 ? "Not within a century at this pace"
-                : "No placements in the last 90 days");
+                : pace.actual_per_month > 0 ? say("never") : say("no_recent"));
     $("projection").classList.toggle("long", !projected);
     const badge = $("on-track");
     badge.dataset.value = String(pace.on_track);
-    badge.textContent = pace.on_track ? "On track" : "Behind";
+    badge.textContent = say(pace.on_track ? "on_track" : "behind");
     badge.className = `badge ${pace.on_track ? "good" : "warn"}`;
     renderCharts(report);
   }
@@ -323,15 +333,39 @@
     const counts = (items, label) => items.map((c) => ({
       key: c.key, label: label(c.key), value: c.placed, note: c.in_pipeline,
     }));
-    barChart($("chart-sector"), counts(report.by_sector, (k) => state.sectorLabels[k] || k));
+    barChart($("chart-sector"), counts(report.by_sector, sectorName));
     barChart($("chart-partnership"), report.by_partnership.map((p) => ({
-      key: `${p.state}–${p.prefecture}`, label: `${p.state} – ${p.prefecture}`, value: p.placed,
+      key: `${p.state}–${p.prefecture}`,
+      label: `${stateName(p.state)} – ${prefectureName(p.prefecture)}`, value: p.placed,
       note: p.in_pipeline,
     })));
-    for (const [name, items] of [["state", report.by_state], ["prefecture", report.by_prefecture]]) {
-      barChart($(`chart-${name}`), counts(items.slice(0, TOP), (k) => k));
-      $(`${name}-note`).textContent = items.length > TOP ? `top ${TOP} by placed` : "by placed";
+    for (const [name, items, label] of [["state", report.by_state, stateName],
+                                        ["prefecture", report.by_prefecture, prefectureName]]) {
+      barChart($(`chart-${name}`), counts(items.slice(0, TOP), label));
+      $(`${name}-note`).textContent = items.length > TOP ? say("top_by_placed", { num: TOP })
+        : say("by_placed");
     }
+  }
+
+  function describeScope(scope) {
+    const names = { sector: sectorName, state: stateName, prefecture: prefectureName };
+    const shown = [["sector", "sector"], ["state", "state"], ["prefecture", "prefecture"],
+                   ["from", "date_from"], ["to", "date_to"]]
+      .map(([key, field]) => [key, scope.filters[key] ?? scope.filters[field]])
+      .filter(([, value]) => value !== null && value !== undefined)
+      .map(([key, value]) => say(`filter_${key}`, { value: (names[key] || fmtDate)(value) }));
+    const kind = scope.kind === "programme" ? "programme" : scope.kind;
+    const key = `scope_${kind}${shown.length ? "_filtered" : ""}`;
+    return say(key, { organisation: scope.organisation, filters: shown.join(say("list_separator")) });
+  }
+
+  function goalNote(goal, scope) {
+    if (scope.kind !== "programme") return say("note_organisation", { organisation: scope.organisation });
+    if (goal.applies_to !== "programme") {
+      return say("note_target", { key: goal.key, target: fmt(goal.target) });
+    }
+    const byPlace = ["sector", "state", "prefecture"].some((f) => scope.filters[f]);
+    return say(byPlace ? "note_whole" : "note_programme");
   }
 
   // ---------- SVG drawing ----------
@@ -376,7 +410,7 @@
   }
 
   function barChart(container, rows) {
-    if (!rows.length) { empty(container, "Nothing to show for these filters."); return; }
+    if (!rows.length) { empty(container, say("nothing")); return; }
     const width = Math.max(container.clientWidth, 320);
     // Room for the longest label, up to 45% of the width; longer ones end in … with a tooltip.
     container.replaceChildren(el("svg", { width, height: 1 }));
@@ -409,8 +443,9 @@
         x: labelWidth, y: mid - barHeight / 2, width: barWidth, height: barHeight, rx: 3,
         class: `bar ${row.tone || ""}`.trim(), "data-key": row.key, "data-value": row.value,
       });
-      bar.append(el("title", {}, `${row.label}: ${fmt(row.value)}` +
-                    (row.note !== undefined ? ` placed, ${fmt(row.note)} in pipeline` : "")));
+      bar.append(el("title", {}, row.note !== undefined
+        ? say("bar_title", { label: row.label, value: fmt(row.value), pipeline: fmt(row.note) })
+        : say("bar_value", { label: row.label, value: fmt(row.value) })));
       svg.append(bar);
       const value = el("text", { x: labelWidth + barMax + 8, y: mid, class: "value",
                                  "dominant-baseline": "central" }, fmt(row.value));
@@ -418,7 +453,7 @@
       if (row.note !== undefined) {
         svg.append(el("text", { x: labelWidth + barMax + 8 + value.getComputedTextLength() + 8,
                                 y: mid, class: "note", "dominant-baseline": "central" },
-                      `${fmt(row.note)} in pipeline`));
+                      say("in_pipeline", { num: fmt(row.note) })));
       }
       y += rowHeight;
     }
@@ -433,7 +468,7 @@
   }
 
   function lineChart(container, months, { wholeGoal, goal: withGoal }) {
-    if (!months.length) { empty(container, "No months in this period."); return; }
+    if (!months.length) { empty(container, say("no_months")); return; }
     const width = Math.max(container.clientWidth, 420), height = 300;
     const m = { left: 62, right: 118, top: 14, bottom: 34 };
     const plotW = width - m.left - m.right, plotH = height - m.top - m.bottom;
@@ -447,7 +482,7 @@
     const x = (i) => m.left + (months.length === 1 ? plotW / 2 : (i * plotW) / (months.length - 1));
     const y = (v) => m.top + plotH - (v / yMax) * plotH;
     const svg = el("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img",
-                            "aria-label": "Cumulative placements by month against the goal line" });
+                            "aria-label": say("line_label") });
     container.replaceChildren(svg);
     const clip = `clip-${container.id}`;
     const defs = el("defs");
@@ -486,9 +521,10 @@
         "data-series": "cumulative", "data-key": p.month, "data-value": p.cumulative,
         "data-placed": p.placed, "data-goal": p.goal_line,
       });
-      dot.append(el("title", {}, `${fmtMonth(p.month)}: ${fmt(p.cumulative)} placed in total ` +
-                    `(${fmt(p.placed)} this month)` +
-                    (withGoal ? `; goal line ${fmt(p.goal_line)}` : "")));
+      dot.append(el("title", {}, say(withGoal ? "point_goal" : "point", {
+        month: fmtMonth(p.month), total: fmt(p.cumulative), placed: fmt(p.placed),
+        goal: fmt(p.goal_line),
+      })));
       points.append(dot);
     });
     svg.append(points);
@@ -498,7 +534,8 @@
     const xEnd = x(months.length - 1) + 8;
     let yCum = y(last.cumulative);
     let yGoal = Math.max(y(last.goal_line), m.top);
-    const goalText = `${fmt(last.goal_line)} goal${y(last.goal_line) < m.top ? " ↑" : ""}`;
+    const goalText = say("end_goal", { num: fmt(last.goal_line) }) +
+      (y(last.goal_line) < m.top ? " ↑" : "");
     if (withGoal && Math.abs(yCum - yGoal) < 15) {
       if (yCum >= yGoal) yCum = yGoal + 15; else yGoal = yCum + 15;
     }
@@ -507,7 +544,8 @@
                               "dominant-baseline": "central" }, goalText));
     }
     svg.append(el("text", { x: xEnd, y: yCum, class: "end-label placed",
-                            "dominant-baseline": "central" }, `${fmt(last.cumulative)} placed`));
+                            "dominant-baseline": "central" },
+                    say("end_placed", { num: fmt(last.cumulative) })));
   }
 
   // ---------- wiring ----------
@@ -531,5 +569,5 @@
       showDashboard();
       loadReport();
     })
-    .catch(() => showSignin("The server could not be reached. Check your connection and try again."));
+    .catch(() => showSignin(say("unreachable")));
 })();

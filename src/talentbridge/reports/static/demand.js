@@ -3,7 +3,14 @@
   let csrfToken = "";  // the session's (a cookie from /app/login); nothing in the browser's storage
   const TOP = 8;
   const $ = (id) => document.getElementById(id);
-  const number = new Intl.NumberFormat("en-GB");
+  // The page's words, in its language (<html lang>), from the catalogue: the template puts
+  // them in <body data-messages>, with the states' and prefectures' names in data-names.
+  const MESSAGES = JSON.parse(document.body.dataset.messages || "{}");
+  const NAMES = JSON.parse(document.body.dataset.names || "{}");
+  const LANG = document.documentElement.lang || "en";
+  const say = (key, params = {}) => (MESSAGES[key] || key).replace(
+    /%\((\w+)\)s/g, (whole, name) => (name in params ? String(params[name]) : whole));
+  const number = new Intl.NumberFormat(LANG === "ja" ? "ja-JP" : "en-GB");
   let sectors = [];
 
   const el = (tag, attrs = {}, text) => {
@@ -21,10 +28,10 @@
   async function call(path, withKey = true) {
     const headers = { Accept: "application/json" };
     const response = await fetch(path, { headers, cache: "no-store", credentials: "same-origin" });
-    if (response.status === 401 && withKey) { showSignin("Your session has ended. Please sign in again."); throw new Error("401"); }
+    if (response.status === 401 && withKey) { showSignin(say("session_ended")); throw new Error("401"); }
     if (!response.ok) {
       let detail = `${response.status}`;
-      try { const body = await response.json(); detail = typeof body.detail === "string" ? body.detail : `${body.field}: invalid`; } catch (_) { /* not JSON */ }
+      try { const body = await response.json(); detail = typeof body.detail === "string" ? body.detail : say("invalid_field", { field: body.field }); } catch (_) { /* not JSON */ }
       throw new Error(detail);
     }
     return response;
@@ -43,7 +50,7 @@
   function bars(title, rows, kind) {
     const box = el("div", { "data-chart": kind });
     box.append(el("h3", {}, title));
-    if (!rows.length) { box.append(el("p", { class: "muted" }, "Nothing asked for here.")); return box; }
+    if (!rows.length) { box.append(el("p", { class: "muted" }, say("nothing_asked"))); return box; }
     const top = Math.max(...rows.map((r) => r.value), 1);
     for (const r of rows) {
       const row = el("div", { class: "row", "data-name": r.name, "data-value": String(r.value) });
@@ -63,8 +70,9 @@
     const sorted = [...report.skills].sort((a, b) => demandOnly ? b.openings - a.openings : b.gap - a.gap || b.openings - a.openings);
     return sorted.slice(0, TOP).filter((s) => demandOnly || s.gap > 0).map((s) => ({
       name: s.skill, value: demandOnly ? s.openings : s.gap, demandOnly,
-      text: demandOnly ? `${number.format(s.openings)} openings`
-        : `short ${number.format(s.gap)}: ${number.format(s.openings)} openings, ${number.format(s.candidates)} have it`,
+      text: demandOnly ? say("openings", { num: number.format(s.openings) })
+        : say("short_skill", { gap: number.format(s.gap), openings: number.format(s.openings),
+                               held: number.format(s.candidates) }),
     }));
   }
 
@@ -72,14 +80,24 @@
     const demandOnly = report.occupations.every((o) => o.shortfall === null);
     return report.occupations.slice(0, TOP).filter((o) => demandOnly || o.shortfall > 0).map((o) => ({
       name: o.occupation, value: demandOnly ? o.openings : o.shortfall, demandOnly,
-      text: demandOnly ? `${number.format(o.openings)} openings`
-        : `short ${number.format(o.shortfall)}: ${number.format(o.openings)} openings, ${number.format(o.eligible_candidates)} eligible`,
+      text: demandOnly ? say("openings", { num: number.format(o.openings) })
+        : say("short_occupation", { gap: number.format(o.shortfall),
+                                    openings: number.format(o.openings),
+                                    eligible: number.format(o.eligible_candidates) }),
     }));
+  }
+
+  function supplyNote(supply) {
+    // The API says whose supply in English; the page in its own language.
+    if (LANG === "en") return `Supply: ${supply}`;
+    if (supply.startsWith("your")) return say("supply_institute");
+    if (supply.startsWith("every")) return say("supply_officer");
+    return say("supply_none");
   }
 
   async function load() {
     $("error").hidden = true;
-    $("status").textContent = "Loading…";
+    $("status").textContent = say("loading");
     try {
       const reports = await Promise.all(sectors.map(async (s) =>
         [s, await (await call(`/api/v1/reports/demand?${query(s.name)}`)).json()]));
@@ -87,16 +105,16 @@
       grid.replaceChildren();
       for (const [sector, report] of reports) {
         const card = el("section", { class: "card", "data-sector": sector.name });
-        card.append(el("h2", {}, sector.label));
-        card.append(bars("Skills most short", skillRows(report), "skills"));
-        card.append(bars("Occupations most short", occupationRows(report), "occupations"));
+        card.append(el("h2", {}, MESSAGES[`sector_${sector.name}`] || sector.label));
+        card.append(bars(say("skills_short"), skillRows(report), "skills"));
+        card.append(bars(say("occupations_short"), occupationRows(report), "occupations"));
         grid.append(card);
       }
-      if (reports.length) $("supply-note").textContent = `Supply: ${reports[0][1].supply}`;
+      if (reports.length) $("supply-note").textContent = supplyNote(reports[0][1].supply);
       $("status").textContent = "";
     } catch (error) {
       $("status").textContent = "";
-      if (error.message !== "401") { $("error").textContent = `The demand report could not be loaded: ${error.message}`; $("error").hidden = false; }
+      if (error.message !== "401") { $("error").textContent = say("load_failed", { reason: error.message }); $("error").hidden = false; }
     }
   }
 
@@ -105,8 +123,13 @@
     if (!sectors.length) {
       const meta = await (await call("/api/v1/meta", false)).json();
       sectors = meta.sectors;
-      for (const s of meta.states) $("filter-state").append(el("option", { value: s.name }, s.name));
-      for (const p of meta.prefectures) $("filter-prefecture").append(el("option", { value: p }, p));
+      const states = NAMES.states || {}, prefectures = NAMES.prefectures || {};
+      for (const s of meta.states) {
+        $("filter-state").append(el("option", { value: s.name }, states[s.name] || s.name));
+      }
+      for (const p of meta.prefectures) {
+        $("filter-prefecture").append(el("option", { value: p }, prefectures[p] || p));
+      }
     }
     await load();
   }
@@ -117,7 +140,7 @@
                                    credentials: "same-origin", redirect: "manual" });
     } catch (_) { /* signed out here in any case */ }
     csrfToken = "";
-    showSignin("You have signed out.");
+    showSignin(say("signed_out"));
   });
   $("filters").addEventListener("submit", (event) => { event.preventDefault(); load(); });
   $("download-csv").addEventListener("click", async (event) => {
@@ -128,7 +151,7 @@
       link.click();
       URL.revokeObjectURL(link.href);
     } catch (error) {
-      if (error.message !== "401") { $("error").textContent = `The CSV could not be made: ${error.message}`; $("error").hidden = false; }
+      if (error.message !== "401") { $("error").textContent = say("csv_failed", { reason: error.message }); $("error").hidden = false; }
     }
   });
   fetch("/app/session", { headers: { Accept: "application/json" }, cache: "no-store",
@@ -138,5 +161,5 @@
       csrfToken = (await response.json()).csrf_token;
       start();
     })
-    .catch(() => showSignin("The server could not be reached."));
+    .catch(() => showSignin(say("unreachable")));
 })();
