@@ -19,6 +19,7 @@ def install(app: FastAPI) -> None:
     """The pages' routes, static files and error pages (HTML under /app, JSON elsewhere)."""
     from talentbridge.web.admin import router as admin
     from talentbridge.web.candidates import router as candidates
+    from talentbridge.web.conversation import router as conversation
     from talentbridge.web.notifications import router as notifications
     from talentbridge.web.officer import router as officer
     from talentbridge.web.pipeline import router as pipeline
@@ -32,6 +33,7 @@ def install(app: FastAPI) -> None:
     app.include_router(uploads)
     app.include_router(vacancies)
     app.include_router(pipeline)
+    app.include_router(conversation)
     app.include_router(officer)
     app.include_router(notifications)
     app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="app-static")
