@@ -378,6 +378,7 @@ def _include_routers(app: FastAPI) -> None:
     from talentbridge.api.hires import router as hires
     from talentbridge.api.jobs import router as jobs
     from talentbridge.api.matches import router as matching
+    from talentbridge.api.messages import router as messages
     from talentbridge.api.notifications import router as notifications
     from talentbridge.api.organisations import router as organisations
     from talentbridge.api.placements import router as placements
@@ -398,6 +399,7 @@ def _include_routers(app: FastAPI) -> None:
     api.include_router(hires)
     api.include_router(notifications)
     api.include_router(webhooks)
+    api.include_router(messages)
 
     @api.get("/meta", tags=["reference"])
     def meta() -> dict[str, Any]:

@@ -17,7 +17,13 @@ from talentbridge.notifications.models import (
     Webhook,
 )
 from talentbridge.organisations.models import ApiKey, Organisation
-from talentbridge.placements.models import PlacedTally, Placement, PlacementEvent, StageTally
+from talentbridge.placements.models import (
+    PlacedTally,
+    Placement,
+    PlacementEvent,
+    PlacementMessage,
+    StageTally,
+)
 from talentbridge.ratelimit import RateCounter
 from talentbridge.vacancies.models import Vacancy
 
@@ -44,6 +50,7 @@ __all__ = [
     "Placement",
     "PlacedTally",
     "PlacementEvent",
+    "PlacementMessage",
     "RateCounter",
     "StageTally",
     "User",

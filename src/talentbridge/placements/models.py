@@ -1,16 +1,25 @@
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from talentbridge.accounts import models as _accounts  # noqa: F401 (a foreign key's table)
 from talentbridge.candidates import models as _candidates  # noqa: F401 (a foreign key's table)
 from talentbridge.db import Base, TimestampMixin, utcnow
 from talentbridge.organisations import models as _organisations  # noqa: F401 (a foreign key's table)
 from talentbridge.stages import Stage
 from talentbridge.vacancies import models as _vacancies  # noqa: F401 (a foreign key's table)
 
-__all__ = ["GateOverride", "PlacedTally", "Placement", "PlacementEvent", "Stage", "StageTally"]
+__all__ = [
+    "GateOverride",
+    "PlacedTally",
+    "Placement",
+    "PlacementEvent",
+    "PlacementMessage",
+    "Stage",
+    "StageTally",
+]
 
 
 class Placement(TimestampMixin, Base):
@@ -89,6 +98,24 @@ class PlacementEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     placement: Mapped[Placement] = relationship(back_populates="events")
+
+
+class PlacementMessage(Base):
+    """A line of the conversation between a placement's employer and institute: a message a
+    person (or an API key: no person) wrote, or the line each stage change adds by itself."""
+
+    __tablename__ = "placement_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(
+        ForeignKey("placements.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))  # "message" | "stage_change"
+    body: Mapped[str | None] = mapped_column(Text)  # a message's text; None for a stage change
+    data: Mapped[dict[str, Any] | None]  # a stage change's {"from", "to", "by"}
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class GateOverride(Base):

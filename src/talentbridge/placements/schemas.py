@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -122,3 +122,37 @@ class HireRead(BaseModel):
 
 class HirePage(Page[HireRead]):
     pass
+
+
+MAX_MESSAGE = 4000
+# A message of a placement's conversation: visible text, line breaks allowed (one rule for
+# the API's body and the page's form, both checked by placements.conversation.post).
+MessageBody = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_MESSAGE), MultiLine
+]
+
+
+class MessageCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: MessageBody = Field(description=f"The message: 1 to {MAX_MESSAGE} characters of text")
+
+
+class MessageRead(BaseModel):
+    """A line of a placement's conversation: a message, or the line a stage change adds."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: Literal["message", "stage_change"]
+    body: str | None = Field(description="a message's text; null for a stage change")
+    data: dict[str, Any] | None = Field(
+        description='a stage change\'s {"from", "to", "by"} (by: the kind of organisation)'
+    )
+    organisation_id: int = Field(description="the writer's organisation (or the mover's)")
+    author: str | None = Field(description="the person who wrote it; null for automatic lines")
+    created_at: UtcDateTime
+
+
+class MessageList(BaseModel):
+    items: list[MessageRead]

@@ -24,7 +24,7 @@ from talentbridge.matching.reasons import Reason
 from talentbridge.notifications import events
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.pages import Slice, Window, paginate
-from talentbridge.placements import tallies
+from talentbridge.placements import conversation, tallies
 from talentbridge.placements.models import GateOverride, Placement, PlacementEvent
 from talentbridge.placements.refusals import conflict
 from talentbridge.stages import FORWARD, OPEN, Stage
@@ -150,14 +150,20 @@ def create(
     except IntegrityError as exc:
         raise conflict("already_in_pipeline") from exc
     tallies.count_move(session, placement, None, Stage.shortlisted)
-    _stage_changed(session, placement, None, Stage.shortlisted, employer)
+    _stage_changed(session, placement, None, Stage.shortlisted, employer, at)
     return placement
 
 
 def _stage_changed(
-    session: Session, placement: Placement, was: str | None, to: str, by: Organisation
+    session: Session,
+    placement: Placement,
+    was: str | None,
+    to: str,
+    by: Organisation,
+    at: datetime | None,
 ) -> None:
-    """The event both parties get, in the move's transaction."""
+    """The event both parties get and the conversation's line, in the move's transaction."""
+    conversation.stage_line(session, placement, was, to, by, at)
     events.emit(
         session,
         events.Kind.placement_stage_changed,
@@ -352,7 +358,7 @@ def move(
     except IntegrityError as exc:
         raise conflict("placed_elsewhere") from exc
     tallies.count_move(session, placement, was, to)
-    _stage_changed(session, placement, was, to, organisation)
+    _stage_changed(session, placement, was, to, organisation, at)
     return placement
 
 
@@ -437,12 +443,14 @@ def stages_with(
 def erase_candidate(*, session: Session, candidate: Candidate) -> None:
     """Erase a person's record on request; their placements stay as anonymised rows.
 
-    Free text written about the person (the reasons in placement histories and officers'
-    overrides) goes too: it may name them. What stays is counted, not told: the stages,
-    dates, sector, state and prefecture of each placement, and the audit entries (ids and
-    actions, never the data). The id is never given to anyone else.
+    Free text written about the person (the reasons in placement histories, officers'
+    overrides and the placements' conversations) goes too: it may name them. What stays is
+    counted, not told: the stages, dates, sector, state and prefecture of each placement,
+    the conversations' stage lines, and the audit entries (ids and actions, never the
+    data). The id is never given to anyone else.
     """
     placements = select(Placement.id).where(Placement.candidate_id == candidate.id)
+    conversation.forget(session, placements)
     session.execute(
         update(PlacementEvent)
         .where(PlacementEvent.placement_id.in_(placements), PlacementEvent.reason.is_not(None))

@@ -22,6 +22,7 @@ def install(app: FastAPI) -> None:
     """The pages' routes, static files and error pages (HTML under /app, JSON elsewhere)."""
     from talentbridge.web.admin import router as admin
     from talentbridge.web.candidates import router as candidates
+    from talentbridge.web.conversation import router as conversation
     from talentbridge.web.duplicates import router as duplicates
     from talentbridge.web.notifications import router as notifications
     from talentbridge.web.officer import router as officer
@@ -36,6 +37,7 @@ def install(app: FastAPI) -> None:
     app.include_router(uploads)
     app.include_router(vacancies)
     app.include_router(pipeline)
+    app.include_router(conversation)
     app.include_router(officer)
     app.include_router(duplicates)
     app.include_router(notifications)

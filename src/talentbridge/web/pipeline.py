@@ -113,6 +113,8 @@ def move(
         raise Invalid("choose one of the moves shown", field="status", code="choose_a_move")
     placements.move(session=session, placement=found, to=to, organisation=person.organisation)
     back = str(form.get("back") or "")
+    if back == f"/app/placements/{found.id}":  # the placement's own page
+        return RedirectResponse(f"{back}?done=moved#conversation", 303)
     target = (
         back
         if back in ("/app/placements", f"/app/vacancies/{found.vacancy_id}")

@@ -70,6 +70,7 @@ FLASHES = {
     "vacancy_closed": N_("The vacancy has been closed."),
     "shortlisted": N_("The person has been shortlisted."),
     "moved": N_("The placement has been moved."),
+    "message_sent": N_("Your message has been sent."),
     "plan_made": N_("The allocation plan has been made."),
     "override_recorded": N_("The override has been recorded."),
     "candidate_added": N_("The candidate has been added."),
