@@ -339,6 +339,9 @@ def create_app(
     return app
 
 
+_COMMITTING = "_talentbridge_commits_in_its_thread"
+
+
 def _commit_in_the_endpoints_thread(app: FastAPI) -> None:
     """A writing request commits in the same worker thread as its endpoint ran in.
 
@@ -347,14 +350,25 @@ def _commit_in_the_endpoints_thread(app: FastAPI) -> None:
     every other request queued for a thread (a 2 s tail at 32 users). Read-only sessions
     keep committing in the dependency, which writes their audit entries afterwards.
     """
-    for route in app.routes:
-        call = getattr(getattr(route, "dependant", None), "call", None)
-        if (
+    _wrap_endpoints(app.routes)
+
+
+def _wrap_endpoints(routes: list[Any]) -> None:
+    # FastAPI 0.165 keeps an included router's routes in the router (built into effective
+    # routes from `route.endpoint` at the first request); older releases copy them into
+    # app.routes at include time. Wrapping the endpoint itself, wherever it sits, holds for
+    # both.
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            _wrap_endpoints(included.routes)
+        elif (
             isinstance(route, APIRoute)
-            and call is not None
-            and not inspect.iscoroutinefunction(call)
+            and not inspect.iscoroutinefunction(route.endpoint)
+            and not getattr(route.endpoint, _COMMITTING, False)
         ):
-            route.dependant.call = _committing(call)
+            route.endpoint = _committing(route.endpoint)
+            route.dependant.call = route.endpoint
 
 
 def _committing(call: Callable[..., Any]) -> Callable[..., Any]:
@@ -366,6 +380,7 @@ def _committing(call: Callable[..., Any]) -> Callable[..., Any]:
                 value.commit()
         return result
 
+    setattr(endpoint, _COMMITTING, True)
     return endpoint
 
 
