@@ -43,6 +43,7 @@ from talentbridge.matching.toolkit import Toolkit, build_tools
 from talentbridge.matching.weights import match_weights
 from talentbridge.middleware import BodyLimit, SecurityHeaders
 from talentbridge.notifications.worker import NotificationWorker
+from talentbridge.serving import new_matches
 from talentbridge.ops import prune
 from talentbridge.ops.observe import Observe, health_details
 from talentbridge.ratelimit import limiter_for
@@ -268,7 +269,10 @@ def create_app(
         if settings.inprocess_worker:
             notifier = threading.Thread(
                 target=NotificationWorker(
-                    sessions=app.state.session_factory, settings=settings
+                    sessions=app.state.session_factory,
+                    settings=settings,
+                    # new candidates who fit a vacancy, with the index the requests use
+                    steps=[new_matches.step(app.state.session_factory, lambda: app.state.matcher)],
                 ).run,
                 args=(stop,),
                 name="notification-worker",

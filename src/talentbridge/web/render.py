@@ -74,6 +74,7 @@ FLASHES = {
     "candidate_saved": N_("The candidate's record has been saved."),
     "candidate_erased": N_("The candidate's record has been erased."),
     "unsubscribed": N_("You will no longer get emails about this kind of event."),
+    "email_settings_saved": N_("Your email settings have been saved."),
 }
 
 
