@@ -43,9 +43,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("vacancy_id", name=op.f("pk_vacancy_match_notices")),
     )
-    op.create_index(
-        "ix_vacancy_match_notices_due_since", "vacancy_match_notices", ["due_since"]
-    )
+    op.create_index("ix_vacancy_match_notices_due_since", "vacancy_match_notices", ["due_since"])
     with op.batch_alter_table("email_preferences") as batch:
         batch.add_column(
             sa.Column("mode", sa.String(length=8), server_default="each", nullable=False)

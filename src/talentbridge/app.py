@@ -43,10 +43,10 @@ from talentbridge.matching.toolkit import Toolkit, build_tools
 from talentbridge.matching.weights import match_weights
 from talentbridge.middleware import BodyLimit, SecurityHeaders
 from talentbridge.notifications.worker import NotificationWorker
-from talentbridge.serving import new_matches
 from talentbridge.ops import prune
 from talentbridge.ops.observe import Observe, health_details
 from talentbridge.ratelimit import limiter_for
+from talentbridge.serving import new_matches
 from talentbridge.serving.reasons import negotiate, reason_codes, render
 from talentbridge.serving.sync import MatchService
 

@@ -9,6 +9,7 @@ from talentbridge.deps import RecordId, SessionDep
 from talentbridge.errors import NotFound
 from talentbridge.notifications import digest, service
 from talentbridge.notifications.models import EmailPreference
+from talentbridge.stages import Stage
 from talentbridge.web.deps import CsrfForm, CurrentPerson, T
 from talentbridge.web.i18n import N_
 from talentbridge.web.pipeline import STAGES
@@ -36,7 +37,7 @@ def sentence(t: T, kind: str, data: dict[str, object]) -> str:
     return t._(
         template,
         placement=data.get("placement_id", ""),
-        stage=t._(STAGES[stage]) if isinstance(stage, str) and stage in STAGES else stage,
+        stage=t._(STAGES[Stage(stage)]) if isinstance(stage, str) and stage in STAGES else stage,
         job=data.get("job_id", ""),
         failed=data.get("failed", 0),
         total=data.get("total", 0),
