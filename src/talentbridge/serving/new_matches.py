@@ -7,10 +7,11 @@ path (migration 0017). Each round of the notification worker (a thread, never a 
    SKIP LOCKED` on PostgreSQL) and delete them; the open vacancies of the sectors of the
    matchable candidates among them (consenting, with a vector), and the open vacancies
    among them, become due (their `vacancy_match_notices.due_since` is set);
-2. look: for up to `vacancies_per_round` due vacancies, oldest first, rank the eligible
-   candidates with the match service the API uses (`MatchService.candidates_for`), outside
-   any writing transaction, and keep the first `TOP` the employer may see under the
-   visibility policy (`placements.service.views_of`);
+2. look: for up to `vacancies_per_round` due vacancies, oldest first, and no longer than
+   `budget_seconds` (the server's requests share the cores and the GIL with this thread),
+   rank the eligible candidates with the match service the API uses
+   (`MatchService.candidates_for`), outside any writing transaction, and keep the first
+   `TOP` the employer may see under the visibility policy (`placements.service.views_of`);
 3. tell: in one transaction per round, each notice row is locked and compared with what it
    holds; the candidates new in the top (not already in the employer's pipeline) make one
    `vacancy.new_matches` event, written with the notice's new state, so a crash neither
@@ -22,6 +23,7 @@ top candidates the first time: they are not new, and nobody gets a burst of noti
 """
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,11 +73,13 @@ class NewMatches:
         matcher: Callable[[], MatchService | None],
         checks_per_round: int = 5_000,
         vacancies_per_round: int = 20,
+        budget_seconds: float = 0.2,
     ) -> None:
         self.sessions = sessions
         self.matcher = matcher
         self.checks_per_round = checks_per_round
         self.vacancies_per_round = vacancies_per_round
+        self.budget_seconds = budget_seconds
 
     def run_once(self, now: datetime | None = None) -> int:
         """Mark, look and tell once; the number of events written."""
@@ -133,6 +137,7 @@ class NewMatches:
     def look(self, matcher: MatchService) -> list[_Look]:
         """Rank the due vacancies (reading only: a writer is never kept waiting meanwhile)."""
         looks: list[_Look] = []
+        until = time.monotonic() + self.budget_seconds
         with unit_of_work(self.sessions, read_only=True) as session:
             due = session.execute(
                 select(VacancyMatchNotice.vacancy_id, VacancyMatchNotice.due_since)
@@ -141,6 +146,8 @@ class NewMatches:
                 .limit(self.vacancies_per_round)
             ).all()
             for vacancy_id, due_since in due:
+                if looks and time.monotonic() > until:
+                    break  # the rest stay due for the next rounds
                 vacancy = session.get(Vacancy, vacancy_id)
                 if vacancy is None or not vacancy.is_open:
                     looks.append(_Look(vacancy_id, 0, due_since, [], frozenset()))
