@@ -124,7 +124,7 @@ def test_a_digest_in_english_when_chosen(
     )
     worker.run_once(utcnow() + timedelta(hours=25))
     [digest] = inbox.to(person.email)
-    assert digest["Subject"] == "Your daily summary: 2 notifications you have not read"
+    assert digest["Subject"] == "Your daily summary: notifications you have not read (2)"
     text = digest.get_content()
     assert "Placement 901 is now at the Placed stage" in text
     assert "Placement 902 is now at the Rejected stage" in text

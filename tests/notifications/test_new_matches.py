@@ -13,7 +13,7 @@ from talentbridge.notifications.worker import NotificationWorker
 from talentbridge.serving import new_matches
 from tests.conftest import Database, candidate_body, vacancy_body
 from tests.notifications.conftest import AppMaker, Inbox
-from tests.web.conftest import Member, make_member
+from tests.web.conftest import Member, make_member, sign_in_client
 
 
 def _key(member: Member) -> dict[str, str]:
@@ -76,6 +76,9 @@ def test_a_fitting_candidate_uploaded_is_told_to_the_vacancys_employer_once(
     notifier.run_once()  # nothing new: not told again
     notifier.run_once()
     assert len(_told(http, employer)) == len(before) + 1
+
+    sign_in_client(http, employer)
+    assert f"New candidates fit vacancy {vacancy_id} (1)." in http.get("/app/notifications").text
 
     [email] = [m for m in inbox.to(employer.email) if f"求人 {vacancy_id} に" in m["Subject"]]
     text = email.get_content()

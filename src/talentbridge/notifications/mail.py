@@ -36,7 +36,7 @@ SUBJECTS = {
     "upload.finished": N_("Your upload {job_id} has finished"),
     "override.recorded": N_("An officer recorded an override for vacancy {vacancy_id}"),
     "consent.withdrawn": N_("A candidate withdrew consent to share"),
-    "vacancy.new_matches": N_("Vacancy {vacancy_id} has {count} new candidates who fit it"),
+    "vacancy.new_matches": N_("New candidates fit vacancy {vacancy_id} ({count})"),
 }
 BODIES = {
     "placement.stage_changed": N_(
@@ -53,7 +53,7 @@ BODIES = {
         "profile. Their details are no longer shown to you."
     ),
     "vacancy.new_matches": N_(
-        "{count} candidates newly fit vacancy {vacancy_id} and are among its best matches: "
+        "New candidates fit vacancy {vacancy_id} and are among its best matches ({count}): "
         "candidates {candidate_ids}. Their profiles are in the vacancy's matches."
     ),
 }
@@ -71,7 +71,7 @@ GREETING = N_("Hello,")
 CLOSING = N_("See the notifications page: {link}")
 UNSUBSCRIBE = N_("To stop these emails about this kind of event: {link}")
 SIGNATURE = N_("TalentBridge")
-DIGEST_SUBJECT = N_("Your daily summary: {count} notifications you have not read")
+DIGEST_SUBJECT = N_("Your daily summary: notifications you have not read ({count})")
 DIGEST_INTRO = N_("Here is what happened since your last summary that you have not read yet:")
 DIGEST_MORE = N_("… and {count} more on the notifications page.")
 DIGEST_SETTINGS = N_("To get one email per event instead, or to change the language: {link}")

@@ -23,7 +23,7 @@ SENTENCES = {
     "upload.finished": N_("Upload job %(job)s finished: %(failed)s of %(total)s records failed."),
     "override.recorded": N_("An officer recorded a gate override for vacancy %(vacancy)s."),
     "consent.withdrawn": N_("A candidate in your pipeline withdrew consent to share."),
-    "vacancy.new_matches": N_("%(count)s new candidates fit vacancy %(vacancy)s."),
+    "vacancy.new_matches": N_("New candidates fit vacancy %(vacancy)s (%(count)s)."),
 }
 LANGUAGES = {"en": N_("English"), "ja": N_("日本語")}
 MODES = {"each": N_("One email per event"), "digest": N_("A daily digest")}
