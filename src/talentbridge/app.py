@@ -46,6 +46,7 @@ from talentbridge.notifications.worker import NotificationWorker
 from talentbridge.ops import prune
 from talentbridge.ops.observe import Observe, health_details
 from talentbridge.ratelimit import limiter_for
+from talentbridge.serving import new_matches
 from talentbridge.serving.reasons import negotiate, reason_codes, render
 from talentbridge.serving.sync import MatchService
 
@@ -268,7 +269,10 @@ def create_app(
         if settings.inprocess_worker:
             notifier = threading.Thread(
                 target=NotificationWorker(
-                    sessions=app.state.session_factory, settings=settings
+                    sessions=app.state.session_factory,
+                    settings=settings,
+                    # new candidates who fit a vacancy, with the index the requests use
+                    steps=[new_matches.step(app.state.session_factory, lambda: app.state.matcher)],
                 ).run,
                 args=(stop,),
                 name="notification-worker",

@@ -92,10 +92,15 @@ def _worker(args: argparse.Namespace) -> int:
         batch_size=args.batch_size or settings.worker_batch_size,
         lease_seconds=settings.worker_lease_seconds,
     )
+    from talentbridge.app import build_matcher
     from talentbridge.notifications.worker import NotificationWorker
+    from talentbridge.serving import new_matches
 
+    matcher = build_matcher(tools, settings)  # loaded on the first look for new matches
     notifier = NotificationWorker(
-        sessions=sessionmaker(bind=get_engine(), expire_on_commit=False), settings=settings
+        sessions=worker.sessions,
+        settings=settings,
+        steps=[new_matches.step(worker.sessions, lambda: matcher)],
     )
     if args.once:
         print(f"prepared {worker.drain()} records")

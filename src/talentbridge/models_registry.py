@@ -12,8 +12,10 @@ from talentbridge.notifications.models import (
     Delivery,
     DeliveryAttempt,
     EmailPreference,
+    MatchCheck,
     NotificationRead,
     OutboxEvent,
+    VacancyMatchNotice,
     Webhook,
 )
 from talentbridge.organisations.models import ApiKey, Organisation
@@ -44,6 +46,7 @@ __all__ = [
     "EmbeddingTask",
     "FailedRow",
     "Job",
+    "MatchCheck",
     "NotificationRead",
     "Organisation",
     "OutboxEvent",
@@ -56,5 +59,6 @@ __all__ = [
     "User",
     "UserSession",
     "Vacancy",
+    "VacancyMatchNotice",
     "Webhook",
 ]

@@ -1,46 +1,14 @@
 """Email of events through a real SMTP server (aiosmtpd) in the test process."""
 
-import socket
-from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy.orm import sessionmaker
 
 from talentbridge.config import Settings
 from talentbridge.notifications.worker import NotificationWorker
 from tests.conftest import Database, candidate_body, vacancy_body
-from tests.notifications.conftest import AppMaker
+from tests.notifications.conftest import AppMaker, Inbox
 from tests.web.conftest import Member, csrf_of, make_member, sign_in_client
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def _worker(database: Database, port: int) -> NotificationWorker:

@@ -42,7 +42,7 @@ def test_a_person_reads_a_notification_and_a_colleague_still_has_it(
     assert "Priya" not in str(listed)
     page = web_client.get("/app/notifications")
     assert "1 unread notification" in page.text
-    assert f"Placement {placement_id} moved to shortlisted." in page.text
+    assert f"Placement {placement_id} moved to Shortlisted." in page.text  # the stage by name
 
     refused = web_client.post(f"/api/v1/notifications/{listed[0]['id']}/read")
     assert refused.status_code == 403  # no CSRF header

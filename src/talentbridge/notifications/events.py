@@ -20,6 +20,7 @@ class Kind(StrEnum):
     upload_finished = "upload.finished"
     override_recorded = "override.recorded"
     consent_withdrawn = "consent.withdrawn"
+    vacancy_new_matches = "vacancy.new_matches"
 
 
 KINDS = tuple(k.value for k in Kind)

@@ -1,4 +1,4 @@
-"""Email of events: one message per event and person, in their language, through SMTP.
+"""Email of events: one message per event and person, or a daily digest, in their language.
 
 The sentences are the `notifications` gettext catalogue (`talentbridge/locale/ja/...`;
 English is the msgid). A message names ids and stages, never a candidate's name or birth
@@ -36,6 +36,7 @@ SUBJECTS = {
     "upload.finished": N_("Your upload {job_id} has finished"),
     "override.recorded": N_("An officer recorded an override for vacancy {vacancy_id}"),
     "consent.withdrawn": N_("A candidate withdrew consent to share"),
+    "vacancy.new_matches": N_("New candidates fit vacancy {vacancy_id} ({count})"),
 }
 BODIES = {
     "placement.stage_changed": N_(
@@ -51,11 +52,30 @@ BODIES = {
         "A candidate in placements {placement_ids} has withdrawn consent to share their "
         "profile. Their details are no longer shown to you."
     ),
+    "vacancy.new_matches": N_(
+        "New candidates fit vacancy {vacancy_id} and are among its best matches ({count}): "
+        "candidates {candidate_ids}. Their profiles are in the vacancy's matches."
+    ),
+}
+# The pipeline's stages as the pages name them (the same words as the web catalogue's).
+STAGES = {
+    "shortlisted": N_("Shortlisted"),
+    "interviewing": N_("Interviewing"),
+    "offered": N_("Offered"),
+    "visa_processing": N_("Visa processing"),
+    "placed": N_("Placed"),
+    "rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
 }
 GREETING = N_("Hello,")
 CLOSING = N_("See the notifications page: {link}")
 UNSUBSCRIBE = N_("To stop these emails about this kind of event: {link}")
 SIGNATURE = N_("TalentBridge")
+DIGEST_SUBJECT = N_("Your daily summary: notifications you have not read ({count})")
+DIGEST_INTRO = N_("Here is what happened since your last summary that you have not read yet:")
+DIGEST_MORE = N_("… and {count} more on the notifications page.")
+DIGEST_SETTINGS = N_("To get one email per event instead, or to change the language: {link}")
+DIGEST_LINES = 50  # events listed in one digest; the rest are counted
 
 
 @cache
@@ -77,8 +97,12 @@ class _Blank(dict[str, Any]):
 
 
 def _say(language: str, message: str, values: dict[str, Any]) -> str:
+    translate = _translations(language).gettext
     shown = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in values.items()}
-    return _translations(language).gettext(message).format_map(_Blank(shown))
+    for key in ("from", "to"):  # a placement's stages, by the names the pages give them
+        if isinstance(shown.get(key), str) and shown[key] in STAGES:
+            shown[key] = translate(STAGES[shown[key]])
+    return translate(message).format_map(_Blank(shown))
 
 
 def language_of(person: User, preference: EmailPreference | None) -> str:
@@ -105,6 +129,41 @@ def compose(settings: Settings, to: str, language: str, event: dict[str, Any]) -
         "",
         _say(language, CLOSING, {"link": f"{base}/app/notifications"}),
         _say(language, UNSUBSCRIBE, {"link": unsubscribe}),
+        "",
+        _say(language, SIGNATURE, {}),
+    ]
+    message.set_content("\n".join(lines))
+    return message
+
+
+def compose_digest(
+    settings: Settings, to: str, language: str, events: list[dict[str, Any]], total: int
+) -> EmailMessage:
+    """One message listing the events (`kind`, `data`) of a day not read in-app; `total`
+    counts them all, of which the first DIGEST_LINES are listed."""
+    base = settings.public_url.rstrip("/")
+    preferences = f"{base}/app/notifications/settings"
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = to
+    message["Subject"] = _say(language, DIGEST_SUBJECT, {"count": total})
+    message["List-Unsubscribe"] = f"<{preferences}>"
+    message["Content-Language"] = language
+    listed = [
+        "- " + _say(language, SUBJECTS.get(e["kind"], e["kind"]), dict(e["data"]))
+        for e in events[:DIGEST_LINES]
+    ]
+    more = total - len(listed)
+    lines = [
+        _say(language, GREETING, {}),
+        "",
+        _say(language, DIGEST_INTRO, {}),
+        "",
+        *listed,
+        *([_say(language, DIGEST_MORE, {"count": more})] if more > 0 else []),
+        "",
+        _say(language, CLOSING, {"link": f"{base}/app/notifications"}),
+        _say(language, DIGEST_SETTINGS, {"link": preferences}),
         "",
         _say(language, SIGNATURE, {}),
     ]

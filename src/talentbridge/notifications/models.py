@@ -3,12 +3,15 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbridge.accounts import models as _accounts  # noqa: F401 (a foreign key's table)
 from talentbridge.db import SEQ, Base, utcnow
 from talentbridge.organisations import models as _organisations  # noqa: F401 (a foreign key's table)
+from talentbridge.vacancies import models as _vacancies  # noqa: F401 (a foreign key's table)
+
+EMAIL_MODES = ("each", "digest")  # one message per event, or one a day listing the unread
 
 
 class OutboxEvent(Base):
@@ -46,15 +49,51 @@ class NotificationRead(Base):
 
 
 class EmailPreference(Base):
-    """A person's language for email and the kinds they unsubscribed from."""
+    """A person's language for email, the kinds they unsubscribed from, and whether they get
+    one message per event or a daily digest (then when the last was sent and the next is due).
+    """
 
     __tablename__ = "email_preferences"
+    __table_args__ = (Index("ix_email_preferences_digest_due", "mode", "next_digest_at"),)
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     language: Mapped[str | None] = mapped_column(String(8))
     unsubscribed: Mapped[list[str]] = mapped_column(default=list)
+    mode: Mapped[str] = mapped_column(String(8), default="each", server_default="each")
+    # the digest covers events after last_digest_at; next_digest_at is also a send's lease
+    last_digest_at: Mapped[datetime | None]
+    next_digest_at: Mapped[datetime | None]
+
+
+class MatchCheck(Base):
+    """A candidate or vacancy written since the last look for new matches. Database triggers
+    add one per insert and update (migration 0018), whatever the path; the notification
+    worker's new-matches step takes them and deletes them."""
+
+    __tablename__ = "match_checks"
+
+    id: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(16))  # candidate, vacancy
+    record_id: Mapped[int] = mapped_column(Integer)
+
+
+class VacancyMatchNotice(Base):
+    """What a vacancy's employer was last told of its top candidates, and whether a change
+    since (a candidate of its sector, or the vacancy itself) asks for a new look."""
+
+    __tablename__ = "vacancy_match_notices"
+    __table_args__ = (Index("ix_vacancy_match_notices_due_since", "due_since"),)
+
+    vacancy_id: Mapped[int] = mapped_column(
+        ForeignKey("vacancies.id", ondelete="CASCADE"), primary_key=True
+    )
+    # the eligible, visible top candidates at the last look; None: never looked (a vacancy
+    # older than the migration, whose first look only records them)
+    candidate_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    due_since: Mapped[datetime | None]
+    checked_at: Mapped[datetime | None]
 
 
 class Webhook(Base):

@@ -1,6 +1,7 @@
 """Delivery of the outbox, in the background workers and never in a request.
 
-Two steps per round, each claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL so any number
+Each round first runs the worker's `steps` (the application's: new matches, which writes
+events), then two steps, each claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL so any number
 of workers never take the same row (SQLite has one writer at a time anyway):
 1. fan out: each new event gets one delivery row per receiver (`webhook:<id>`,
    `email:<person>`); the row's unique (event, receiver) is the idempotency id the receiver
@@ -8,6 +9,7 @@ of workers never take the same row (SQLite has one writer at a time anyway):
 2. deliver: due rows are claimed by pushing their next attempt a lease ahead, then sent
    outside any transaction; each attempt is recorded, a failure retried with exponential
    backoff until `webhook_retry_hours` after the event.
+Then the daily digests that are due (notifications.digest), claimed the same way.
 """
 
 import hashlib
@@ -15,6 +17,7 @@ import hmac
 import json
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from talentbridge.accounts.models import User
 from talentbridge.config import Settings
 from talentbridge.db import unit_of_work, utcnow
-from talentbridge.notifications import mail
+from talentbridge.notifications import digest, mail
 from talentbridge.notifications.models import (
     Delivery,
     DeliveryAttempt,
@@ -87,11 +90,17 @@ class NotificationWorker:
     """Fans events out to their receivers and delivers them; `run` it in a thread."""
 
     def __init__(
-        self, *, sessions: sessionmaker[Session], settings: Settings, batch_size: int = 50
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        batch_size: int = 50,
+        steps: Sequence[Callable[[], object]] = (),
     ) -> None:
         self.sessions = sessions
         self.settings = settings
         self.batch_size = batch_size
+        self.steps = tuple(steps)
 
     # 1. fan out -------------------------------------------------------------------------
     def fan_out(self, now: datetime | None = None) -> int:
@@ -123,14 +132,20 @@ class NotificationWorker:
         out = [(f"webhook:{h.id}", {"webhook_id": h.id}) for h in hooks if event.kind in h.events]
         if self.settings.smtp_host:
             people = session.execute(
-                select(User.id, EmailPreference.unsubscribed)
+                select(
+                    User.id,
+                    EmailPreference.unsubscribed,
+                    EmailPreference.mode,
+                    EmailPreference.last_digest_at,
+                )
                 .outerjoin(EmailPreference, EmailPreference.user_id == User.id)
                 .where(User.organisation_id == event.organisation_id, User.active.is_(True))
             ).all()
             out += [
                 (f"email:{uid}", {"user_id": uid})
-                for uid, unsubscribed in people
+                for uid, unsubscribed, mode, last_digest_at in people
                 if event.kind not in (unsubscribed or [])
+                and not digest.gets_digest(mode, last_digest_at, event.occurred_at)
             ]
         return out
 
@@ -228,14 +243,42 @@ class NotificationWorker:
             else:
                 delivery.next_attempt_at = retry_at
 
+    # 3. digests ------------------------------------------------------------------------
+    def digests(self, now: datetime | None = None) -> int:
+        """Send the daily digests that are due; how many were tried."""
+        if not self.settings.smtp_host:
+            return 0
+        now = now or utcnow()
+        with unit_of_work(self.sessions) as session:
+            jobs = digest.claim(session, now, self.batch_size)
+        for job in jobs:
+            message = mail.compose_digest(
+                self.settings, job.email, job.language, job.events, job.total
+            )
+            try:
+                mail.send(self.settings, message)
+                sent = True
+            except (OSError, ValueError):
+                logger.exception("digest to person %s not sent; tried again later", job.user_id)
+                sent = False
+            with unit_of_work(self.sessions) as session:
+                digest.record(session, job, sent, utcnow())
+        return len(jobs)
+
     # the loop ---------------------------------------------------------------------------
     def run_once(self, now: datetime | None = None) -> int:
-        """Fan out new events and make one try of every due delivery; how many were tried."""
+        """Run the steps, fan out new events, make one try of every due delivery and send
+        the due digests; how many deliveries and digests were tried."""
+        for step in self.steps:
+            try:
+                step()
+            except Exception:  # one step failing leaves the deliveries going
+                logger.exception("notification step %r failed; it runs again next round", step)
         self.fan_out(now)
         jobs = self.claim(now)
         for job in jobs:
             self.record(job, *self.send(job))
-        return len(jobs)
+        return len(jobs) + self.digests(now)
 
     def run(self, stop: threading.Event, *, idle_seconds: float = 1.0) -> None:
         while not stop.is_set():

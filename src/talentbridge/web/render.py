@@ -80,6 +80,7 @@ FLASHES = {
     "pair_different_people": N_("Recorded: the two records are two different people."),
     "pair_reopened": N_("The decision has been taken back: the pair is open again."),
     "unsubscribed": N_("You will no longer get emails about this kind of event."),
+    "email_settings_saved": N_("Your email settings have been saved."),
 }
 
 
