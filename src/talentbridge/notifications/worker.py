@@ -7,7 +7,10 @@ of workers never take the same row (SQLite has one writer at a time anyway):
    sees in `X-TalentBridge-Delivery`;
 2. deliver: due rows are claimed by pushing their next attempt a lease ahead, then sent
    outside any transaction; each attempt is recorded, a failure retried with exponential
-   backoff until `webhook_retry_hours` after the event.
+   backoff until `webhook_retry_hours` after the event. A worker killed mid-send leaves its
+   claimed rows to be taken again when the lease (`notify_lease_seconds`) runs out: a
+   delivery is recorded once, but may reach its receiver twice (at least once on the wire;
+   the receiver de-duplicates by the idempotency id).
 """
 
 import hashlib
@@ -42,7 +45,6 @@ SIGNATURE_HEADER = "X-TalentBridge-Signature"
 DELIVERY_HEADER = "X-TalentBridge-Delivery"
 FIRST_RETRY_SECONDS = 30.0  # then 60, 120, ... doubling
 LONGEST_WAIT_SECONDS = 3600.0
-LEASE_SECONDS = 120.0
 
 
 def body_of(event: OutboxEvent) -> bytes:
@@ -148,8 +150,9 @@ class NotificationWorker:
                     .with_for_update(skip_locked=True)
                 )
             )
+            lease = timedelta(seconds=self.settings.notify_lease_seconds)
             for delivery in due:
-                delivery.next_attempt_at = now + timedelta(seconds=LEASE_SECONDS)
+                delivery.next_attempt_at = now + lease
                 event = session.get_one(OutboxEvent, delivery.event_id)
                 job = _Job(
                     delivery_id=delivery.id,
