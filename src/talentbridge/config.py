@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     # Duplicates: each record created or changed is compared with the others in the
     # background (a thread beside the embedding worker's, and in `talentbridge worker`).
     duplicates_check: bool = True
+    duplicates_batch_size: int = Field(200, ge=1)  # records a checker leases at once
+    duplicates_lease_seconds: float = Field(120.0, gt=0)  # then another checker may take them
     # Fitted linkage parameters; None: models/duplicates.json (`talentbridge duplicates fit`).
     duplicates_model_file: Path | None = None
     # Listed for review from this probability of one person; None: the model file's.
