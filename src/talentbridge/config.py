@@ -141,6 +141,7 @@ class Settings(BaseSettings):
     # A claimed delivery is tried again this long after its claim if no attempt was recorded
     # (its worker died mid-send): longer than one webhook call or SMTP conversation.
     notify_lease_seconds: float = Field(120.0, gt=0)
+    notify_senders: int = Field(4, ge=1)  # deliveries a worker sends at once (threads)
     # Events whose every delivery is finished are deleted this long after they happened (the
     # in-app notifications stay readable that long), with their deliveries and reads.
     outbox_retention_days: float = Field(30.0, gt=0)

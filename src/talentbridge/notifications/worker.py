@@ -6,11 +6,11 @@ of workers never take the same row (SQLite has one writer at a time anyway):
    `email:<person>`); the row's unique (event, receiver) is the idempotency id the receiver
    sees in `X-TalentBridge-Delivery`;
 2. deliver: due rows are claimed by pushing their next attempt a lease ahead, then sent
-   outside any transaction; each attempt is recorded, a failure retried with exponential
-   backoff until `webhook_retry_hours` after the event. A worker killed mid-send leaves its
-   claimed rows to be taken again when the lease (`notify_lease_seconds`) runs out: a
-   delivery is recorded once, but may reach its receiver twice (at least once on the wire;
-   the receiver de-duplicates by the idempotency id).
+   outside any transaction, `notify_senders` at a time; each attempt is recorded, a
+   failure retried with exponential backoff until `webhook_retry_hours` after the event.
+   A worker killed mid-send leaves its claimed rows to be taken again when the lease
+   (`notify_lease_seconds`) runs out: a delivery is recorded once, but may reach its
+   receiver twice (at least once on the wire; the receiver de-duplicates by the id).
 """
 
 import hashlib
@@ -18,6 +18,7 @@ import hmac
 import json
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -233,9 +234,18 @@ class NotificationWorker:
         """Fan out new events and make one try of every due delivery; how many were tried."""
         self.fan_out(now)
         jobs = self.claim(now)
-        for job in jobs:
-            self.record(job, *self.send(job))
+        if len(jobs) <= 1 or self.settings.notify_senders == 1:
+            for job in jobs:
+                self.deliver(job)
+            return len(jobs)
+        # Side by side: a slow receiver (up to its timeout) holds up one sender, not all.
+        with ThreadPoolExecutor(self.settings.notify_senders, "notify-send") as pool:
+            list(pool.map(self.deliver, jobs))
         return len(jobs)
+
+    def deliver(self, job: _Job) -> None:
+        """One try of a claimed delivery, recorded in its own transaction."""
+        self.record(job, *self.send(job))
 
     def run(self, stop: threading.Event, *, idle_seconds: float = 1.0) -> None:
         while not stop.is_set():
