@@ -17,10 +17,12 @@ import hashlib
 import hmac
 import json
 import logging
+import smtplib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -84,6 +86,42 @@ class _Job:
     secret: str = ""
     email: str = ""
     language: str = "en"
+
+
+class _Mailboxes:
+    """The SMTP connections of one round, one per sender thread, all closed when the round
+    ends (so none sits idle until the server drops it). One conversation per message cost
+    a connection, and with STARTTLS a TLS handshake, for every email."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.open: dict[int, smtplib.SMTP] = {}
+        self.lock = threading.Lock()
+
+    def send(self, message: EmailMessage) -> None:
+        key = threading.get_ident()
+        with self.lock:
+            smtp = self.open.get(key)
+        if smtp is None:
+            smtp = mail.connect(self.settings)
+            with self.lock:
+                self.open[key] = smtp
+        try:
+            smtp.send_message(message)
+        except OSError:  # smtplib's errors too: the next message gets a new connection
+            with self.lock:
+                self.open.pop(key, None)
+            smtp.close()
+            raise
+
+    def close(self) -> None:
+        with self.lock:
+            connections, self.open = list(self.open.values()), {}
+        for smtp in connections:
+            try:
+                smtp.quit()
+            except OSError:
+                smtp.close()
 
 
 class NotificationWorker:
@@ -179,8 +217,9 @@ class NotificationWorker:
                 jobs.append(job)
         return jobs
 
-    def send(self, job: _Job) -> tuple[int | None, str | None]:
-        """(status code, error) of one try; a 2xx status code is success."""
+    def send(self, job: _Job, mailboxes: _Mailboxes | None = None) -> tuple[int | None, str | None]:
+        """(status code, error) of one try; a 2xx status code is success. Email goes through
+        the round's connections when given, else a connection of its own."""
         if job.url:
             why = refused_address(job.url, allow_private=self.settings.webhook_allow_private)
             if why:  # the host may resolve elsewhere now than when it was registered
@@ -198,7 +237,10 @@ class NotificationWorker:
         try:
             message = mail.compose(self.settings, job.email, job.language, job.event)
             message[DELIVERY_HEADER] = f"{job.event['id']}-{job.receiver}"  # as for webhooks
-            mail.send(self.settings, message)
+            if mailboxes is None:
+                mail.send(self.settings, message)
+            else:
+                mailboxes.send(message)
         except (OSError, ValueError) as exc:
             return None, f"{type(exc).__name__}: {exc}"[:300]
         return 250, None
@@ -234,18 +276,18 @@ class NotificationWorker:
         """Fan out new events and make one try of every due delivery; how many were tried."""
         self.fan_out(now)
         jobs = self.claim(now)
-        if len(jobs) <= 1 or self.settings.notify_senders == 1:
-            for job in jobs:
-                self.deliver(job)
+        mailboxes = _Mailboxes(self.settings)
+        try:
+            if len(jobs) <= 1 or self.settings.notify_senders == 1:
+                for job in jobs:
+                    self.record(job, *self.send(job, mailboxes))
+                return len(jobs)
+            # Side by side: a slow receiver (up to its timeout) holds up one sender, not all.
+            with ThreadPoolExecutor(self.settings.notify_senders, "notify-send") as pool:
+                list(pool.map(lambda job: self.record(job, *self.send(job, mailboxes)), jobs))
             return len(jobs)
-        # Side by side: a slow receiver (up to its timeout) holds up one sender, not all.
-        with ThreadPoolExecutor(self.settings.notify_senders, "notify-send") as pool:
-            list(pool.map(self.deliver, jobs))
-        return len(jobs)
-
-    def deliver(self, job: _Job) -> None:
-        """One try of a claimed delivery, recorded in its own transaction."""
-        self.record(job, *self.send(job))
+        finally:
+            mailboxes.close()
 
     def run(self, stop: threading.Event, *, idle_seconds: float = 1.0) -> None:
         while not stop.is_set():
