@@ -216,6 +216,7 @@ BENCHMARKS = {
     "backup": "talentbridge.benchmarks.backup",
     "duplicates": "talentbridge.benchmarks.duplicates",
     "pages": "talentbridge.benchmarks.pages",
+    "notifications": "talentbridge.benchmarks.notifications",
 }
 
 
@@ -370,6 +371,8 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--plan-vacancies", type=int, default=5000, help="bench allocate")
     bench.add_argument("--openings", type=int, default=20_000, help="bench allocate")
     bench.add_argument("--top-k", type=int, default=50, help="bench allocate: edges per vacancy")
+    bench.add_argument("--rate", type=float, default=1000, help="bench notifications: events/min")
+    bench.add_argument("--seconds", type=float, default=120, help="bench notifications: per arm")
     bench.set_defaults(run=_bench)
 
     model = commands.add_parser("model", help="the embedding model and weights").add_subparsers(

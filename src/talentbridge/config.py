@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     # Duplicates: each record created or changed is compared with the others in the
     # background (a thread beside the embedding worker's, and in `talentbridge worker`).
     duplicates_check: bool = True
+    duplicates_batch_size: int = Field(200, ge=1)  # records a checker leases at once
+    duplicates_lease_seconds: float = Field(120.0, gt=0)  # then another checker may take them
     # Fitted linkage parameters; None: models/duplicates.json (`talentbridge duplicates fit`).
     duplicates_model_file: Path | None = None
     # Listed for review from this probability of one person; None: the model file's.
@@ -136,6 +138,13 @@ class Settings(BaseSettings):
     webhook_allow_private: bool = False  # let webhooks reach private and loopback addresses
     webhook_timeout_seconds: float = Field(10.0, gt=0)
     webhook_retry_hours: float = Field(24.0, gt=0)  # retried with exponential backoff this long
+    # A claimed delivery is tried again this long after its claim if no attempt was recorded
+    # (its worker died mid-send): longer than one webhook call or SMTP conversation.
+    notify_lease_seconds: float = Field(120.0, gt=0)
+    notify_senders: int = Field(4, ge=1)  # deliveries a worker sends at once (threads)
+    # Events whose every delivery is finished are deleted this long after they happened (the
+    # in-app notifications stay readable that long), with their deliveries and reads.
+    outbox_retention_days: float = Field(30.0, gt=0)
     smtp_host: str | None = None  # email is off while this is unset
     smtp_port: int = Field(587, ge=1, le=65535)
     smtp_from: str = "TalentBridge <no-reply@talentbridge.invalid>"

@@ -115,7 +115,12 @@ def start(
     """The checker in a daemon thread, unless the settings turn it off."""
     if not settings.duplicates_check:
         return None
-    checker = DuplicateChecker(sessions=sessions, model=model_for(settings))
+    checker = DuplicateChecker(
+        sessions=sessions,
+        model=model_for(settings),
+        batch_size=settings.duplicates_batch_size,
+        lease_seconds=settings.duplicates_lease_seconds,
+    )
     thread = threading.Thread(target=checker.run, args=(stop,), name="duplicate-checker")
     thread.daemon = True
     thread.start()

@@ -171,8 +171,9 @@ def compose_digest(
     return message
 
 
-def send(settings: Settings, message: EmailMessage) -> None:
-    """Hand the message to the SMTP server of the settings (`none`, `starttls` or `tls`)."""
+def connect(settings: Settings) -> smtplib.SMTP:
+    """A connection to the SMTP server of the settings (`none`, `starttls` or `tls`), logged
+    in when the settings name a user."""
     assert settings.smtp_host, "email is off while TALENTBRIDGE_SMTP_HOST is unset"
     timeout = settings.webhook_timeout_seconds
     smtp: smtplib.SMTP
@@ -185,9 +186,18 @@ def send(settings: Settings, message: EmailMessage) -> None:
         )
     else:
         smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout)
-    with smtp:
+    try:
         if settings.smtp_security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def send(settings: Settings, message: EmailMessage) -> None:
+    """Hand one message to the SMTP server on a connection of its own."""
+    with connect(settings) as smtp:
         smtp.send_message(message)

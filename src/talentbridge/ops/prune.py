@@ -1,6 +1,6 @@
 """Every cleanup task, registered: importing a domain's module registers its tasks.
 
-A new domain with something to trim (sessions, delivered outbox rows) defines its task with
+A new domain with something to trim defines its task with
 `@maintenance.task("name")` next to its table and adds its module here.
 """
 
@@ -12,6 +12,7 @@ from talentbridge.audit import service as _audit  # noqa: F401  audit_log retent
 from talentbridge.config import Settings
 from talentbridge.ingestion import service as _ingestion  # noqa: F401  finished jobs
 from talentbridge.matching import changes as _changes  # noqa: F401  the change feed
+from talentbridge.notifications import retention as _outbox  # noqa: F401  finished events
 
 
 def run(sessions: sessionmaker[Session], settings: Settings) -> dict[str, int]:
