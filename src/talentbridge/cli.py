@@ -347,6 +347,7 @@ def parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--vacancies", type=int, default=500)
     bench.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    bench.add_argument("--only", default=None, help="bench pages: pages whose name has this")
     bench.add_argument("--reuse", action="store_true", help="bench api: reuse a kept database")
     bench.add_argument(
         "--one-title", action="store_true", help="bench api: every record of one occupation"

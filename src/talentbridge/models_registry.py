@@ -19,6 +19,7 @@ from talentbridge.notifications.models import (
 from talentbridge.organisations.models import ApiKey, Organisation
 from talentbridge.placements.models import PlacedTally, Placement, PlacementEvent, StageTally
 from talentbridge.ratelimit import RateCounter
+from talentbridge.reports.supply_models import SupplyChange, SupplyRecord, SupplyTally
 from talentbridge.vacancies.models import Vacancy
 
 __all__ = [
@@ -46,6 +47,9 @@ __all__ = [
     "PlacementEvent",
     "RateCounter",
     "StageTally",
+    "SupplyChange",
+    "SupplyRecord",
+    "SupplyTally",
     "User",
     "UserSession",
     "Vacancy",
