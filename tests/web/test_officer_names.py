@@ -1,0 +1,64 @@
+"""The officers' plan and overrides pages name the vacancy (title, employer) and the person
+(name, institute) where they showed numbers, and link the organisations (SQLite and
+PostgreSQL, the real matcher)."""
+
+import re
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import candidate_body, vacancy_body
+from tests.web.conftest import Member, make_member, sign_in_client
+
+
+def _bearer(member: Member) -> dict[str, str]:
+    return {"Authorization": f"Bearer {member.api_key}"}
+
+
+def _organisation(member: Member) -> re.Pattern[str]:
+    """The link to the member's organisation page, its name as the text."""
+    return re.compile(
+        rf'<a href="/app/organisations/{member.organisation_id}">\w+ [0-9a-f]{{6}}</a>'
+    )
+
+
+def test_plan_and_overrides_show_names_with_links(client: TestClient) -> None:
+    employer, institute = make_member(client, "employer"), make_member(client, "institute")
+    officer = make_member(client, "officer")
+    vacancy = client.post(
+        "/api/v1/vacancies", headers=_bearer(employer), json=vacancy_body(title="Night carer")
+    ).json()
+    person = client.post(
+        "/api/v1/candidates",
+        headers=_bearer(institute),
+        json=candidate_body(full_name="Meera Iyer"),
+    ).json()
+    plan = client.post("/api/v1/allocations", json={}, headers=_bearer(officer))
+    assert plan.status_code == 201, plan.text
+    assert [(a["vacancy_id"], a["candidate_id"]) for a in plan.json()["assignments"]] == [
+        (vacancy["id"], person["id"])
+    ]
+    csrf = sign_in_client(client, officer)
+
+    page = client.get(f"/app/plans/{plan.json()['id']}").text
+    row = re.search(r"<tbody>.*?</tbody>", page, re.S)
+    assert row and "Night carer" in row.group(0) and "Meera Iyer" in row.group(0)
+    assert _organisation(employer).search(row.group(0))
+    assert _organisation(institute).search(row.group(0))
+    assert f"Vacancy {vacancy['id']}" in row.group(0)
+
+    recorded = client.post(
+        "/app/overrides",
+        data={
+            "csrf_token": csrf,
+            "vacancy_id": str(vacancy["id"]),
+            "candidate_id": str(person["id"]),
+            "gates": ["availability"],
+            "reason": "Starts after the visa, agreed with the employer",
+        },
+    )
+    assert recorded.status_code == 200, recorded.text
+    table = re.search(r"<tbody>.*?</tbody>", recorded.text, re.S)
+    assert table and "Night carer" in table.group(0) and "Meera Iyer" in table.group(0)
+    assert _organisation(employer).search(table.group(0))
+    ja = client.get("/app/overrides?lang=ja").text
+    assert f"候補者 {person['id']}" in ja and f"求人 {vacancy['id']}" in ja
