@@ -1,7 +1,7 @@
 """supply tallies for the demand report
 
 `supply_tallies` counts unplaced candidates by institute (and the whole programme),
-sector, state and fact (a skill, a Japanese level reached, a test passed, an occupation's
+sector and fact (a skill, a Japanese level reached, a test passed, an occupation's
 SSW baseline met); `supply_records` holds what each candidate is counted as; triggers on
 candidates and placements write `supply_changes` rows that the report folds in before it
 reads (reports/supply.py). Every existing candidate is written as a change, so the first
@@ -70,12 +70,9 @@ def upgrade() -> None:
         "supply_tallies",
         sa.Column("institute_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("sector", sa.String(length=16), nullable=False),
-        sa.Column("state", sa.String(length=64), nullable=False),
         sa.Column("fact", sa.String(length=400), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "institute_id", "sector", "state", "fact", name=op.f("pk_supply_tallies")
-        ),
+        sa.PrimaryKeyConstraint("institute_id", "sector", "fact", name=op.f("pk_supply_tallies")),
     )
     op.create_table(
         "supply_records",
@@ -86,6 +83,7 @@ def upgrade() -> None:
         sa.Column("facts", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("candidate_id", name=op.f("pk_supply_records")),
     )
+    op.create_index("ix_supply_records_state", "supply_records", ["state", "institute_id"])
     op.create_table(
         "supply_changes",
         sa.Column("id", SEQ, autoincrement=True, nullable=False),
@@ -126,5 +124,6 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS tb_supply_{name}")
     op.drop_index(op.f("ix_candidates_date_of_birth"), table_name="candidates")
     op.drop_table("supply_changes")
+    op.drop_index("ix_supply_records_state", table_name="supply_records")
     op.drop_table("supply_records")
     op.drop_table("supply_tallies")

@@ -92,44 +92,51 @@ def facts(candidate: Any) -> list[str]:
     return sorted(out)
 
 
-Cell = tuple[int, str, str, str]  # institute_id, sector, state, fact
+Cell = tuple[int, str, str]  # institute_id, sector, fact
+ROWS = 500  # rows per multi-row INSERT (5 values each: within SQLite's variable limit)
 
 
-def _cells(institute_id: int, sector: str, state: str, names: Iterable[str]) -> list[Cell]:
-    return [(scope, sector, state, f) for f in names for scope in (institute_id, EVERYONE)]
+def _cells(institute_id: int, sector: str, names: Iterable[str]) -> list[Cell]:
+    return [(scope, sector, f) for f in names for scope in (institute_id, EVERYONE)]
 
 
 def _bump(session: Session, deltas: Counter[Cell]) -> None:
     rows = [
-        {"institute_id": i, "sector": s, "state": st, "fact": f, "count": n}
-        for (i, s, st, f), n in deltas.items()
+        {"institute_id": i, "sector": s, "fact": f, "count": n}
+        for (i, s, f), n in sorted(deltas.items())  # one order: two catch-ups never deadlock
         if n
     ]
-    if not rows:
-        return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(SupplyTally)
-    upsert = statement.on_conflict_do_update(
-        index_elements=["institute_id", "sector", "state", "fact"],
-        set_={"count": SupplyTally.count + statement.excluded.count},
-    )
-    for start in range(0, len(rows), CHUNK):
-        session.execute(upsert, rows[start : start + CHUNK])
+    for start in range(0, len(rows), ROWS):
+        statement = dialect.insert(SupplyTally).values(rows[start : start + ROWS])
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["institute_id", "sector", "fact"],
+                set_={"count": SupplyTally.count + statement.excluded.count},
+            )
+        )
+
+
+def _among(column: Any, ids: Sequence[int]) -> Any:
+    """`column` among the sorted, distinct `ids`: a range when they run without a gap (a
+    bulk load: thousands of bound values cost more than the rows they pick), else the list."""
+    if ids[-1] - ids[0] + 1 == len(ids):
+        return column.between(ids[0], ids[-1])
+    return column.in_(ids)
 
 
 def _fold(session: Session, ids: Sequence[int]) -> Counter[Cell]:
     """Recount these candidates: take away what they were counted as, add what they are."""
     deltas: Counter[Cell] = Counter()
-    was = session.scalars(select(SupplyRecord).where(SupplyRecord.candidate_id.in_(ids))).all()
-    for record in was:
-        for cell in _cells(record.institute_id, record.sector, record.state, record.facts):
-            deltas[cell] -= 1
-    session.execute(delete(SupplyRecord).where(SupplyRecord.candidate_id.in_(ids)))
-    mine = Placement.candidate_id.in_(ids)
+    counted = (SupplyRecord.institute_id, SupplyRecord.sector, SupplyRecord.facts)
+    was = session.execute(select(*counted).where(_among(SupplyRecord.candidate_id, ids)))
+    for institute_id, sector, names in was:
+        deltas.subtract(_cells(institute_id, sector, names))
+    session.execute(delete(SupplyRecord).where(_among(SupplyRecord.candidate_id, ids)))
+    mine = _among(Placement.candidate_id, ids)
     placed = set(session.scalars(placement_service.placed_ids().where(mine)))
-    now = session.execute(select(*COUNTED).where(Candidate.id.in_(ids))).all()
     records = []
-    for candidate in now:
+    for candidate in session.execute(select(*COUNTED).where(_among(Candidate.id, ids))):
         if candidate.id in placed:
             continue
         names = facts(candidate)
@@ -142,10 +149,9 @@ def _fold(session: Session, ids: Sequence[int]) -> Counter[Cell]:
                 "facts": names,
             }
         )
-        for cell in _cells(candidate.institute_id, candidate.sector, candidate.state, names):
-            deltas[cell] += 1
+        deltas.update(_cells(candidate.institute_id, candidate.sector, names))
     if records:
-        session.execute(insert(SupplyRecord), records)
+        session.connection().execute(insert(SupplyRecord), records)  # many rows a statement
     return deltas
 
 
@@ -205,15 +211,26 @@ def tallied(
         cells.append(SupplyTally.sector == sector)
         scope.append(Candidate.sector == sector)
     if state:
-        cells.append(SupplyTally.state == state)
         scope.append(Candidate.state == state)
     counts = SupplyCounts()
-    for cell_sector, name, n in session.execute(
-        select(SupplyTally.sector, SupplyTally.fact, func.sum(SupplyTally.count))
-        .where(*cells)
-        .group_by(SupplyTally.sector, SupplyTally.fact)
-    ):
-        _add(counts, cell_sector, name, int(n))
+    if state:  # the cells are not by state: the state's records, facts already listed
+        records: list[Any] = [SupplyRecord.state == state]
+        if institute != EVERYONE:
+            records.append(SupplyRecord.institute_id == institute)
+        if sector:
+            records.append(SupplyRecord.sector == sector)
+        for cell_sector, names in session.execute(
+            select(SupplyRecord.sector, SupplyRecord.facts).where(*records)
+        ):
+            for name in names:
+                _add(counts, cell_sector, name, 1)
+    else:
+        for cell_sector, name, n in session.execute(
+            select(SupplyTally.sector, SupplyTally.fact, func.sum(SupplyTally.count))
+            .where(*cells)
+            .group_by(SupplyTally.sector, SupplyTally.fact)
+        ):
+            _add(counts, cell_sector, name, int(n))
     extra = once.extra_record(None if institute == EVERYONE else institute)
     for candidate in session.execute(select(*COUNTED).where(*scope, extra)):
         for name in facts(candidate):  # the person is counted under another record

@@ -6,7 +6,7 @@ worker, erasure) and whenever one of their placements is made, moves or goes; th
 folds those rows into the tallies before it reads them (`reports.supply.catch_up`).
 """
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbridge.db import SEQ, Base
@@ -15,15 +15,15 @@ EVERYONE = 0  # the institute_id of the programme-wide cells (an officer's suppl
 
 
 class SupplyTally(Base):
-    """How many unplaced candidates of one institute (or EVERYONE), sector and state have a
-    fact: `skill:<key>`, `level:<N>` (at or above), `test:skill`, `test:care_language`,
-    `occupation:<uri>` (the SSW baseline met, age aside)."""
+    """How many unplaced candidates of one institute (or EVERYONE) and sector have a fact:
+    `skill:<key>`, `level:<N>` (at or above), `test:skill`, `test:care_language`,
+    `occupation:<uri>` (the SSW baseline met, age aside). Not by state: with it there were
+    nearly as many cells as candidates (a report filtered by state reads SupplyRecord)."""
 
     __tablename__ = "supply_tallies"
 
     institute_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     sector: Mapped[str] = mapped_column(String(16), primary_key=True)
-    state: Mapped[str] = mapped_column(String(64), primary_key=True)
     fact: Mapped[str] = mapped_column(String(400), primary_key=True)
     count: Mapped[int]
 
@@ -34,6 +34,7 @@ class SupplyRecord(Base):
     foreign key: the row must outlive the erased candidate until its change is folded in."""
 
     __tablename__ = "supply_records"
+    __table_args__ = (Index("ix_supply_records_state", "state", "institute_id"),)
 
     candidate_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     institute_id: Mapped[int]
