@@ -62,3 +62,21 @@ def test_plan_and_overrides_show_names_with_links(client: TestClient) -> None:
     assert _organisation(employer).search(table.group(0))
     ja = client.get("/app/overrides?lang=ja").text
     assert f"候補者 {person['id']}" in ja and f"求人 {vacancy['id']}" in ja
+
+
+def test_the_demand_page_shows_the_largest_gaps_and_says_how_many(client: TestClient) -> None:
+    employer, officer = make_member(client, "employer"), make_member(client, "officer")
+    skills = [f"skill number {i:02d}" for i in range(60)]
+    posted = client.post(
+        "/api/v1/vacancies",
+        headers=_bearer(employer),
+        json=vacancy_body(title="Many skills", required_skills=skills, openings=9),
+    )
+    assert posted.status_code == 201, posted.text
+    sign_in_client(client, officer)
+    page = client.get("/app/demand").text
+    skills_table = page.split("Skills</h2>")[1].split("Occupations</h2>")[0]
+    assert skills_table.count("skill number ") == 50
+    total = len(client.get("/api/v1/reports/demand", headers=_bearer(officer)).json()["skills"])
+    assert total >= 60 and f"The 50 largest gaps of {total}; the CSV has them all." in page
+    assert "すべての項目は CSV" in client.get("/app/demand?lang=ja").text

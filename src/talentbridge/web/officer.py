@@ -22,6 +22,7 @@ from talentbridge.web.render import render
 from talentbridge.web.vacancies import SECTORS
 
 router = APIRouter(prefix="/app", include_in_schema=False)
+SHOWN = 50  # rows of the demand page's skills and occupations
 
 GATES = {
     "sector": N_("Sector"),
@@ -51,12 +52,20 @@ def demand(request: Request, t: T, person: OfficerPerson, session: SessionDep) -
         organisation=person.organisation,
         filters=demand_service.DemandFilters(sector=sector),
     )
+    # The largest gaps first, SHOWN of each list: nobody reads 700 rows on a page, and
+    # formatting them all cost more than the report (the CSV and the API have every row).
+    more = {"skills": len(report.skills), "occupations": len(report.occupations)}
+    shown = report.model_copy(
+        update={"skills": report.skills[:SHOWN], "occupations": report.occupations[:SHOWN]}
+    )
     return render(
         request,
         t,
         "officer/demand.html",
         {
-            "report": report,
+            "report": shown,
+            "total": {k: n for k, n in more.items() if n > SHOWN},
+            "shown": SHOWN,
             "sector": sector or "",
             "sectors": [("", t._("Every sector"))] + [(k, t._(v)) for k, v in SECTORS.items()],
         },
