@@ -9,6 +9,13 @@ from fastapi.testclient import TestClient
 from tests.conftest import candidate_body, vacancy_body
 from tests.web.conftest import Member, make_member, sign_in_client
 
+FARM = {
+    "title": "Dairy farm worker",
+    "sector": "agriculture",
+    "prefecture": "Hokkaido",
+    "required_skills": ["milk cows"],
+}
+
 
 def _bearer(member: Member) -> dict[str, str]:
     return {"Authorization": f"Bearer {member.api_key}"}
@@ -25,14 +32,23 @@ def test_plan_and_overrides_show_names_with_links(client: TestClient) -> None:
     employer, institute = make_member(client, "employer"), make_member(client, "institute")
     officer = make_member(client, "officer")
     vacancy = client.post(
-        "/api/v1/vacancies", headers=_bearer(employer), json=vacancy_body(title="Night carer")
+        "/api/v1/vacancies", headers=_bearer(employer), json=vacancy_body(**FARM)
     ).json()
     person = client.post(
         "/api/v1/candidates",
         headers=_bearer(institute),
-        json=candidate_body(full_name="Meera Iyer"),
+        json=candidate_body(
+            full_name="Meera Iyer",
+            sector="agriculture",
+            job_title="dairy farm worker",
+            skills=["milk cows"],
+            state="Sikkim",
+            preferred_prefectures=["Hokkaido"],
+        ),
     ).json()
-    plan = client.post("/api/v1/allocations", json={}, headers=_bearer(officer))
+    # Other tests' records stay in this database: the plan is scoped to this one's.
+    scope = {"sector": "agriculture", "state": "Sikkim", "prefecture": "Hokkaido"}
+    plan = client.post("/api/v1/allocations", json=scope, headers=_bearer(officer))
     assert plan.status_code == 201, plan.text
     assert [(a["vacancy_id"], a["candidate_id"]) for a in plan.json()["assignments"]] == [
         (vacancy["id"], person["id"])
@@ -41,7 +57,7 @@ def test_plan_and_overrides_show_names_with_links(client: TestClient) -> None:
 
     page = client.get(f"/app/plans/{plan.json()['id']}").text
     row = re.search(r"<tbody>.*?</tbody>", page, re.S)
-    assert row and "Night carer" in row.group(0) and "Meera Iyer" in row.group(0)
+    assert row and "Dairy farm worker" in row.group(0) and "Meera Iyer" in row.group(0)
     assert _organisation(employer).search(row.group(0))
     assert _organisation(institute).search(row.group(0))
     assert f"Vacancy {vacancy['id']}" in row.group(0)
@@ -58,7 +74,7 @@ def test_plan_and_overrides_show_names_with_links(client: TestClient) -> None:
     )
     assert recorded.status_code == 200, recorded.text
     table = re.search(r"<tbody>.*?</tbody>", recorded.text, re.S)
-    assert table and "Night carer" in table.group(0) and "Meera Iyer" in table.group(0)
+    assert table and "Dairy farm worker" in table.group(0) and "Meera Iyer" in table.group(0)
     assert _organisation(employer).search(table.group(0))
     ja = client.get("/app/overrides?lang=ja").text
     assert f"候補者 {person['id']}" in ja and f"求人 {vacancy['id']}" in ja
