@@ -7,7 +7,7 @@ from talentbridge.duplicates import linking
 from talentbridge.duplicates.model import LinkageModel
 from talentbridge.organisations.models import Organisation
 from talentbridge.reports import demand, supply
-from talentbridge.reports.supply_models import SupplyChange
+from talentbridge.reports.supply_models import SupplyChange, SupplyRecord
 from talentbridge.reports.supply_recount import recount
 
 SKILLS = ["Assist with personal hygiene", "feed patients", "erect scaffolding"]
@@ -134,6 +134,7 @@ def test_tallies_equal_a_recount_through_every_kind_of_change(api, session):
     assert _care_test(_served(api, b)) == 1  # B's own figures: its record is not a repeat
     erased = api.client.delete(f"/api/v1/candidates/{again['id']}", headers=api.auth(b))
     assert erased.status_code == 204
+    assert session.get(SupplyRecord, again["id"]) is None  # gone with the record, at once
     _agree(api, session, officer, a, b)
     assert _care_test(_served(api, b)) == 0
     assert session.query(SupplyChange).count() == 0  # every change folded in

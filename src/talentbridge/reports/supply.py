@@ -155,14 +155,27 @@ def _fold(session: Session, ids: Sequence[int]) -> Counter[Cell]:
     return deltas
 
 
+def _lock(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        # Two folds of one candidate at once would both take its old facts away.
+        session.execute(select(func.pg_advisory_xact_lock(_LOCK)))
+
+
+def forget(session: Session, candidate_id: int) -> None:
+    """Fold an erased candidate in at once (call after the erasure), so nothing of them
+    (their skills, their state) waits in supply_records for the next report."""
+    session.flush()
+    _lock(session)
+    session.execute(delete(SupplyChange).where(SupplyChange.candidate_id == candidate_id))
+    _bump(session, _fold(session, [candidate_id]))
+
+
 def catch_up(session: Session) -> int:
     """Fold every change written since the last catch-up into the tallies; how many
     candidates were recounted. Cheap when nothing changed (one indexed look)."""
     if not session.scalar(select(exists().where(SupplyChange.id.is_not(None)))):
         return 0
-    if session.get_bind().dialect.name == "postgresql":
-        # Two catch-ups of one candidate at once would both take its old facts away.
-        session.execute(select(func.pg_advisory_xact_lock(_LOCK)))
+    _lock(session)
     claimed = session.scalars(delete(SupplyChange).returning(SupplyChange.candidate_id)).all()
     ids = sorted(set(claimed))
     deltas: Counter[Cell] = Counter()
