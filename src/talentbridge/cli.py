@@ -133,10 +133,13 @@ def _first_line(exc: Exception) -> str:
 def _recount(_: argparse.Namespace) -> int:
     from talentbridge.db import session_scope
     from talentbridge.placements import tallies
+    from talentbridge.reports import supply
 
     with session_scope() as session:
         wrong = tallies.recount(session)
+        counted = supply.rebuild(session)
     print(f"recounted the report tallies from the placements: {wrong} cells corrected")
+    print(f"recounted the demand report's supply: {counted} candidates")
     return 0
 
 
@@ -266,7 +269,8 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "recount",
         help="recount the report tallies from the placement rows (after loading placements "
-        "outside the API, or moves made by a server still running the previous version)",
+        "outside the API, or moves made by a server still running the previous version) "
+        "and the demand report's supply from the candidates",
     ).set_defaults(run=_recount)
 
     from talentbridge.ops.commands import add_commands
@@ -353,7 +357,8 @@ def parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--vacancies", type=int, default=500)
     bench.add_argument("--keep", action="store_true", help="keep the benchmark database")
-    bench.add_argument("--only", default=None, help="bench pages: the pages whose name has this")
+    bench.add_argument("--only", default=None, help="bench pages: pages whose name has this")
+    bench.add_argument("--baseline-repeats", type=int, default=5, help="bench pages: demand")
     bench.add_argument("--reuse", action="store_true", help="bench api: reuse a kept database")
     bench.add_argument(
         "--one-title", action="store_true", help="bench api: every record of one occupation"

@@ -27,6 +27,7 @@ from talentbridge.placements.models import (
     StageTally,
 )
 from talentbridge.ratelimit import RateCounter
+from talentbridge.reports.supply_models import SupplyChange, SupplyRecord, SupplyTally
 from talentbridge.vacancies.models import Vacancy
 
 __all__ = [
@@ -56,6 +57,9 @@ __all__ = [
     "PlacementMessage",
     "RateCounter",
     "StageTally",
+    "SupplyChange",
+    "SupplyRecord",
+    "SupplyTally",
     "User",
     "UserSession",
     "Vacancy",

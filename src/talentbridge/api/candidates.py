@@ -28,6 +28,7 @@ from talentbridge.ingestion import reading
 from talentbridge.ingestion import upload as bulk
 from talentbridge.ingestion.sheets import Limits
 from talentbridge.placements import service as placement_service
+from talentbridge.reports import supply
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
 
@@ -134,5 +135,7 @@ def update_candidate(
 @router.delete("/{candidate_id}", status_code=status.HTTP_204_NO_CONTENT)
 def erase_candidate(candidate: OwnedCandidate, session: SessionDep) -> Response:
     """Erase the person's record (privacy request); placement counts are kept anonymised."""
+    erased = candidate.id
     placement_service.erase_candidate(session=session, candidate=candidate)
+    supply.forget(session, erased)  # the demand report's copy of their facts goes too
     return Response(status_code=status.HTTP_204_NO_CONTENT)

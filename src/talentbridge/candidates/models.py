@@ -45,7 +45,7 @@ class Candidate(TimestampMixin, EmbeddedMixin, OccupationMixin, Base):
     institute_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     external_id: Mapped[str] = mapped_column(String(100))
     full_name: Mapped[str] = mapped_column(String(200))
-    date_of_birth: Mapped[date]
+    date_of_birth: Mapped[date] = mapped_column(index=True)  # under 18 today (demand report)
     state: Mapped[str] = mapped_column(String(64), index=True)
     sector: Mapped[str] = mapped_column(String(16), index=True)
     job_title: Mapped[str | None] = mapped_column(String(200))

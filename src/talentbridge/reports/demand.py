@@ -1,27 +1,21 @@
 """The demand report: what open vacancies ask for, beside what the caller's candidates have.
 
-Demand is every open vacancy in the filter (no employer named); supply is the caller's
-own candidates for an institute, everyone for an officer, and nothing for an employer.
-Counts are SQL aggregates, except skills: they are JSON lists compared after
-normalisation, so they are read as (list, openings) pairs and counted here.
+Demand is every open vacancy in the filter (no employer named), counted here from the
+vacancies; supply is the caller's own candidates for an institute, everyone for an
+officer, and nothing for an employer, read from tallies (reports/supply.py).
 """
 
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from talentbridge import reference
-from talentbridge.candidates.models import Candidate
-from talentbridge.matching.features import adult_cutoff
 from talentbridge.organisations.models import Organisation, OrgKind
-from talentbridge.placements import service as placement_service
-from talentbridge.reports import once
 from talentbridge.reports.demand_schemas import (
     DemandReport,
     DemandScope,
@@ -30,17 +24,17 @@ from talentbridge.reports.demand_schemas import (
     SkillDemand,
     TestDemand,
 )
+from talentbridge.reports.supply import SupplyCounts, skill_key, tallied
 from talentbridge.vacancies.models import Vacancy
+
+__all__ = ["DemandFilters", "demand", "skill_key", "to_csv_rows"]
 
 OPENINGS_RULE = "openings - placed, of open vacancies"
 CARE_LANGUAGE_TEST = "Nursing Care Japanese Language Evaluation Test"
-JFT_LEVEL = "N4"  # JFT-Basic (A2) counts as N4 for SSW (i)
-_PUNCTUATION = re.compile(r"[\W_]+")
 
-
-def skill_key(skill: str) -> str:
-    """One key per skill however it is typed: case, spacing and punctuation ignored."""
-    return " ".join(_PUNCTUATION.sub(" ", skill.casefold()).split())
+# Who counts the supply: the tallies (supply.tallied) or, for the benchmark's baseline and
+# the tests, the rows (supply_recount.recount); same arguments, same answer.
+SupplyCounter = Callable[[Session, Organisation, str | None, str | None, date], SupplyCounts | None]
 
 
 @dataclass(frozen=True)
@@ -63,55 +57,12 @@ def _open(filters: DemandFilters) -> list[Any]:
     return conditions
 
 
-def _supply(filters: DemandFilters, organisation: Organisation) -> Any | None:
-    """Conditions picking the caller's supply: unplaced candidates, theirs or everyone's."""
-    if organisation.kind == OrgKind.employer:
-        return None
-    conditions: list[Any] = [Candidate.id.not_in(placement_service.placed_ids())]
-    if organisation.kind == OrgKind.institute:
-        conditions.append(Candidate.institute_id == organisation.id)
-        conditions.append(~once.extra_record(organisation.id))  # one person, once
-    else:
-        conditions.append(~once.extra_record())
-    if filters.sector:
-        conditions.append(Candidate.sector == filters.sector)
-    if filters.state:
-        conditions.append(Candidate.state == filters.state)
-    return and_(*conditions)
-
-
-def _at_or_above(level: str) -> Any:
-    levels = reference.JAPANESE_LEVELS
-    enough = list(levels[levels.index(level) :])
-    condition: Any = Candidate.japanese_level.in_(enough)
-    if reference.level_rank(level) <= reference.level_rank(JFT_LEVEL):
-        condition = or_(condition, Candidate.jft_basic_passed.is_(True))
-    return condition
-
-
-def _ssw_baseline(today: date) -> Any:
-    """The SSW (i) gates that do not depend on the vacancy: 18 or over, the sector's
-    skills test, Japanese N4 or JFT-Basic, and for care the care language test."""
-    return and_(
-        Candidate.date_of_birth <= date.fromordinal(adult_cutoff(today)),
-        Candidate.skill_test_passed.is_(True),
-        _at_or_above(JFT_LEVEL),
-        or_(Candidate.sector != "care", Candidate.care_language_test_passed.is_(True)),
-    )
-
-
-def _count(session: Session, supply: Any | None, *conditions: Any) -> int | None:
-    if supply is None:
-        return None
-    return int(session.scalar(select(func.count(Candidate.id)).where(supply, *conditions)) or 0)
-
-
 def _minus(demand: int, supply: int | None) -> int | None:
     return None if supply is None else max(0, demand - supply)
 
 
 def _skills(
-    session: Session, vacancies: Iterable[tuple[list[str], int]], supply: Any | None
+    vacancies: Iterable[tuple[list[str], int]], supply: SupplyCounts | None
 ) -> list[SkillDemand]:
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     posts: Counter[str] = Counter()
@@ -126,44 +77,32 @@ def _skills(
         for key in keys:
             posts[key] += 1
             openings[key] += left
-    have: Counter[str] | None = None
-    if supply is not None:
-        have = Counter()
-        for (skills,) in session.execute(select(Candidate.skills).where(supply)):
-            have.update({skill_key(s) for s in skills or []} & posts.keys())
-    rows = [
-        SkillDemand(
-            skill=spellings[key].most_common(1)[0][0],
-            vacancies=posts[key],
-            openings=openings[key],
-            candidates=None if have is None else have[key],
-            gap=None if have is None else max(0, openings[key] - have[key]),
+    rows = []
+    for key in posts:
+        have = None if supply is None else supply.skills[key]
+        rows.append(
+            SkillDemand(
+                skill=spellings[key].most_common(1)[0][0],
+                vacancies=posts[key],
+                openings=openings[key],
+                candidates=have,
+                gap=_minus(openings[key], have),
+            )
         )
-        for key in posts
-    ]
     return sorted(rows, key=lambda r: (-(r.gap or 0), -r.openings, r.skill.casefold()))
 
 
 def _occupations(
-    session: Session, filters: DemandFilters, supply: Any | None, today: date
+    session: Session, filters: DemandFilters, supply: SupplyCounts | None
 ) -> list[OccupationDemand]:
     rows = session.execute(
         select(Vacancy.occupation_uri, func.min(Vacancy.occupation_label), func.sum(LEFT))
         .where(*_open(filters))
         .group_by(Vacancy.occupation_uri)
     ).all()
-    eligible: dict[str | None, int] = {}
-    if supply is not None:
-        eligible = dict(
-            session.execute(
-                select(Candidate.occupation_uri, func.count(Candidate.id))
-                .where(supply, _ssw_baseline(today), Candidate.occupation_uri.is_not(None))
-                .group_by(Candidate.occupation_uri)
-            ).all()
-        )
     out = []
     for uri, label, openings in rows:
-        found = None if supply is None else (int(eligible.get(uri, 0)) if uri else 0)
+        found = None if supply is None else (supply.occupations[uri] if uri else 0)
         out.append(
             OccupationDemand(
                 occupation=label or "unclassified title",
@@ -175,7 +114,9 @@ def _occupations(
     return sorted(out, key=lambda r: (-(r.shortfall or 0), -r.openings, r.occupation))
 
 
-def _levels(session: Session, filters: DemandFilters, supply: Any | None) -> list[LevelDemand]:
+def _levels(
+    session: Session, filters: DemandFilters, supply: SupplyCounts | None
+) -> list[LevelDemand]:
     wanted = dict(
         session.execute(
             select(Vacancy.min_japanese_level, func.sum(LEFT))
@@ -187,13 +128,15 @@ def _levels(session: Session, filters: DemandFilters, supply: Any | None) -> lis
         LevelDemand(
             level=level,
             openings_requiring=int(wanted.get(level, 0)),
-            candidates_at_or_above=_count(session, supply, _at_or_above(level)),
+            candidates_at_or_above=None if supply is None else supply.levels[level],
         )
         for level in reference.JAPANESE_LEVELS
     ]
 
 
-def _tests(session: Session, filters: DemandFilters, supply: Any | None) -> list[TestDemand]:
+def _tests(
+    session: Session, filters: DemandFilters, supply: SupplyCounts | None
+) -> list[TestDemand]:
     by_sector = dict(
         session.execute(
             select(Vacancy.sector, func.sum(LEFT))
@@ -210,12 +153,7 @@ def _tests(session: Session, filters: DemandFilters, supply: Any | None) -> list
             TestDemand(
                 test=info["skills_test"],
                 openings_requiring=int(by_sector.get(sector, 0)),
-                candidates_passed=_count(
-                    session,
-                    supply,
-                    Candidate.sector == sector,
-                    Candidate.skill_test_passed.is_(True),
-                ),
+                candidates_passed=None if supply is None else supply.skill_tests[sector],
             )
         )
         if sector == "care":
@@ -223,12 +161,7 @@ def _tests(session: Session, filters: DemandFilters, supply: Any | None) -> list
                 TestDemand(
                     test=CARE_LANGUAGE_TEST,
                     openings_requiring=int(care or 0),
-                    candidates_passed=_count(
-                        session,
-                        supply,
-                        Candidate.sector == "care",
-                        Candidate.care_language_test_passed.is_(True),
-                    ),
+                    candidates_passed=None if supply is None else supply.care_language,
                 )
             )
     return out
@@ -240,10 +173,11 @@ def demand(
     organisation: Organisation,
     filters: DemandFilters,
     today: date | None = None,
+    count_supply: SupplyCounter = tallied,
 ) -> DemandReport:
     """What open vacancies ask for and, for institutes and officers, what supply has."""
     today = today or date.today()
-    supply = _supply(filters, organisation)
+    supply = count_supply(session, organisation, filters.sector, filters.state, today)
     pairs = session.execute(select(Vacancy.required_skills, LEFT).where(*_open(filters))).all()
     return DemandReport(
         as_of=today,
@@ -255,8 +189,8 @@ def demand(
             OrgKind.officer: "every candidate not yet placed",
         }.get(OrgKind(organisation.kind), "none: employers see demand only"),
         openings_counted_as=OPENINGS_RULE,
-        skills=_skills(session, [(s, int(n)) for s, n in pairs], supply),
-        occupations=_occupations(session, filters, supply, today),
+        skills=_skills([(s, int(n)) for s, n in pairs], supply),
+        occupations=_occupations(session, filters, supply),
         japanese_levels=_levels(session, filters, supply),
         tests=_tests(session, filters, supply),
     )

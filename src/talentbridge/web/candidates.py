@@ -14,6 +14,7 @@ from talentbridge.errors import DomainError
 from talentbridge.pages import Window
 from talentbridge.placements import lists as placement_lists
 from talentbridge.placements import service as placements
+from talentbridge.reports import supply
 from talentbridge.serving import answers
 from talentbridge.serving.sync import MatchService
 from talentbridge.stages import ALL
@@ -247,4 +248,5 @@ def erase_candidate(
     candidate_id: RecordId, person: InstitutePerson, form: CsrfForm, session: SessionDep
 ) -> RedirectResponse:
     placements.erase_candidate(session=session, candidate=_own(session, person, candidate_id))
+    supply.forget(session, candidate_id)  # the demand report's copy of their facts goes too
     return RedirectResponse("/app/candidates?done=candidate_erased", status_code=303)

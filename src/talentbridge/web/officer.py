@@ -15,12 +15,14 @@ from talentbridge.placements import lists as placement_lists
 from talentbridge.placements import service as placements
 from talentbridge.placements.schemas import OverrideCreate
 from talentbridge.reports import demand as demand_service
+from talentbridge.web import officer_names as names
 from talentbridge.web.deps import CsrfForm, OfficerPerson, T
 from talentbridge.web.i18n import N_
 from talentbridge.web.render import render
 from talentbridge.web.vacancies import SECTORS
 
 router = APIRouter(prefix="/app", include_in_schema=False)
+SHOWN = 50  # rows of the demand page's skills and occupations
 
 GATES = {
     "sector": N_("Sector"),
@@ -50,12 +52,20 @@ def demand(request: Request, t: T, person: OfficerPerson, session: SessionDep) -
         organisation=person.organisation,
         filters=demand_service.DemandFilters(sector=sector),
     )
+    # The largest gaps first, SHOWN of each list: nobody reads 700 rows on a page, and
+    # formatting them all cost more than the report (the CSV and the API have every row).
+    more = {"skills": len(report.skills), "occupations": len(report.occupations)}
+    shown = report.model_copy(
+        update={"skills": report.skills[:SHOWN], "occupations": report.occupations[:SHOWN]}
+    )
     return render(
         request,
         t,
         "officer/demand.html",
         {
-            "report": report,
+            "report": shown,
+            "total": {k: n for k, n in more.items() if n > SHOWN},
+            "shown": SHOWN,
             "sector": sector or "",
             "sectors": [("", t._("Every sector"))] + [(k, t._(v)) for k, v in SECTORS.items()],
         },
@@ -104,7 +114,13 @@ def plan(
     request: Request, t: T, plan_id: RecordId, person: OfficerPerson, session: SessionDep
 ) -> HTMLResponse:
     found = allocations.read(session=session, plan_id=plan_id, locale=t.lang)
-    return render(request, t, "officer/plan.html", {"plan": found}, person=person)
+    wanted = [a.vacancy_id for a in found.assignments] + [u.vacancy_id for u in found.unfilled]
+    context = {
+        "plan": found,
+        "vacancies": names.vacancies(session, wanted),
+        "candidates": names.candidates(session, [a.candidate_id for a in found.assignments]),
+    }
+    return render(request, t, "officer/plan.html", context, person=person)
 
 
 def _overrides_page(
@@ -124,6 +140,8 @@ def _overrides_page(
         "officer/overrides.html",
         {
             "overrides": found.items,
+            "vacancies": names.vacancies(session, [o.vacancy_id for o in found.items]),
+            "candidates": names.candidates(session, [o.candidate_id for o in found.items]),
             "gates": [(k, t._(v)) for k, v in GATES.items()],
             "gate_names": GATES,
             "errors": errors or {},
