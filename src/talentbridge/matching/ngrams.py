@@ -49,7 +49,7 @@ class CharNgramTfidf:
     def __init__(self, dtype: type = np.float64) -> None:
         self.dtype = dtype
         self.vocabulary_: dict[str, int] = {}
-        self.idf_ = np.zeros(0, dtype=dtype)
+        self.idf_: np.ndarray = np.zeros(0, dtype=dtype)
 
     def fit_transform(self, texts: Sequence[str]) -> csr_matrix:
         """Learn the vocabulary and idf from the texts; their rows. In arrays, not a dict per

@@ -73,6 +73,7 @@ class OnnxEncoder:
         from tokenizers import Tokenizer
 
         self.dimension, longest, self.lower_case = model_facts(model_dir)
+        self.max_length = longest  # tokens kept per text
         self.batch_size = batch_size
         tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=longest)
