@@ -93,6 +93,7 @@ class Embedder:
         self.cache_dir = cache_dir or settings.cache_dir
         self._model: Any = None
         self._encoder: OnnxEncoder | None = None
+        self._dimension: int | None = None
         self._load_lock = threading.Lock()
 
     @property
@@ -138,9 +139,12 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        if self.backend == "torch":
-            return int(self.model.get_embedding_dimension())
-        return model_facts(Path(resolve_model(self.source)))[0]
+        if self._dimension is None:
+            if self.backend == "torch":
+                self._dimension = int(self.model.get_embedding_dimension())
+            else:  # from the model's files: nothing loaded to know it
+                self._dimension = model_facts(Path(resolve_model(self.source)))[0]
+        return self._dimension
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         """Unit-normalised float32 vectors, one row per text."""
