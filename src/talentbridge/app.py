@@ -220,10 +220,12 @@ def create_app(
         # core as well made a 9,000 x 384 product 17x slower on a busy machine (0.7 -> 11 ms).
         threadpool_limits(limits=settings.blas_threads, user_api="blas")
         # Likewise the model: one text embedded inline took 350 ms with two torch threads on
-        # a busy machine and 40 ms with one (`talentbridge worker` keeps every core).
-        import torch  # here, not at import time: the CLI and tests import this module
+        # a busy machine and 40 ms with one (`talentbridge worker` keeps every core). The
+        # ONNX backends take the count per session (`build_tools`) and never import torch.
+        if settings.embedding_backend == "torch":
+            import torch
 
-        torch.set_num_threads(settings.embedding_threads)
+            torch.set_num_threads(settings.embedding_threads)
         stop = threading.Event()
         worker_thread = None
         if app.state.tools is None and load_tools:

@@ -52,7 +52,10 @@ def main(args: argparse.Namespace) -> int:
     print(f"loaded {len(embedders)} backends in {time.perf_counter() - started:.1f} s")
     lengths = token_lengths(embedders["torch"], texts)
     p50, p90, p99 = np.percentile(lengths, [50, 90, 99])
-    used = {b: e.model.max_seq_length for b, e in embedders.items()}
+    used = {
+        b: e.model.max_seq_length if b == "torch" else e.encoder.max_length
+        for b, e in embedders.items()
+    }
 
     rates: dict[str, list[float]] = {b: [] for b in backends}
     vectors: dict[str, np.ndarray] = {}

@@ -1,23 +1,28 @@
-"""Text to vectors: the one place sentence-transformers is called.
+"""Text to vectors: the one place the embedding model is run.
 
-Three backends run the same model behind `SentenceTransformer.encode`, so tokenising,
-batching by length, mean pooling and normalising are sentence-transformers' own:
+Three backends run the same model:
 
-- ``torch``: the model as shipped, in PyTorch.
+- ``torch``: the model as shipped, in PyTorch, through `SentenceTransformer.encode`.
 - ``onnx``: the transformer exported once to ONNX from the packaged weights and run in
   ONNX Runtime (vectors equal PyTorch's to float rounding).
 - ``onnx-int8``: that export with most matrix weights quantised to int8 (dynamic, per
   channel). Its vectors differ a little, so they carry their own model name and stored
   vectors of another backend are embedded again.
 
+The ONNX backends run in `onnx_encoder.OnnxEncoder`: ONNX Runtime and the `tokenizers`
+library, tokenising, batching, mean pooling and normalising as sentence-transformers does,
+without importing torch or sentence-transformers (a server process is 0.45 GiB smaller and
+starts seconds sooner). Those are imported only to make the export, once, when the cache
+has none (at first use or by ``talentbridge model export``), and for the torch backend.
+
 sentence-transformers' own ``backend="onnx"`` needs optimum-onnx, whose only release
 requires transformers < 4.58 while sentence-transformers 6 requires transformers 5; so
 the export is done here with ``torch.onnx`` and ONNX Runtime's quantiser. The export is
-made offline, at first use or by ``talentbridge model export``, into the cache
-directory; nothing is downloaded.
+made offline into the cache directory; nothing is downloaded.
 """
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import tempfile
@@ -28,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from talentbridge.config import BASE_MODEL, DEFAULT_MODEL, SHIPPED_MODEL, get_settings
+from talentbridge.matching.onnx_encoder import OnnxEncoder, model_facts
 from talentbridge.matching.text import TEXT_LAYOUT
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -59,7 +65,7 @@ def stored_model_name(model_name: str, backend: str) -> str:
 
 
 class Embedder:
-    """Loads a sentence-transformers model on first use and encodes unit-length float32 vectors.
+    """Loads the model on first use and encodes unit-length float32 vectors.
 
     ``backend`` and ``cache_dir`` default to the settings (``TALENTBRIDGE_EMBEDDING_BACKEND``,
     ``TALENTBRIDGE_CACHE_DIR``).
@@ -86,9 +92,14 @@ class Embedder:
         self.batch_size = batch_size
         self.cache_dir = cache_dir or settings.cache_dir
         self._model: Any = None
+        self._encoder: OnnxEncoder | None = None
+        self._dimension: int | None = None
+        self._load_lock = threading.Lock()
 
     @property
     def model(self):  # type: ignore[no-untyped-def]
+        """The model as sentence-transformers loads it, in PyTorch (imports torch): the
+        torch backend's encoder and what the ONNX export is made from."""
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -98,26 +109,49 @@ class Embedder:
             import torch
 
             # Weights may be stored in float16 (the shipped model); they run in float32.
-            model = SentenceTransformer(
+            # max_seq_length stays the model's 256: profile texts are shorter (README).
+            self._model = SentenceTransformer(
                 path, device="cpu", local_files_only=True, model_kwargs={"dtype": torch.float32}
             )
-            # max_seq_length stays the model's 256: profile texts are shorter (README).
-            if self.backend != "torch":
-                onnx_path = export_onnx(
-                    model, path, self.cache_dir, quantise=self.backend == "onnx-int8"
-                )
-                _run_in_onnxruntime(model, onnx_path, self.threads)
-            self._model = model
         return self._model
+
+    def onnx_path(self) -> Path:
+        """The ONNX export this backend runs, exported from the weights if the cache has none."""
+        path = resolve_model(self.source)
+        target = export_target(path, self.cache_dir, quantise=self.backend == "onnx-int8")
+        if not target.exists():
+            export_onnx(self.model, path, self.cache_dir, quantise=self.backend == "onnx-int8")
+        return target
+
+    @property
+    def encoder(self) -> OnnxEncoder:
+        """The ONNX backends' encoder (ONNX Runtime and the tokenizer, no torch)."""
+        if self._encoder is None:
+            with self._load_lock:
+                if self._encoder is None:
+                    self._encoder = OnnxEncoder(
+                        Path(resolve_model(self.source)),
+                        self.onnx_path(),
+                        batch_size=self.batch_size,
+                        threads=self.threads,
+                    )
+        return self._encoder
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_embedding_dimension())
+        if self._dimension is None:
+            if self.backend == "torch":
+                self._dimension = int(self.model.get_embedding_dimension())
+            else:  # from the model's files: nothing loaded to know it
+                self._dimension = model_facts(Path(resolve_model(self.source)))[0]
+        return self._dimension
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         """Unit-normalised float32 vectors, one row per text."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if self.backend != "torch":
+            return self.encoder.encode(texts, progress=progress)
         vectors = self.model.encode(
             texts,
             batch_size=self.batch_size,
@@ -150,12 +184,9 @@ def cached_vectors(
 # --- ONNX: export once from the packaged weights, then run in ONNX Runtime ------------------
 def _weights_digest(path: str) -> str:
     """What the export depends on: the weight files, the recipe and the exporting libraries."""
-    import onnxruntime
-    import torch
-
-    digest = hashlib.sha256(
-        f"{EXPORT_RECIPE} {torch.__version__} {onnxruntime.__version__}".encode()
-    )
+    # The versions as installed, read without importing torch (a server never needs it).
+    versions = [importlib.metadata.version(name) for name in ("torch", "onnxruntime")]
+    digest = hashlib.sha256(f"{EXPORT_RECIPE} {' '.join(versions)}".encode())
     root = Path(path)
     for name in sorted(p.name for p in root.iterdir() if p.suffix in (".safetensors", ".bin")):
         with (root / name).open("rb") as handle:
@@ -164,10 +195,16 @@ def _weights_digest(path: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def export_target(path: str, cache_dir: Path, *, quantise: bool) -> Path:
+    """Where the export of these weights (int8 if ``quantise``) is kept in the cache."""
+    folder = Path(cache_dir) / "onnx" / f"{Path(path).name}-{_weights_digest(path)}"
+    return folder / ("model-int8.onnx" if quantise else "model.onnx")
+
+
 def export_onnx(model: Any, path: str, cache_dir: Path, *, quantise: bool) -> Path:
     """The model's transformer as ONNX (int8 if ``quantise``) in the cache; made if missing."""
-    folder = Path(cache_dir) / "onnx" / f"{Path(path).name}-{_weights_digest(path)}"
-    target = folder / ("model-int8.onnx" if quantise else "model.onnx")
+    target = export_target(path, cache_dir, quantise=quantise)
+    folder = target.parent
     if target.exists():
         return target
     folder.mkdir(parents=True, exist_ok=True)
@@ -274,35 +311,3 @@ def _write_provenance(folder: Path, path: str) -> None:
         "onnxruntime": onnxruntime.__version__,
     }
     (folder / "provenance.json").write_text(json.dumps(facts, indent=2))
-
-
-def _run_in_onnxruntime(model: Any, onnx_path: Path, threads: int | None = None) -> None:
-    """Swap the PyTorch transformer inside the SentenceTransformer for an ONNX Runtime session."""
-    import onnxruntime as ort
-    import torch
-
-    options = ort.SessionOptions()
-    if threads:
-        options.intra_op_num_threads = threads
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
-    module = model[0]
-    config = module.model.config
-
-    class OnnxTransformer(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.config = config
-
-        def forward(self, input_ids, attention_mask, token_type_ids=None, **_: Any):  # type: ignore[no-untyped-def]
-            if token_type_ids is None:
-                token_type_ids = torch.zeros_like(input_ids)
-            feeds = {
-                "input_ids": input_ids.numpy(),
-                "attention_mask": attention_mask.numpy(),
-                "token_type_ids": token_type_ids.numpy(),
-            }
-            (hidden,) = session.run(None, feeds)
-            return {"last_hidden_state": torch.from_numpy(hidden)}
-
-    module.model = OnnxTransformer()

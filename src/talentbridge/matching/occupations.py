@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from talentbridge import reference
 from talentbridge.matching.embedder import Embedder, cached_vectors
 from talentbridge.matching.japanese import english
+from talentbridge.matching.ngrams import CharNgramTfidf
 from talentbridge.reference.glossary import also_in_sectors
 
 _SPACE = re.compile(r"[^\w]+")
@@ -102,8 +102,10 @@ class OccupationNormaliser:
         self._labels = labels
         self._owners = np.asarray(owners)
 
-        self._tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
-        self._label_tfidf = self._tfidf.fit_transform([title_key(label) for label in labels])
+        self._tfidf = CharNgramTfidf()
+        self._label_tfidf = self._tfidf.fit_cached(
+            [title_key(label) for label in labels], self.cache_dir, "occupation-labels"
+        )
         self._label_tfidf_t = self._label_tfidf.T.tocsr()  # transposed once, not per query
         self._analyse = self._tfidf.build_analyzer()
         self._know_labels(labels)  # orders shared labels' owners with the vectorizer

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from talentbridge import reference
 from talentbridge.matching.embedder import Embedder, cached_vectors
 from talentbridge.matching.japanese import english
+from talentbridge.matching.ngrams import CharNgramTfidf
 
 _NOT_WORD = re.compile(r"[^\w]+")
 TEXT_CACHE = 100_000  # distinct skill texts kept with their match (a few hundred bytes each)
@@ -79,10 +79,10 @@ class SkillVocabulary:
             self._exact: dict[str, int] = {}
             for index, key in enumerate(keys):
                 self._exact.setdefault(key, index)
-            self._tfidf = TfidfVectorizer(
-                analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32
-            )
-            self._label_tfidf_t = self._tfidf.fit_transform(keys).T.tocsr()
+            self._tfidf = CharNgramTfidf(np.float32)
+            self._label_tfidf_t = self._tfidf.fit_cached(
+                keys, self.cache_dir, "skill-labels"
+            ).T.tocsr()
             self._label_vectors = (
                 None
                 if self.embedder is None
