@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from talentbridge import migrate
 from talentbridge.candidates.models import Candidate
 from talentbridge.config import Settings
+from talentbridge.db import READ_ONLY
 from talentbridge.duplicates import linking
 from talentbridge.duplicates.checker import model_for
 from talentbridge.duplicates.models import DuplicateCheck, DuplicateKey, DuplicatePair
@@ -84,7 +85,12 @@ def start_worker(url: str, log: Any) -> subprocess.Popen[bytes]:
 
 def state(db: Database) -> tuple[list[DuplicateCheck], set[int], list[tuple[int, int]]]:
     """The queue, the records filed under their keys (checked), and the pairs listed."""
-    with Session(db.engine) as session:
+    # Read-only (DEFERRED on SQLite): a BEGIN IMMEDIATE from this process would starve behind
+    # the worker's back-to-back write turns (SQLite's busy handler is not fair across processes).
+    with (
+        db.engine.connect() as conn,
+        Session(conn.execution_options(**{READ_ONLY: True})) as session,
+    ):
         queue = list(session.scalars(select(DuplicateCheck)))
         filed = set(session.scalars(select(DuplicateKey.candidate_id).distinct()))
         pairs = [
