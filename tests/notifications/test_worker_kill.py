@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from talentbridge import migrate
+from talentbridge.db import READ_ONLY
 from talentbridge.notifications.models import Delivery, DeliveryAttempt, OutboxEvent, Webhook
 from tests.conftest import Database, candidate_body, make_database, vacancy_body
 from tests.serving.live import live_server
@@ -100,7 +101,11 @@ def start_worker(url: str, log: Any) -> subprocess.Popen[bytes]:
 
 
 def deliveries(db: Database) -> tuple[list[Delivery], list[DeliveryAttempt]]:
-    with Session(db.engine) as session:
+    # Read-only (DEFERRED on SQLite), so the probe never queues behind the worker's writes.
+    with (
+        db.engine.connect() as conn,
+        Session(conn.execution_options(**{READ_ONLY: True})) as session,
+    ):
         rows = list(session.scalars(select(Delivery).order_by(Delivery.id)))
         tries = list(session.scalars(select(DeliveryAttempt)))
         session.expunge_all()
