@@ -6,8 +6,8 @@ Starts `talentbridge serve` on 127.0.0.1:8765 over a throw-away SQLite file, twi
 read on threads of the server process (TALENTBRIDGE_BULK_PARSE_PROCESSES=0, as before) and
 in reading processes of their own (the default). Each time it measures GET
 /api/v1/candidates alone, then while another process uploads every file of
-tests/ingestion/hostile.py back to back; prints p50/p95 of both beside each other, the
-server's RSS (and its readers') and each file's slowest refusal.
+tests/ingestion/hostile.py back to back (by turns, three times); prints p50/p95 of both
+beside each other, the server's RSS (and its readers') and each file's slowest refusal.
 """
 
 import json
@@ -26,7 +26,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ADMIN = "x" * 40
 URL = "http://127.0.0.1:8765"
 COMMAND = os.path.join(os.path.dirname(sys.executable), "talentbridge")
-PROBES = 300
+PROBES = 150  # requests per phase; the phases alternate ROUNDS times
+ROUNDS = 3
 MODES = {"server threads (before)": "0", "2 reading processes": "2"}
 
 # The uploader is a process of its own: in a thread of this one, its Python work would
@@ -64,13 +65,17 @@ def _memory(pid: int) -> str:
     return f"{_rss(pid)}" + (f" + readers {'+'.join(map(str, readers))}" if readers else "")
 
 
-def _probe(client: httpx.Client, auth: dict[str, str]) -> tuple[float, float]:
+def _probe(client: httpx.Client, auth: dict[str, str]) -> list[float]:
     out = []
     for _ in range(PROBES):
         t = time.perf_counter()
         client.get("/api/v1/candidates?limit=5", headers=auth)
         out.append((time.perf_counter() - t) * 1000)
-    out.sort()
+    return out
+
+
+def _p50_p95(samples: list[float]) -> tuple[float, float]:
+    out = sorted(samples)
     return out[len(out) // 2], out[int(len(out) * 0.95)]
 
 
@@ -119,18 +124,28 @@ def _measure(server: subprocess.Popen[bytes], folder: str) -> dict[str, object]:
     ]
     c.post("/api/v1/candidates/bulk", json=[p | {"sector": "care"} for p in people], headers=auth)
     before = _memory(server.pid)
-    alone = _probe(c, auth)
-    uploader = subprocess.Popen(
-        [sys.executable, "-c", UPLOADER, folder, URL, key],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    time.sleep(1.0)
-    during = _probe(c, auth)
-    uploader.kill()
-    results = [json.loads(line) for line in uploader.communicate()[0].splitlines() if line]
+    alone: list[float] = []
+    during: list[float] = []
+    results = []
+    for _ in range(ROUNDS):  # alone and during by turns: the shared machine's load drifts
+        alone += _probe(c, auth)
+        uploader = subprocess.Popen(
+            [sys.executable, "-c", UPLOADER, folder, URL, key],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(1.0)
+        during += _probe(c, auth)
+        uploader.kill()
+        results += [json.loads(line) for line in uploader.communicate()[0].splitlines() if line]
     after = _memory(server.pid)
-    return {"alone": alone, "during": during, "before": before, "after": after, "results": results}
+    return {
+        "alone": _p50_p95(alone),
+        "during": _p50_p95(during),
+        "before": before,
+        "after": after,
+        "results": results,
+    }
 
 
 def main() -> None:
