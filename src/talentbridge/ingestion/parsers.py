@@ -200,8 +200,9 @@ def _outcome(answer: tuple[Any, ...]) -> Parsed:
 
 
 # The child ------------------------------------------------------------------------------
-class _TooLong(Exception):
-    pass
+class _TooLong(BaseException):
+    """The reading's time is up: not an Exception, so no reader's `except Exception` takes it
+    for a fault of the file."""
 
 
 def _ring(signum: int, frame: object) -> None:
