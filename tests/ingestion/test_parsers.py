@@ -191,3 +191,31 @@ def test_the_upload_page_shows_a_readers_refusal_and_stores_a_good_file(database
             files={"spreadsheet": ("people.xlsx", _workbook(12), XLSX)},
         )
         assert stored.status_code == 200 and "12 created" in stored.text
+
+
+@pytest.mark.parametrize("line_end", [b"\r\n", b"\n"])
+def test_a_multipart_file_is_read_with_crlf_or_bare_line_feeds(api, line_end):
+    """HTTP clients end lines with CRLF (cut with bytes.split); anything else still goes
+    through email's parser."""
+    csv = b"external_id,full_name,date_of_birth,sector\r\nM1,Mira,1998-05-01,care\r\n"
+    lines = [
+        b"--XyZ",
+        b'Content-Disposition: form-data; name="note"',
+        b"",
+        b"not the file",
+        b"--XyZ",
+        b'Content-Disposition: form-data; name="file"; filename="People.CSV"',
+        b"Content-Type: text/csv",
+        b"",
+        csv.rstrip(b"\r\n"),
+        b"--XyZ--",
+        b"",
+    ]
+    institute = api.org("institute")
+    response = api.client.post(
+        "/api/v1/candidates/bulk",
+        content=line_end.join(lines),
+        headers={**api.auth(institute), "Content-Type": "multipart/form-data; boundary=XyZ"},
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["created"], response.json()["failed"]) == (1, 0)
