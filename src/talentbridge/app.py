@@ -36,6 +36,7 @@ from talentbridge.db import READ_ONLY, engine_from, unit_of_work
 from talentbridge.deps import SessionDep
 from talentbridge.duplicates import checker as duplicate_checker
 from talentbridge.errors import DomainError, Unavailable
+from talentbridge.ingestion import parsers
 from talentbridge.ingestion import service as ingestion
 from talentbridge.ingestion.worker import EmbeddingWorker
 from talentbridge.matching.index import MatchIndex
@@ -226,6 +227,7 @@ def create_app(
             import torch
 
             torch.set_num_threads(settings.embedding_threads)
+        parsers.start(settings)  # the upload readers import now, not with the first file
         stop = threading.Event()
         worker_thread = None
         if app.state.tools is None and load_tools:

@@ -58,9 +58,13 @@ class Settings(BaseSettings):
     # all, or any part over 1 MB unpacks more than this many times its stored size.
     bulk_max_unpacked_bytes: int = Field(32_000_000, ge=100_000)
     bulk_max_ratio: float = Field(100.0, ge=10)
-    # Threads that parse uploaded files, apart from the request threads: a big upload never
-    # takes a thread another request needs.
-    bulk_parse_threads: int = Field(2, ge=1, le=32)
+    # Processes that read uploaded files, apart from the server's own (ingestion/parsers.py):
+    # reading a file never holds the lock other requests' threads run under; 0 reads them on
+    # threads of the server process instead (as before; for comparison). Each may grow by at
+    # most the bytes and read one file for at most the seconds, else the file is refused.
+    bulk_parse_processes: int = Field(2, ge=0, le=32)
+    bulk_parse_memory_bytes: int = Field(500_000_000, ge=10_000_000)
+    bulk_parse_seconds: float = Field(60.0, gt=0)
     goal_target: int = Field(50_000, ge=1)
     goal_start: date = date(2025, 8, 29)
     goal_end: date = date(2030, 8, 29)

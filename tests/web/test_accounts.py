@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, text
 
 from talentbridge.accounts import service as accounts
@@ -413,3 +414,38 @@ def _forget_counted_failures(database: Database) -> None:
     """On PostgreSQL the limits count in the database, shared by every test's app: start afresh."""
     with database.engine.begin() as connection:
         connection.execute(text("DELETE FROM rate_counters"))
+
+
+def _password_failures(http: TestClient, token: str) -> float:
+    scraped = http.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    assert scraped.status_code == 200, scraped.text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(scraped.text)
+        for sample in family.samples
+        if sample.name == "talentbridge_sign_in_failures_total"
+        and sample.labels == {"kind": "password"}
+    )
+
+
+def test_metrics_count_failed_sign_ins_at_the_login_page(database: Database) -> None:
+    _forget_counted_failures(database)
+    token = "metrics-token-for-the-test-0123456789"
+    settings = Settings(database_url=database.url, admin_token=ADMIN, metrics_token=token)
+    with TestClient(create_app(settings, engine=database.engine, load_tools=False)) as http:
+        member = make_member(http, "institute")
+        before = _password_failures(http, token)
+        for password in ("wrong password!", "another wrong one"):
+            page = http.get("/app/login")
+            wrong = http.post(
+                "/app/login",
+                data={
+                    "email": member.email,
+                    "password": password,
+                    "csrf_token": csrf_of(page.text),
+                },
+            )
+            assert wrong.status_code == 401
+        assert _password_failures(http, token) == before + 2
+        sign_in_client(http, member)  # a sign-in that works is no failure
+        assert _password_failures(http, token) == before + 2

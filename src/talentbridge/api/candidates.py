@@ -1,7 +1,3 @@
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-from functools import cache
-
 from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
@@ -24,9 +20,8 @@ from talentbridge.deps import (
     VisibleCandidate,
     WindowDep,
 )
-from talentbridge.ingestion import reading
+from talentbridge.ingestion import parsers
 from talentbridge.ingestion import upload as bulk
-from talentbridge.ingestion.sheets import Limits
 from talentbridge.placements import service as placement_service
 from talentbridge.reports import supply
 
@@ -75,18 +70,10 @@ async def bulk_upload(
     stored; `job_id` follows their embedding (GET /api/v1/jobs/{job_id}).
     """
     data = await request.body()
-    content_type = request.headers.get("content-type", "")
-    limits = Limits(
-        max_rows=settings.bulk_max_rows,
-        max_unpacked_bytes=settings.bulk_max_unpacked_bytes,
-        max_ratio=settings.bulk_max_ratio,
-    )
-    # Parsing a file is CPU work with limits checked as it goes: it runs on a few threads of
-    # its own, so neither the event loop nor the request threads wait for an upload.
-    parsers = _parsers(settings.bulk_parse_threads)
-    rows = await asyncio.get_running_loop().run_in_executor(
-        parsers, reading.rows_from_upload, data, content_type, limits
-    )
+    # Reading a file is CPU work with limits checked as it goes: it runs in a process of its
+    # own, so neither the event loop, nor the request threads, nor the lock they run under
+    # wait for an upload.
+    rows = await parsers.read_upload(settings, data, request.headers.get("content-type", ""))
 
     def store() -> BulkResult:
         return bulk.upsert(
@@ -96,11 +83,6 @@ async def bulk_upload(
     # Writing thousands of rows is blocking work: it runs in a worker thread, so the event
     # loop keeps answering everyone else meanwhile. Embedding is not done here.
     return await run_in_threadpool(store)
-
-
-@cache
-def _parsers(threads: int) -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="upload-parser")
 
 
 @router.get("", response_model=CandidatePage)

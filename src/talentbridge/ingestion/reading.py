@@ -210,18 +210,46 @@ def _uploaded_file(data: bytes, content_type: str) -> tuple[str, str, bytes]:
     """(file name in lower case, its media type, its bytes) of the form's 'file' field, or of
     its only field."""
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
-    message = BytesParser(policy=policy.HTTP).parsebytes(head + data)
-    parts = list(message.iter_parts()) if message.is_multipart() else []
+    parser = BytesParser(policy=policy.HTTP)
+    parts = _split(data, parser.parsebytes(head, headersonly=True).get_param("boundary"), parser)
+    if not parts:  # not as HTTP clients write it (bare line feeds, say): email reads it all
+        message = parser.parsebytes(head + data)
+        parts = [
+            (part, part.get_payload(decode=True))
+            for part in (message.iter_parts() if message.is_multipart() else [])
+        ]
     if not parts:
         raise Invalid("the multipart/form-data body holds no file", field="file")
-    chosen = [p for p in parts if p.get_param("name", header="content-disposition") == "file"]
+    chosen = [p for p in parts if p[0].get_param("name", header="content-disposition") == "file"]
     if not chosen and len(parts) > 1:
         raise Invalid("send the file in a form field named 'file'", field="file")
-    part = (chosen or parts)[0]
-    assert isinstance(part, EmailMessage)
-    body = part.get_payload(decode=True)
+    part, body = (chosen or parts)[0]
     return (
         (part.get_filename() or "").strip().lower(),
         part.get_content_type().lower(),
         body if isinstance(body, bytes) else b"",
     )
+
+
+def _split(
+    data: bytes, boundary: object, parser: "BytesParser[EmailMessage]"
+) -> list[tuple[Any, Any]]:
+    """The parts of a multipart body as HTTP clients send it (CRLF, `--boundary` lines), cut
+    with bytes.split: email's parser reads a 2 MB file line by line (22 ms of the 27 a hostile
+    workbook cost its reader); only each part's few header lines go through it. Empty when
+    the body is not written so (email then reads it)."""
+    if not isinstance(boundary, str) or not boundary:
+        return []
+    pieces = (b"\r\n" + data).split(b"\r\n--" + boundary.encode("latin-1"))
+    if len(pieces) < 3 or not pieces[-1].startswith(b"--"):
+        return []
+    parts: list[tuple[Any, Any]] = []
+    for piece in pieces[1:-1]:
+        headers, separator, body = piece.partition(b"\r\n\r\n")
+        if not separator or not headers.startswith(b"\r\n"):
+            return []
+        part = parser.parsebytes(headers[2:] + b"\r\n\r\n", headersonly=True)
+        if part.get("content-transfer-encoding"):
+            return []  # an encoded part: email decodes it
+        parts.append((part, body))
+    return parts

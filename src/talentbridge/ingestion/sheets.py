@@ -116,6 +116,8 @@ def xlsx_rows(data: bytes, limits: Limits) -> Iterator[Row]:
     _check_archive(data, limits)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except MemoryError:
+        raise  # the reader's budget, not the file's format (parsers.py words it)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise _refuse("the file is not an Excel .xlsx workbook", "not_a_workbook") from exc
     try:
@@ -128,7 +130,7 @@ def xlsx_rows(data: bytes, limits: Limits) -> Iterator[Row]:
                 row = next(rows)
             except StopIteration:
                 return
-            except Invalid:
+            except (Invalid, MemoryError):
                 raise
             except Exception as exc:
                 raise _refuse(

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from talentbridge import metrics
 from talentbridge.accounts import service as accounts
 from talentbridge.audit import service as audit
 from talentbridge.deps import (
@@ -99,6 +100,7 @@ def sign_in(
     user = accounts.authenticate(session=session, email=email, password=password)
     if user is None:
         limiter.fail(keys)
+        metrics.sign_in_failed("password")  # /metrics counts them beside the API's keys
         return _login_page(
             request,
             t,

@@ -12,11 +12,10 @@ from starlette.datastructures import UploadFile
 from talentbridge.candidates.schemas import BulkResult
 from talentbridge.deps import Person, RecordId, SessionDep, SettingsDep
 from talentbridge.errors import Invalid
-from talentbridge.ingestion import reading
+from talentbridge.ingestion import parsers, reading
 from talentbridge.ingestion import service as jobs
 from talentbridge.ingestion import upload as bulk
 from talentbridge.ingestion.models import Job
-from talentbridge.ingestion.sheets import Limits
 from talentbridge.web import candidate_form as form_of
 from talentbridge.web import problems
 from talentbridge.web.deps import CsrfForm, InstitutePerson, T
@@ -94,17 +93,16 @@ async def upload(
         )
     assert isinstance(sheet, UploadFile) and kind is not None
     data = await sheet.read(settings.bulk_max_unpacked_bytes + 1)
-    limits = Limits(
-        max_rows=settings.bulk_max_rows,
-        max_unpacked_bytes=settings.bulk_max_unpacked_bytes,
-        max_ratio=settings.bulk_max_ratio,
-    )
+    try:
+        if len(data) > settings.bulk_max_unpacked_bytes:
+            raise Invalid("too large", field="file", code="too_large")
+        # read in a process of its own (ingestion/parsers.py), as the API reads files
+        rows = await parsers.read_upload(settings, data, kind)
+    except Invalid as exc:
+        return await run_in_threadpool(_unreadable, request, t, person, session, exc)
 
     def store() -> HTMLResponse:
         try:
-            if len(data) > settings.bulk_max_unpacked_bytes:
-                raise Invalid("too large", field="file", code="too_large")
-            rows = reading.rows_from_upload(data, kind, limits)
             result = bulk.upsert(
                 session=session,
                 institute=person.organisation,
@@ -112,16 +110,22 @@ async def upload(
                 max_rows=settings.bulk_max_rows,
             )
         except Invalid as exc:
-            # The file as a whole cannot be read: its header, size or format, said from the
-            # refusal's code in the reader's language (web/problems.py).
-            message = t._("The file could not be read: %(reason)s", reason=problems.say(t, exc))
-            return _upload_page(request, t, person, session, error=message, status_code=422)
+            return _unreadable(request, t, person, session, exc)
         job = jobs.uploaded_job(
             session=session, job_id=result.job_id, organisation=person.organisation
         )
         return _upload_page(request, t, person, session, job=job, result=result)
 
     return await run_in_threadpool(store)
+
+
+def _unreadable(
+    request: Request, t: Translator, person: Person, session: SessionDep, exc: Invalid
+) -> HTMLResponse:
+    """The file as a whole cannot be read: its header, size or format. The service's
+    refusal's code says it in the reader's language (web/problems.py)."""
+    message = t._("The file could not be read: %(reason)s", reason=problems.say(t, exc))
+    return _upload_page(request, t, person, session, error=message, status_code=422)
 
 
 @router.get("/uploads/{job_id}")
