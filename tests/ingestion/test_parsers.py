@@ -17,6 +17,8 @@ from talentbridge.config import Settings
 from talentbridge.errors import Invalid
 from talentbridge.ingestion import parsers, reading
 from talentbridge.ingestion.sheets import Limits
+from talentbridge.web import problems
+from talentbridge.web.i18n import Translator
 from tests.conftest import ADMIN, Database
 from tests.ingestion import hostile
 from tests.web.conftest import csrf_of, make_member, sign_in_client
@@ -183,8 +185,11 @@ def test_the_upload_page_shows_a_readers_refusal_and_stores_a_good_file(database
             files={"spreadsheet": ("people.xlsx", wide, XLSX)},
         )
         assert page.status_code == 422
-        expected = _in_process_refusal(wide, parsers.limits_of(settings))
-        assert expected in html.unescape(page.text)
+        # The page says the refusal from its code, as it says the in-process one.
+        with pytest.raises(Invalid) as refused:
+            reading.rows_from_upload(wide, XLSX, parsers.limits_of(settings))
+        expected = problems.say(Translator("en"), refused.value)
+        assert refused.value.code and expected in html.unescape(page.text)
         stored = http.post(
             "/app/uploads",
             data={"csrf_token": csrf_of(http.get("/app/uploads").text)},
