@@ -21,6 +21,7 @@ def settings(database) -> Settings:
     return Settings(
         database_url=database.url,
         admin_token=ADMIN,
+        inprocess_worker=False,  # the app shares the test's session: no background threads
         auth_failure_limit=3,
         auth_failure_window_seconds=60,
         rate_limit_store="memory",

@@ -20,7 +20,8 @@ TARGETS = {
 
 @pytest.fixture
 def settings(database):
-    return Settings(database_url=database.url, admin_token=ADMIN, **TARGETS)
+    # inprocess_worker off: the app shares the test's session, no background threads
+    return Settings(database_url=database.url, admin_token=ADMIN, inprocess_worker=False, **TARGETS)
 
 
 def _place(api, institute, employer, sector):
