@@ -7,11 +7,13 @@ import io
 import os
 import signal
 import time
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
+from talentbridge import migrate
 from talentbridge.app import create_app
 from talentbridge.config import Settings
 from talentbridge.errors import Invalid
@@ -19,7 +21,7 @@ from talentbridge.ingestion import parsers, reading
 from talentbridge.ingestion.sheets import Limits
 from talentbridge.web import problems
 from talentbridge.web.i18n import Translator
-from tests.conftest import ADMIN, Database
+from tests.conftest import ADMIN, Database, make_database
 from tests.ingestion import hostile
 from tests.web.conftest import csrf_of, make_member, sign_in_client
 
@@ -172,7 +174,18 @@ def test_a_reader_that_goes_quiet_is_killed_and_its_upload_answered(api, setting
     assert _post(api, api.org("institute"), _workbook(3)).status_code == 200
 
 
-def test_the_upload_page_shows_a_readers_refusal_and_stores_a_good_file(database: Database):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_database(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:
+    """A database of its own: the page commits what it stores (the shared one is rolled back
+    after each test, and rows committed there were seen by later tests)."""
+    db = make_database(request.param, tmp_path)
+    migrate.upgrade(db.url)
+    yield db
+    db.drop()
+
+
+def test_the_upload_page_shows_a_readers_refusal_and_stores_a_good_file(own_database: Database):
+    database = own_database
     settings = Settings(database_url=database.url, admin_token=ADMIN, inprocess_worker=False)
     app = create_app(settings, engine=database.engine, load_tools=False)
     with TestClient(app) as http:
