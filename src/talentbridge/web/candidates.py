@@ -20,22 +20,14 @@ from talentbridge.serving.sync import MatchService
 from talentbridge.stages import ALL
 from talentbridge.web import candidate_form as form_of
 from talentbridge.web.deps import CsrfForm, InstitutePerson, T
-from talentbridge.web.i18n import N_, Translator
+from talentbridge.web.i18n import Translator
+from talentbridge.web.pipeline import STAGES  # the stages as the board names them
 from talentbridge.web.render import render
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 
 PER_PAGE = 50
 MAX_PAGE = 10_000
-STAGES = {
-    "shortlisted": N_("Shortlisted"),
-    "interviewing": N_("Interviewing"),
-    "offered": N_("Offered"),
-    "visa_processing": N_("Visa processing"),
-    "placed": N_("Placed"),
-    "rejected": N_("Rejected"),
-    "withdrawn": N_("Withdrawn"),
-}
 NO_STAGE = "none"
 MATCHES_SHOWN = 10
 
