@@ -206,14 +206,46 @@ def _reading(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
-def _commit_after_read(session: Session) -> None:
+def _set_aside(session: Session) -> list[Any]:
+    """The audit entries a read-only unit of work has added, taken out of the session so that
+    ending its read snapshot writes nothing."""
     pending = list(session.new)
     if session.dirty or session.deleted:
         raise RuntimeError("a read-only unit of work changed stored records")
     for instance in pending:
         session.expunge(instance)
+    return pending
+
+
+def _commit_after_read(session: Session) -> None:
+    pending = _set_aside(session)
     session.commit()  # ends the read snapshot
     if pending:
         session.add_all(pending)
         session.connection(execution_options={READ_ONLY: False})
         session.commit()
+
+
+@contextmanager
+def writing(session: Session) -> Iterator[None]:
+    """A short writing transaction inside a read-only unit of work, for a read that must first
+    bring something up to date (the demand report folding pending supply changes).
+
+    On SQLite a DEFERRED read snapshot that then writes fails at once with "database is
+    locked" whenever another connection is writing (SQLite cannot upgrade it without a
+    deadlock), so the snapshot ends, the writes take their turn under BEGIN IMMEDIATE and
+    commit, and the reads after them see a new snapshot. Elsewhere it only runs the block."""
+    if not session.info.get(READ_ONLY) or session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    pending = _set_aside(session)
+    session.commit()
+    session.connection(execution_options={READ_ONLY: False})
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.add_all(pending)

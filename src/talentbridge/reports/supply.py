@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from talentbridge import reference
 from talentbridge.candidates.models import Candidate
+from talentbridge.db import writing
 from talentbridge.matching.features import adult_cutoff
 from talentbridge.organisations.models import Organisation, OrgKind
 from talentbridge.placements import service as placement_service
@@ -170,10 +171,14 @@ def forget(session: Session, candidate_id: int) -> None:
     _bump(session, _fold(session, [candidate_id]))
 
 
+def _changed(session: Session) -> bool:
+    return bool(session.scalar(select(exists().where(SupplyChange.id.is_not(None)))))
+
+
 def catch_up(session: Session) -> int:
     """Fold every change written since the last catch-up into the tallies; how many
     candidates were recounted. Cheap when nothing changed (one indexed look)."""
-    if not session.scalar(select(exists().where(SupplyChange.id.is_not(None)))):
+    if not _changed(session):
         return 0
     _lock(session)
     claimed = session.scalars(delete(SupplyChange).returning(SupplyChange.candidate_id)).all()
@@ -214,7 +219,9 @@ def tallied(
     officer, none for an employer; each person once."""
     if organisation.kind == OrgKind.employer:
         return None
-    catch_up(session)
+    if _changed(session):
+        with writing(session):  # a report is a read: the fold takes a writer's turn
+            catch_up(session)
     institute = organisation.id if organisation.kind == OrgKind.institute else EVERYONE
     cells: list[Any] = [SupplyTally.institute_id == institute]
     scope: list[Any] = [Candidate.id.not_in(placement_service.placed_ids())]
