@@ -55,6 +55,24 @@ def state(db, job_id: int) -> tuple[Job, list[EmbeddingTask], list[Candidate]]:
     return job, tasks, people
 
 
+def progress(db, job_id: int) -> tuple[Job, bool]:
+    """The job and whether a worker holds a batch: a cheap look, polled often."""
+    with Session(db.engine) as session:
+        job = session.get(Job, job_id)
+        held = session.scalar(select(func.count()).where(EmbeddingTask.claimed_by.is_not(None)))
+        session.expunge_all()
+    assert job is not None
+    return job, bool(held)
+
+
+def _summary(i: int) -> str:
+    duties = ["bathing", "feeding", "turning in bed", "dressing", "night rounds", "medication"]
+    return " ".join(
+        f"Year {year}: resident {i * 7 + year} helped with {duties[(i + year) % len(duties)]}."
+        for year in range(40)
+    )
+
+
 def whole_or_untouched(person: Candidate) -> bool:
     written = (
         person.embedding,
@@ -69,7 +87,9 @@ def test_a_worker_killed_mid_batch_leaves_nothing_half_done(committed_db, tools,
     db = committed_db
     with live_server(db.url, tools, inprocess_worker=False) as server:
         institute = server.org("institute")
-        rows = [candidate_body(job_title="care worker") for _ in range(96)]
+        # Long, distinct summaries: each batch takes the model a while, so the test finds the
+        # worker mid-batch rather than racing it (short identical texts took milliseconds).
+        rows = [candidate_body(job_title="care worker", summary=_summary(i)) for i in range(96)]
         with server.client(headers=institute) as client:
             job_id = client.post("/api/v1/candidates/bulk", json=rows).json()["job_id"]
 
@@ -79,8 +99,8 @@ def test_a_worker_killed_mid_batch_leaves_nothing_half_done(committed_db, tools,
         # Kill it while it holds a batch it has not committed, after at least one it has.
         deadline = time.monotonic() + 180
         while True:
-            job, tasks, _ = state(db, job_id)
-            if job.done >= 16 and any(t.claimed_by for t in tasks):
+            job, held = progress(db, job_id)
+            if job.done >= 16 and held:
                 first.send_signal(signal.SIGKILL)
                 break
             assert first.poll() is None, (tmp_path / "workers.log").read_text()
