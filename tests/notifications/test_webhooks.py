@@ -10,6 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from talentbridge.config import Settings
 from talentbridge.db import utcnow
+from talentbridge.notifications.webhooks import destination
 from talentbridge.notifications.worker import NotificationWorker
 from tests.conftest import Database, candidate_body, vacancy_body
 from tests.notifications.conftest import AppMaker, Receiver
@@ -134,6 +135,38 @@ def test_a_webhook_registered_then_pointing_inward_is_not_called(
     assert receiver.received == []
     [tried] = http.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=_key(employer)).json()
     assert tried["status_code"] is None and "private" in tried["error"]
+
+
+def test_a_delivery_goes_to_the_address_that_was_checked_under_the_name_given(
+    make_client: AppMaker, receiver: Receiver, own_database: Database
+) -> None:
+    # The name is looked up once, for the check, and the connection made to that address:
+    # a name that answered differently a moment later (DNS rebinding) is never asked again.
+    # The receiver still sees the name it was registered under.
+    http = make_client(webhook_allow_private=True)
+    employer = make_member(http, "employer")
+    url = receiver.url.replace("127.0.0.1", "localhost")
+    where = destination(url, allow_private=True)[1]
+    assert where is not None and "localhost" not in where.url  # an address, not the name
+    made = http.post(
+        "/api/v1/webhooks",
+        json={"url": url, "events": ["placement.stage_changed"]},
+        headers=_key(employer),
+    )
+    assert made.status_code == 201, made.text
+    _shortlist(http, employer)
+    _worker(own_database, webhook_allow_private=True).run_once()
+    [(headers, _)] = receiver.received
+    assert headers["Host"] == url.split("/")[2]  # localhost:PORT, as registered
+
+
+def test_an_https_address_is_pinned_and_keeps_its_name_for_the_certificate() -> None:
+    why, where = destination("https://[2606:4700::1111]/hooks?a=1", allow_private=False)
+    assert why is None and where is not None
+    assert where.url == "https://[2606:4700::1111]:443/hooks?a=1"
+    assert where.headers == {"Host": "[2606:4700::1111]"}
+    assert where.extensions == {"sni_hostname": "2606:4700::1111"}
+    assert destination("http://[::1]:8080/x", allow_private=False)[1] is None
 
 
 def test_another_organisations_webhook_is_not_found_and_deleting_stops_it(

@@ -4,8 +4,9 @@ import ipaddress
 import secrets
 import socket
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,30 +16,51 @@ from talentbridge.notifications.events import KINDS
 from talentbridge.notifications.models import Delivery, DeliveryAttempt, OutboxEvent, Webhook
 
 
+@dataclass(frozen=True)
+class Destination:
+    """Where one delivery goes: the URL with the address that was checked in place of its
+    host name, so the name is not looked up again between the check and the connection (a
+    name that answers a public address to the check and a private one to the connection,
+    DNS rebinding, reaches nothing it may not). The name still goes as `Host` and, over
+    TLS, as the SNI name the certificate is verified against."""
+
+    url: str
+    headers: dict[str, str]
+    extensions: dict[str, Any]
+
+
 def refused_address(url: str, *, allow_private: bool) -> str | None:
     """Why the URL may not be called (None: it may): not http(s), no host, or a host that
     resolves to any private, loopback, link-local or otherwise non-public address."""
+    return destination(url, allow_private=allow_private)[0]
+
+
+def destination(url: str, *, allow_private: bool) -> tuple[str | None, Destination | None]:
+    """(why the URL may not be called, None) or (None, where to send it)."""
     try:
         parts = urlsplit(url)
-        host, _ = parts.hostname, parts.port
+        host, port = parts.hostname, parts.port
     except ValueError:
-        return "enter a URL like https://example.org/hooks"
+        return "enter a URL like https://example.org/hooks", None
     if parts.scheme not in ("http", "https"):
-        return "use an http:// or https:// URL"
+        return "use an http:// or https:// URL", None
     if not host:
-        return "the URL has no host"
-    if allow_private:
-        return None
+        return "the URL has no host", None
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = port or (443 if parts.scheme == "https" else 80)
         found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (OSError, ValueError, UnicodeError):
-        return f"the host {host} cannot be resolved"
-    for *_, sockaddr in found:
-        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
-        if not address.is_global or address.is_multicast:
-            return f"the host {host} resolves to a private or loopback address"
-    return None
+        return f"the host {host} cannot be resolved", None
+    addresses = [ipaddress.ip_address(str(sockaddr[0]).split("%")[0]) for *_, sockaddr in found]
+    inward = any(not a.is_global or a.is_multicast for a in addresses)
+    if not addresses or (inward and not allow_private):
+        return f"the host {host} resolves to a private or loopback address", None
+    first = addresses[0]
+    pinned = f"[{first}]" if first.version == 6 else str(first)
+    named = parts.netloc.rpartition("@")[2]  # host[:port] as written, without any user
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    target = urlunsplit(parts._replace(netloc=f"{pinned}:{port}"))
+    return None, Destination(target, {"Host": named}, extensions)
 
 
 def create(

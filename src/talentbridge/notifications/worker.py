@@ -43,7 +43,7 @@ from talentbridge.notifications.models import (
     OutboxEvent,
     Webhook,
 )
-from talentbridge.notifications.webhooks import refused_address
+from talentbridge.notifications.webhooks import destination
 
 logger = logging.getLogger("talentbridge.notifications")
 
@@ -236,16 +236,19 @@ class NotificationWorker:
         """(status code, error) of one try; a 2xx status code is success. Email goes through
         the round's connections when given, else a connection of its own."""
         if job.url:
-            why = refused_address(job.url, allow_private=self.settings.webhook_allow_private)
-            if why:  # the host may resolve elsewhere now than when it was registered
+            why, where = destination(job.url, allow_private=self.settings.webhook_allow_private)
+            if where is None:  # the host may resolve elsewhere now than when it was registered
                 return None, why
             headers = {
+                **where.headers,
                 "Content-Type": "application/json",
                 SIGNATURE_HEADER: signature(job.secret, job.body),
                 DELIVERY_HEADER: f"{job.event['id']}-{job.receiver}",
             }
             try:
-                answer = self.http.post(job.url, content=job.body, headers=headers)
+                answer = self.http.post(
+                    where.url, content=job.body, headers=headers, extensions=where.extensions
+                )
             except httpx.HTTPError as exc:
                 return None, f"{type(exc).__name__}: {exc}"[:300]
             return answer.status_code, None
