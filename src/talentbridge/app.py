@@ -1,6 +1,9 @@
 """create_app(): routers, error handlers, the body-size limit and the lifespan."""
 
+import contextlib
+import ctypes
 import functools
+import gc
 import inspect
 import logging
 import os
@@ -186,6 +189,16 @@ def build_matcher(tools: Toolkit, settings: Settings) -> MatchService:
 def _load_index(matcher: MatchService, sessions: sessionmaker[Session]) -> None:
     with unit_of_work(sessions, read_only=True) as session:
         matcher.load(session)
+    _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """Return to the system what a start-up load freed. The load's rows and their
+    temporaries (every batch's Python objects) are freed, but glibc keeps the pages in its
+    heaps for reuse, so they stayed resident for the life of the process."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to ask
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _queue_stale(matcher: MatchService, sessions: sessionmaker[Session]) -> None:
@@ -199,6 +212,7 @@ def _queue_stale(matcher: MatchService, sessions: sessionmaker[Session]) -> None
         return
     if queued:
         logger.info("queued %d records whose vector is missing or from another model", queued)
+    _give_back_memory()
 
 
 def create_app(
