@@ -15,7 +15,7 @@ from tqdm import tqdm
 from talentbridge import models_registry  # noqa: F401  (every table, for the foreign keys)
 from talentbridge.config import get_settings
 from talentbridge.db import session_scope
-from talentbridge.duplicates import checker, linking, training
+from talentbridge.duplicates import checker, linking
 from talentbridge.duplicates import model as linkage
 from talentbridge.duplicates.compare import Record
 from talentbridge.duplicates.models import DuplicateCheck
@@ -42,8 +42,11 @@ def scan(args: argparse.Namespace) -> int:
 
 
 def fit(args: argparse.Namespace) -> int:
+    # Splink (DuckDB and Arrow, tens of MB resident) is imported for the fit alone: every
+    # command builds this parser, `talentbridge serve` included.
     from talentbridge.benchmarks.duplicates import evaluate
     from talentbridge.benchmarks.duplicates_synth import Generator
+    from talentbridge.duplicates import training
 
     if args.synthetic:
         rows: list[Any] = [r.row for r in Generator(args.seed).generate(args.synthetic)]
