@@ -6,7 +6,6 @@ vacancy takes at most its capacity, each candidate at most one vacancy.
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 
 def _check(
@@ -60,6 +59,10 @@ def assign(
         ),
         shape=(total, len(people) + total),
     )
+    # Imported here: SciPy's graph routines are 12 MB resident in every server process, and
+    # only an allocation plan needs them.
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
     _, matched = min_weight_full_bipartite_matching(graph)
     real = matched < len(people)
     slot_vacancy = np.repeat(np.arange(len(capacity)), slots)
