@@ -1,6 +1,7 @@
 """Fixtures: a real SQLite and a real PostgreSQL, migrated once; a transaction per test."""
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -227,3 +228,40 @@ def api(client: TestClient) -> Api:
 
 
 __all__ = ["Api", "Database", "candidate_body", "make_database", "vacancy_body"]
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Debian Chromium for the whole test session (CI fails without it; a laptop skips).
+    One per session, never one per module: Playwright's sync API runs its own event loop in
+    this thread, and a second one started beside a live first refuses to start."""
+    if shutil.which(CHROMIUM) is None:
+        message = f"Chromium is needed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("playwright (Python) is needed for the browser tests")
+        pytest.skip("playwright (Python) is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()

@@ -1,8 +1,6 @@
 """The dashboard in a real headless Chromium against a real server: it shows what the API says."""
 
 import math
-import os
-import shutil
 import socket
 import threading
 import time
@@ -32,17 +30,6 @@ from talentbridge.placements import service as placement_service
 from talentbridge.vacancies.models import Vacancy
 from tests.conftest import ADMIN
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 TIMEOUT_MS = 10_000
@@ -104,15 +91,6 @@ INSTITUTE = "Coimbatore Kaigo Care Training Institute"
 OFFICER_EMAIL = "officer@example.org"
 INSTITUTE_EMAIL = "institute@example.org"
 PASSWORD = "a long enough password"
-
-
-def _require_chromium() -> None:
-    """In CI a missing browser is a failure; on a laptop the test may be skipped."""
-    if shutil.which(CHROMIUM) is None:
-        message = f"Chromium is needed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 class _Seeder:
@@ -280,23 +258,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     thread.join(timeout=10)
     sock.close()
     app.state.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    _require_chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("playwright (Python) is needed for the browser test")
-        pytest.skip("playwright (Python) is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @dataclass

@@ -20,9 +20,7 @@ from talentbridge.organisations import service as organisation_service
 from talentbridge.organisations.models import Organisation
 from talentbridge.organisations.schemas import OrganisationCreate
 from talentbridge.vacancies.models import Vacancy
-from tests.reports.test_dashboard_browser import TIMEOUT_MS, browser
-
-__all__ = ["browser"]  # the module-scoped Chromium fixture, shared
+from tests.reports.test_dashboard_browser import TIMEOUT_MS
 
 
 def _seed(session) -> dict[str, str]:

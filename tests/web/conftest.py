@@ -2,9 +2,7 @@
 test, organisations with an admin person, signing in (in a browser or an HTTP client), and
 the axe-core check. See docs/web.md, "Testing a page"."""
 
-import os
 import re
-import shutil
 import socket
 import threading
 import time
@@ -25,17 +23,6 @@ from talentbridge.app import create_app
 from talentbridge.config import Settings
 from tests.conftest import ADMIN, Database, make_database
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 TIMEOUT_MS = 10_000
 PASSWORD = "a long enough password"
@@ -161,24 +148,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     thread.join(timeout=10)
     sock.close()
     app.state.engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One Debian Chromium for the whole test session (CI fails without it; a laptop skips)."""
-    if shutil.which(CHROMIUM) is None:
-        message = f"Chromium is needed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @dataclass
