@@ -227,9 +227,6 @@ def api(client: TestClient) -> Api:
     return Api(client)
 
 
-__all__ = ["Api", "Database", "candidate_body", "make_database", "vacancy_body"]
-
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -265,3 +262,6 @@ def browser() -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
+
+
+__all__ = ["Api", "Database", "candidate_body", "make_database", "vacancy_body"]
